@@ -1,0 +1,63 @@
+# Two commands reproduce everything on a fresh clone (see README.md):
+#   make reproduce   # set up the environment if needed, validate data/, run every notebook into outputs/
+#   make test        # unit tests, and nbval over the committed notebooks
+# An active virtual environment (or a non-base conda environment) is used as it is;
+# otherwise a local .venv is created. Nothing is reinstalled when nothing changed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ifdef VIRTUAL_ENV
+  ENV_PYTHON := $(VIRTUAL_ENV)/bin/python
+else ifneq ($(and $(CONDA_PREFIX),$(filter-out base,$(CONDA_DEFAULT_ENV))),)
+  ENV_PYTHON := $(CONDA_PREFIX)/bin/python
+else
+  ENV_PYTHON := $(CURDIR)/.venv/bin/python
+endif
+BOOTSTRAP_PYTHON ?= python3
+# The kernels papermill and nbval start run "python" from PATH: make it this environment's.
+export PATH := $(dir $(ENV_PYTHON)):$(PATH)
+export JUPYTER_PLATFORM_DIRS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export PYTHONHASHSEED := 0
+export SOURCE_DATE_EPOCH := 1167609600
+
+.PHONY: help env reproduce test unit nbval validate lab notebooks environment.yml clean
+
+help:
+	@echo "make reproduce   validate data/ and run every notebook into outputs/"
+	@echo "make test        unit tests and nbval over the committed notebooks"
+	@echo "make validate    check data/ against its data dictionary"
+	@echo "make lab         open the notebooks in JupyterLab"
+	@echo "make notebooks   re-execute the committed notebooks in place (after changing code or data)"
+	@echo "make environment.yml  regenerate environment.yml from requirements.txt"
+
+env:
+	@$(BOOTSTRAP_PYTHON) tools/ensure_env.py $(ENV_PYTHON)
+
+reproduce: env
+	$(ENV_PYTHON) -m tacrolimus_ibd reproduce
+
+validate: env
+	$(ENV_PYTHON) -m tacrolimus_ibd validate data
+
+test: env
+	$(ENV_PYTHON) -m pytest tests --nbval notebooks
+
+unit: env
+	$(ENV_PYTHON) -m pytest tests
+
+nbval: env
+	$(ENV_PYTHON) -m pytest --nbval notebooks
+
+notebooks: env
+	$(ENV_PYTHON) -m tacrolimus_ibd refresh-notebooks
+
+lab: env
+	$(ENV_PYTHON) -m jupyter lab notebooks
+
+environment.yml:
+	$(BOOTSTRAP_PYTHON) tools/sync_environment.py
+
+clean:
+	rm -rf outputs/notebooks outputs/figures outputs/tables outputs/site outputs/manifest.json outputs/failed .outputs.partial .outputs.failed .outputs.old

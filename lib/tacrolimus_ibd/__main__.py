@@ -1,0 +1,117 @@
+"""Command line: ``python -m tacrolimus_ibd {validate,reproduce,refresh-notebooks}``.
+
+Errors are reported as plain messages (``file:row:column: what``), never as tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID_DATA = 0, 1, 2
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(problems)} problem(s) found; nothing was run or written.", file=sys.stderr)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .data import validate_data_dir
+
+    problems = validate_data_dir(args.data_dir)
+    if problems:
+        _print_problems(problems)
+        return EXIT_INVALID_DATA
+    print(f"{args.data_dir}: valid")
+    return EXIT_OK
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from .data import DataValidationError
+    from .pipeline import reproduce
+
+    try:
+        result = reproduce(
+            project_dir=args.project_dir,
+            data_dir=args.data_dir,
+            output_dir=args.output_dir,
+            notebooks_dir=args.notebooks_dir,
+            jobs=args.jobs,
+            progress=not args.no_progress,
+        )
+    except DataValidationError as err:
+        _print_problems(err.problems)
+        return EXIT_INVALID_DATA
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    if not result.completed:
+        print(f"reproduce FAILED: {result.failure}", file=sys.stderr)
+        print(f"{args.output_dir}/manifest.json records the run as incomplete.", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"reproduced {len(result.notebooks)} notebooks into {args.output_dir}/ in {result.seconds:.1f} s")
+    return EXIT_OK
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """Re-execute the committed notebooks in place, so their stored outputs match the code."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    from .pipeline import KERNEL_NAME, _kernel_environment, discover_notebooks, strip_volatile_metadata
+
+    _kernel_environment()
+    for path in discover_notebooks(args.notebooks_dir):
+        if args.only and path.stem not in args.only and path.name not in args.only:
+            continue
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(path.parent)}}, timeout=600)
+        try:
+            client.execute()
+        except CellExecutionError as err:
+            print(f"{path}: {str(err).strip().splitlines()[-1]}", file=sys.stderr)
+            return EXIT_FAILED
+        nbformat.write(strip_volatile_metadata(nb), path)
+        print(f"refreshed {path}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tacrolimus_ibd", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check a data folder against its data dictionary")
+    p.add_argument("data_dir", nargs="?", default="data", type=Path)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("reproduce", help="validate data/, run every notebook, write outputs/")
+    p.add_argument("--project-dir", default=".", type=Path)
+    p.add_argument("--data-dir", default="data", type=Path)
+    p.add_argument("--output-dir", default="outputs", type=Path)
+    p.add_argument("--notebooks-dir", default="notebooks", type=Path)
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: all cores)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_reproduce)
+
+    p = sub.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")
+    p.add_argument("--notebooks-dir", default="notebooks", type=Path)
+    p.add_argument("only", nargs="*", help="notebook names to refresh (default: all)")
+    p.set_defaults(func=cmd_refresh)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

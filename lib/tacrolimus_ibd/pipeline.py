@@ -1,0 +1,341 @@
+"""Run the notebooks with papermill: validated data in, complete outputs or a clear failure out.
+
+``reproduce`` validates the data folder first (nothing runs, nothing is written on bad data),
+then executes notebooks/NN_*.ipynb in parallel (they are independent: each reads only data/
+and the library) into a staging folder, strips run-specific metadata so reruns are
+byte-identical, writes a provenance manifest, and only then replaces outputs/ with the staging
+folder. A failed run leaves outputs/ holding just the failed notebook and a manifest marked
+incomplete, never a set of outputs that looks complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+
+from .data import validate_data_dir
+
+KERNEL_NAME = "python3"
+MANIFEST = "manifest.json"
+#: Papermill and nbclient record these per run; they would make every rerun differ.
+_VOLATILE_CELL_KEYS = ("execution", "papermill")
+
+
+@dataclass
+class NotebookFailure(Exception):
+    """A notebook that raised: which one, which cell, and what."""
+
+    notebook: str
+    cell_number: int | None  # 1-based position in the source notebook, as a reader counts
+    execution_count: int | None
+    error: str
+    kept_at: str | None = None
+
+    def __str__(self) -> str:
+        where = f"cell {self.cell_number}" if self.cell_number is not None else "before any cell ran"
+        if self.execution_count is not None:
+            where += f" (execution count [{self.execution_count}])"
+        kept = f"; the failed notebook is kept at {self.kept_at}" if self.kept_at else ""
+        return f"{self.notebook}: {where} raised {self.error}{kept}"
+
+
+@dataclass
+class RunResult:
+    """What a reproduce run did."""
+
+    output_dir: Path
+    notebooks: list[str]
+    completed: bool
+    failure: NotebookFailure | None = None
+    seconds: float = 0.0
+    outputs: list[str] = field(default_factory=list)
+
+
+def discover_notebooks(notebooks_dir: str | Path) -> list[Path]:
+    """The numbered notebooks NN_*.ipynb of a folder, in order."""
+    found = sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
+    if not found:
+        raise FileNotFoundError(f"no numbered notebooks (NN_name.ipynb) in {notebooks_dir}")
+    return found
+
+
+def strip_volatile_metadata(nb: nbformat.NotebookNode, *, paths: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    """Remove timings and run-specific paths that papermill and nbclient record.
+
+    ``paths`` maps strings to replace in the injected-parameters cell (the staging folder by
+    the final one), so that the notebook states where its outputs really are.
+    """
+    pm = nb.metadata.get("papermill")
+    if pm is not None:
+        nb.metadata["papermill"] = {k: v for k, v in pm.items() if k in ("parameters", "version", "default_parameters")}
+    for cell in nb.cells:
+        for key in _VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill draws a random id
+            for old, new in (paths or {}).items():
+                cell.source = cell.source.replace(old, new)
+    if paths and pm is not None:
+        params = nb.metadata["papermill"].get("parameters", {})
+        for key, value in params.items():
+            if isinstance(value, str):
+                for old, new in paths.items():
+                    value = value.replace(old, new)
+                params[key] = value
+    return nb
+
+
+def _kernel_environment() -> None:
+    # The python3 kernelspec runs "python" from PATH: make that this environment's python, so
+    # notebooks run with exactly the packages this process has, whether a venv is active or not.
+    bin_dir = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_dir:
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+
+
+def _source_cell_number(executed: Path, executed_index: int) -> int:
+    """1-based position of an executed cell in the source notebook (papermill adds one cell)."""
+    nb = nbformat.read(executed, as_version=4)
+    injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
+    return executed_index + 1 - sum(1 for i in injected if i < executed_index)
+
+
+def _close_thread_event_loop() -> None:
+    # jupyter_core's run_sync gives each worker thread an event loop and never closes it;
+    # closed here so that parallel runs leave no unclosed loop (a ResourceWarning) behind.
+    if threading.current_thread() is threading.main_thread():
+        return
+    loop = asyncio.get_event_loop_policy().get_event_loop()
+    if not loop.is_running():
+        loop.close()
+    asyncio.set_event_loop(None)
+
+
+def _relative(path: Path, start: Path) -> str:
+    return Path(os.path.relpath(path.resolve(), start.resolve())).as_posix()
+
+
+def execute_notebook(source: Path, destination: Path, parameters: dict, *, cwd: Path, paths: dict[str, str]) -> None:
+    """Execute one notebook with papermill into ``destination``; raise NotebookFailure on error."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    _kernel_environment()
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(destination),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            cwd=str(cwd),
+            progress_bar=False,
+            log_output=False,
+            report_mode=False,
+        )
+    except PapermillExecutionError as err:
+        number = _source_cell_number(destination, err.cell_index)
+        raise NotebookFailure(source.name, number, err.exec_count, f"{err.ename}: {err.evalue}", str(destination)) from None
+    except Exception as err:  # kernel died, notebook unreadable, ...
+        raise NotebookFailure(source.name, None, None, f"{type(err).__name__}: {err}", None) from None
+    finally:
+        _close_thread_event_loop()
+        if destination.exists():
+            nb = nbformat.read(destination, as_version=4)
+            nbformat.write(strip_volatile_metadata(nb, paths=paths), destination)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _git(*args: str, cwd: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=20, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip()
+
+
+def provenance(project_dir: Path) -> dict:
+    """Git commit and dirtiness, Python version and every installed package's version."""
+    commit = _git("rev-parse", "HEAD", cwd=project_dir)
+    status = _git("status", "--porcelain", "--untracked-files=no", cwd=project_dir)
+    packages = sorted({(d.metadata["Name"] or "").lower(): d.version for d in metadata.distributions() if d.metadata["Name"]}.items())
+    return {
+        "git_commit": commit,
+        "git_dirty": None if status is None else bool(status),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": dict(packages),
+    }
+
+
+def _files_with_hashes(folder: Path, relative_to: Path, exclude: tuple[str, ...] = ()) -> dict[str, str]:
+    return {
+        p.relative_to(relative_to).as_posix(): sha256(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name not in exclude
+    }
+
+
+def write_manifest(path: Path, manifest: dict) -> None:
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        return contextlib.nullcontext(None)
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="notebooks", unit="nb", file=sys.stderr, dynamic_ncols=True)
+
+
+def run_notebooks(
+    notebooks: list[Path],
+    staging: Path,
+    parameters: dict,
+    *,
+    final_output_dir: Path,
+    jobs: int,
+    progress: bool = True,
+) -> list[NotebookFailure]:
+    """Execute notebooks in parallel into ``staging``; return the failures (empty on success)."""
+    cwd = notebooks[0].parent
+    staged_rel = _relative(staging, cwd)
+    final_rel = _relative(final_output_dir, cwd)
+    params = {**parameters, "output_dir": staged_rel}
+    failures: list[NotebookFailure] = []
+    with _progress(len(notebooks), progress) as bar, concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {
+            pool.submit(
+                execute_notebook,
+                nb,
+                staging / "notebooks" / nb.name,
+                params,
+                cwd=cwd,
+                paths={staged_rel: final_rel},
+            ): nb
+            for nb in notebooks
+        }
+        for future in concurrent.futures.as_completed(futures):
+            nb = futures[future]
+            try:
+                future.result()
+            except NotebookFailure as failure:
+                failures.append(failure)
+            if bar is not None:
+                bar.set_postfix_str(nb.stem, refresh=False)
+                bar.update(1)
+    return sorted(failures, key=lambda f: f.notebook)
+
+
+def reproduce(
+    *,
+    project_dir: str | Path = ".",
+    data_dir: str | Path = "data",
+    output_dir: str | Path = "outputs",
+    notebooks_dir: str | Path = "notebooks",
+    parameters: dict | None = None,
+    jobs: int | None = None,
+    progress: bool = True,
+    extra_steps: tuple = (),
+) -> RunResult:
+    """Validate data, run every notebook, and publish outputs only if all succeeded.
+
+    Raises DataValidationError before anything is written when the data are invalid.
+    ``extra_steps`` are callables ``step(staging_dir)`` run after the notebooks (e.g. the
+    HTML report), inside the staging folder so their files are covered by the manifest.
+    """
+    from .data import DataValidationError
+
+    project_dir = Path(project_dir).resolve()
+    data_dir = (project_dir / data_dir).resolve()
+    output_dir = (project_dir / output_dir).resolve()
+    notebooks = discover_notebooks(project_dir / notebooks_dir)
+    problems = validate_data_dir(data_dir)
+    if problems:
+        raise DataValidationError(problems)
+
+    started = time.monotonic()
+    start_time = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    staging = output_dir.parent / f".{output_dir.name}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    cwd = notebooks[0].parent
+    run_parameters = {"data_dir": _relative(data_dir, cwd), **(parameters or {})}
+    failures = run_notebooks(
+        notebooks, staging, run_parameters, final_output_dir=output_dir, jobs=jobs or os.cpu_count() or 1, progress=progress
+    )
+    if not failures:
+        for step in extra_steps:
+            step(staging)
+
+    manifest = {
+        "completed": not failures,
+        "started": start_time,
+        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "parameters": {**run_parameters, "output_dir": _relative(output_dir, cwd)},
+        "notebooks": [nb.name for nb in notebooks],
+        "data_files": _files_with_hashes(data_dir, data_dir.parent),
+        "failures": [str(f) for f in failures],
+        **provenance(project_dir),
+    }
+    if failures:
+        # Keep only the failed notebooks: partial figures and tables must not look like results.
+        kept = output_dir.parent / f".{output_dir.name}.failed"
+        shutil.rmtree(kept, ignore_errors=True)
+        kept.mkdir()
+        for failure in failures:
+            src = staging / "notebooks" / failure.notebook
+            if src.exists():
+                (kept / "failed").mkdir(exist_ok=True)
+                shutil.move(str(src), kept / "failed" / failure.notebook)
+                failure.kept_at = _relative(output_dir / "failed" / failure.notebook, project_dir)
+        manifest["failures"] = [str(f) for f in failures]
+        manifest["outputs"] = _files_with_hashes(kept, kept)
+        write_manifest(kept / MANIFEST, manifest)
+        shutil.rmtree(staging, ignore_errors=True)
+        _replace(output_dir, kept)
+        return RunResult(output_dir, manifest["notebooks"], False, failures[0], time.monotonic() - started)
+
+    manifest["outputs"] = _files_with_hashes(staging, staging, exclude=(MANIFEST,))
+    write_manifest(staging / MANIFEST, manifest)
+    _replace(output_dir, staging)
+    return RunResult(output_dir, manifest["notebooks"], True, None, time.monotonic() - started, sorted(manifest["outputs"]))
+
+
+def _replace(output_dir: Path, new: Path) -> None:
+    """Swap ``new`` in as ``output_dir`` (keeping a tracked README.md of outputs/ if any)."""
+    old = output_dir.parent / f".{output_dir.name}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    readme = output_dir / "README.md"
+    if readme.exists() and not (new / "README.md").exists():
+        shutil.copy2(readme, new / "README.md")
+    if output_dir.exists():
+        output_dir.rename(old)
+    new.rename(output_dir)
+    shutil.rmtree(old, ignore_errors=True)

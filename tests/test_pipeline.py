@@ -1,0 +1,118 @@
+"""The papermill pipeline: complete outputs or a clean failure, refused bad data, identical reruns."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from tacrolimus_ibd.data import DataValidationError
+from tacrolimus_ibd.pipeline import discover_notebooks, reproduce, strip_volatile_metadata
+
+from .conftest import DATA_DIR, ROOT
+
+
+def _project(tmp_path: Path, notebooks: list[str], extra: dict[str, nbformat.NotebookNode] | None = None) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(DATA_DIR, project / "data")
+    (project / "notebooks").mkdir(parents=True)
+    for name in notebooks:
+        shutil.copy(ROOT / "notebooks" / name, project / "notebooks" / name)
+    for name, nb in (extra or {}).items():
+        nbformat.write(nb, project / "notebooks" / name)
+    return project
+
+
+def _failing_notebook() -> nbformat.NotebookNode:
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    params = new_code_cell('data_dir = "../data"\noutput_dir = None')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        new_code_cell("from tacrolimus_ibd.outputs import save_table\nimport pandas as pd\nsave_table(pd.DataFrame({'a': [1]}), 'partial', output_dir)"),
+        new_code_cell("raise ValueError('deliberate failure for the test')"),
+    ]
+    return nb
+
+
+def test_discover_orders_numbered_notebooks(tmp_path):
+    for name in ["02_b.ipynb", "01_a.ipynb", "scratch.ipynb", "10_c.ipynb"]:
+        (tmp_path / name).write_text("{}")
+    assert [p.name for p in discover_notebooks(tmp_path)] == ["01_a.ipynb", "02_b.ipynb", "10_c.ipynb"]
+
+
+def test_strip_volatile_metadata_removes_timings_and_staging_paths():
+    nb = new_notebook()
+    nb.metadata["papermill"] = {"start_time": "t0", "end_time": "t1", "duration": 1.0, "parameters": {"output_dir": "../.outputs.partial"}, "version": "2.6.0"}
+    cell = new_code_cell('output_dir = "../.outputs.partial"')
+    cell.metadata = {"tags": ["injected-parameters"], "papermill": {"duration": 0.1}, "execution": {"iopub.status.busy": "t"}}
+    nb.cells = [cell]
+    out = strip_volatile_metadata(nb, paths={"../.outputs.partial": "../outputs"})
+    assert out.metadata["papermill"] == {"parameters": {"output_dir": "../outputs"}, "version": "2.6.0"}
+    assert out.cells[0].metadata == {"tags": ["injected-parameters"]}
+    assert out.cells[0].source == 'output_dir = "../outputs"'
+
+
+def test_bad_data_is_refused_before_anything_runs(tmp_path):
+    project = _project(tmp_path, ["01_cohort.ipynb"])
+    table = project / "data" / "table1_baseline.csv"
+    table.write_text(table.read_text().replace("1,23,F", "1,abc,F"))
+    with pytest.raises(DataValidationError) as err:
+        reproduce(project_dir=project, progress=False)
+    assert "table1_baseline.csv:2:age" in str(err.value)
+    assert not (project / "outputs").exists()
+    assert not list(project.glob(".outputs*"))
+
+
+def test_failed_notebook_stops_the_run_cleanly(tmp_path):
+    project = _project(tmp_path, ["01_cohort.ipynb"], {"02_fails.ipynb": _failing_notebook()})
+    (project / "outputs").mkdir()
+    (project / "outputs" / "stale.csv").write_text("from an earlier run")
+    result = reproduce(project_dir=project, progress=False, jobs=2)
+    assert not result.completed
+    assert result.failure.notebook == "02_fails.ipynb"
+    assert result.failure.cell_number == 3  # the third cell of the source notebook
+    assert "deliberate failure" in str(result.failure)
+    outputs = project / "outputs"
+    assert sorted(p.relative_to(outputs).as_posix() for p in outputs.rglob("*") if p.is_file()) == ["failed/02_fails.ipynb", "manifest.json"]
+    manifest = json.loads((outputs / "manifest.json").read_text())
+    assert manifest["completed"] is False
+    assert "02_fails.ipynb" in manifest["failures"][0]
+
+
+def test_cli_failure_names_notebook_and_cell(tmp_path):
+    project = _project(tmp_path, [], {"01_fails.ipynb": _failing_notebook()})
+    result = subprocess.run(
+        [sys.executable, "-m", "tacrolimus_ibd", "reproduce", "--project-dir", str(project), "--no-progress"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    assert "01_fails.ipynb: cell 3" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_reruns_are_byte_identical(tmp_path):
+    project = _project(tmp_path, ["01_cohort.ipynb"])
+    first = reproduce(project_dir=project, progress=False)
+    assert first.completed
+    outputs = project / "outputs"
+    snapshot = {p.relative_to(outputs).as_posix(): p.read_bytes() for p in outputs.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    assert any(name.startswith("figures/") and name.endswith(".png") for name in snapshot)
+    assert any(name.startswith("notebooks/") for name in snapshot)
+    second = reproduce(project_dir=project, progress=False)
+    assert second.completed
+    again = {p.relative_to(outputs).as_posix(): p.read_bytes() for p in outputs.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    assert again.keys() == snapshot.keys()
+    for name in snapshot:
+        assert again[name] == snapshot[name], f"{name} differs between two runs"
+    manifest = json.loads((outputs / "manifest.json").read_text())
+    assert manifest["completed"] is True
+    assert set(manifest["outputs"]) == set(snapshot)
+    assert "table1_baseline.csv" in " ".join(manifest["data_files"])
+    assert manifest["packages"]["pandas"]
