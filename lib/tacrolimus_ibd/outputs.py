@@ -50,3 +50,26 @@ class Table:
 def show(frame: pd.DataFrame, name: str, *, formats: dict | None = None, index: bool = False) -> Table:
     """Display ``frame`` in a notebook with a fixed HTML id; ``formats`` maps column to format."""
     return Table(frame, name, formats=formats, index=index)
+
+
+def save_key_results(results: dict, notebook: str, output_dir: str | Path | None) -> Path | None:
+    """Write a notebook's headline results to ``output_dir/key_results/<notebook>.json``.
+
+    One flat mapping of name to number or text (e.g. ``{"cd_week4_response_rate": 0.83}``);
+    batch runs compare these across parameter sets. Keys are sorted so files are identical
+    run to run.
+    """
+    import json
+    import math
+
+    clean = {}
+    for key, value in results.items():
+        if hasattr(value, "item"):  # numpy scalars
+            value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            value = None
+        clean[str(key)] = value
+    path = target(output_dir, "key_results", f"{notebook}.json")
+    if path is not None:
+        path.write_text(json.dumps(clean, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
