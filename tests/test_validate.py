@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -123,3 +124,33 @@ def test_cli_accepts_valid_data(data_copy):
     result = subprocess.run([sys.executable, "-m", "tacrolimus_ibd", "validate", str(data_copy)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "valid" in result.stdout
+
+
+@pytest.mark.parametrize("case, mutate, file, column", CASES, ids=[c[0] for c in CASES])
+def test_reproduce_refuses_corruption_before_running(tmp_path, case, mutate, file, column):
+    from tacrolimus_ibd.pipeline import reproduce
+
+    from .conftest import DATA_DIR, ROOT
+
+    project = tmp_path / "project"
+    shutil.copytree(DATA_DIR, project / "data")
+    (project / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / "01_cohort.ipynb", project / "notebooks")
+    mutate(project / "data")
+    with pytest.raises(DataValidationError):
+        reproduce(project_dir=project, progress=False)
+    assert sorted(p.name for p in project.iterdir()) == ["data", "notebooks"], f"{case}: something was written"
+
+
+def test_cli_reproduce_refuses_bad_data(tmp_path):
+    from .conftest import DATA_DIR, ROOT
+
+    project = tmp_path / "project"
+    shutil.copytree(DATA_DIR, project / "data")
+    shutil.copytree(ROOT / "notebooks", project / "notebooks")
+    CASES[0][1](project / "data")
+    result = subprocess.run([sys.executable, "-m", "tacrolimus_ibd", "reproduce", "--project-dir", str(project)], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "table1_baseline.csv:2:age" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "outputs").exists()
