@@ -195,3 +195,13 @@ def test_table5_cell_for_cell(paper_text, tables):
         rng = f"({low})" if low == high else f"({low}–{high})"
         cells = [r.patient_id, "Yes" if r.ongoing_tacrolimus else "No", _fmt(r.tacrolimus_duration_months), f"{r.mean_trough_ng_ml:.1f}", rng, _fmt(r.follow_up_months)]
         assert _squash("".join(map(str, cells))) == _squash(lines[r.patient_id]), r.patient_id
+
+
+def test_validation_is_skipped_only_for_unchanged_bytes(data_copy, monkeypatch):
+    monkeypatch.delenv(data.VALIDATED_ENV, raising=False)
+    data.mark_validated(data_copy)
+    assert data.load_tables(data_copy)["table1_baseline"].shape[0] == 19
+    table = data_copy / "table1_baseline.csv"
+    table.write_text(table.read_text().replace("1,23,F", "1,abc,F"))
+    with pytest.raises(data.DataValidationError):
+        data.load_tables(data_copy)  # changed bytes: validated again, and refused

@@ -10,7 +10,9 @@ values that must agree across columns). Every problem is reported as ``file:row:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +56,36 @@ class DataValidationError(ValueError):
 
 def _resolve(data_dir: str | Path | None) -> Path:
     return Path(data_dir) if data_dir is not None else default_data_dir()
+
+
+#: Set by the pipeline for the kernels it starts: fingerprints of data folders it validated.
+VALIDATED_ENV = "TACROLIMUS_IBD_VALIDATED"
+
+
+def data_fingerprint(data_dir: str | Path | None = None) -> str:
+    """sha256 over a data folder's location and the exact bytes of its files."""
+    folder = _resolve(data_dir).resolve()
+    digest = hashlib.sha256(str(folder).encode())
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(b"\0" + path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def mark_validated(data_dir: str | Path) -> None:
+    """Record (for child processes) that this folder, byte for byte, passed validation.
+
+    Each notebook kernel would otherwise validate the same files again (about a second of
+    frictionless start-up each); a kernel skips it only if the bytes are unchanged.
+    """
+    known = set(filter(None, os.environ.get(VALIDATED_ENV, "").split(";")))
+    known.add(data_fingerprint(data_dir))
+    os.environ[VALIDATED_ENV] = ";".join(sorted(known))
+
+
+def _already_validated(data_dir: Path) -> bool:
+    known = os.environ.get(VALIDATED_ENV)
+    return bool(known) and data_fingerprint(data_dir) in known.split(";")
 
 
 def read_package(data_dir: str | Path | None = None) -> dict:
@@ -208,7 +240,7 @@ def load_table(name: str, data_dir: str | Path | None = None, *, validate: bool 
     Raises DataValidationError (listing ``file:row:column`` problems) when the folder is invalid.
     """
     data_dir = _resolve(data_dir)
-    if validate:
+    if validate and not _already_validated(data_dir):
         problems = validate_data_dir(data_dir)
         if problems:
             raise DataValidationError(problems)
@@ -218,7 +250,7 @@ def load_table(name: str, data_dir: str | Path | None = None, *, validate: bool 
 def load_tables(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the data folder, validated once."""
     data_dir = _resolve(data_dir)
-    problems = validate_data_dir(data_dir)
+    problems = [] if _already_validated(data_dir) else validate_data_dir(data_dir)
     if problems:
         raise DataValidationError(problems)
     package = read_package(data_dir)
