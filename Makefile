@@ -22,7 +22,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH := 1167609600
 
-.PHONY: help env reproduce test unit nbval validate lab notebooks environment.yml clean
+.PHONY: help env reproduce test unit nbval validate lab notebooks environment.yml benchmark clean
 
 help:
 	@echo "make reproduce   validate data/ and run every notebook into outputs/"
@@ -31,6 +31,7 @@ help:
 	@echo "make lab         open the notebooks in JupyterLab"
 	@echo "make notebooks   re-execute the committed notebooks in place (after changing code or data)"
 	@echo "make environment.yml  regenerate environment.yml from requirements.txt"
+	@echo "make benchmark   time a warm reproduce against the bare-notebook floor (updates README)"
 
 env:
 	@$(BOOTSTRAP_PYTHON) tools/ensure_env.py $(ENV_PYTHON)
@@ -41,8 +42,9 @@ reproduce: env
 validate: env
 	$(ENV_PYTHON) -m tacrolimus_ibd validate data
 
+# Unit tests and nbval, spread over the cores; each notebook stays on one worker (loadfile).
 test: env
-	$(ENV_PYTHON) -m pytest tests --nbval notebooks
+	$(ENV_PYTHON) -m pytest -n auto --dist loadfile tests --nbval notebooks
 
 unit: env
 	$(ENV_PYTHON) -m pytest tests
@@ -58,6 +60,9 @@ lab: env
 
 environment.yml:
 	$(BOOTSTRAP_PYTHON) tools/sync_environment.py
+
+benchmark: env
+	$(ENV_PYTHON) benchmarks/bench_reproduce.py --with-test --update-readme
 
 clean:
 	rm -rf outputs/notebooks outputs/figures outputs/tables outputs/site outputs/manifest.json outputs/failed .outputs.partial .outputs.failed .outputs.old

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""How fast is a warm `make reproduce`, against the floor any notebook pipeline pays?
+
+The floor: the same number of bare notebooks (a kernel start plus the same imports as each
+real notebook, nothing else) run one after another with papermill. Goal: a warm reproduce
+takes at most 0.8 times the floor on a 2-core machine, and `make test` about twice a warm
+reproduce at most.
+
+    .venv/bin/python benchmarks/bench_reproduce.py                  # measure, print, exit 1 if the goal is missed
+    .venv/bin/python benchmarks/bench_reproduce.py --with-test      # also time `make test`
+    .venv/bin/python benchmarks/bench_reproduce.py --update-readme  # write the figures into README.md
+
+Results go to benchmarks/results/reproduce.json. Times are medians over --repeat runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "reproduce.json"
+GOAL_RATIO = 0.8
+GOAL_TEST_RATIO = 2.0
+README_START, README_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+
+
+def import_lines(notebook: Path) -> list[str]:
+    """The top-level import statements of a notebook's code cells."""
+    nb = nbformat.read(notebook, as_version=4)
+    lines = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            lines += [l for l in cell.source.splitlines() if re.match(r"(import|from)\s+\S+", l)]
+    return lines
+
+
+def bare_notebooks(folder: Path) -> list[Path]:
+    """One bare notebook per real notebook: its imports and nothing else."""
+    made = []
+    for real in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+        nb.cells = [new_code_cell("\n".join(import_lines(real)) or "pass")]
+        path = folder / real.name
+        nbformat.write(nb, path)
+        made.append(path)
+    return made
+
+
+def time_floor(repeat: int) -> tuple[float, int]:
+    import papermill
+
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
+    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        notebooks = bare_notebooks(Path(tmp))
+        for _ in range(repeat):
+            start = time.perf_counter()
+            for nb in notebooks:
+                papermill.execute_notebook(str(nb), str(nb.with_suffix(".out.ipynb")), kernel_name="python3", progress_bar=False, cwd=tmp)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times), len(notebooks)
+
+
+def time_make(target: str, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(["make", target], cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def readme_block(r: dict) -> str:
+    lines = [
+        README_START,
+        f"Measured on {r['machine']} ({r['cores']} cores), Python {r['python']}, medians of {r['repeat']} runs, "
+        f"by `benchmarks/bench_reproduce.py`:",
+        "",
+        "| what | seconds |",
+        "| --- | --- |",
+        f"| floor: {r['notebooks']} bare notebooks (kernel start + the same imports), one after another | {r['floor_seconds']:.1f} |",
+        f"| warm `make reproduce` (all notebooks, parallel, plus validation and report) | {r['reproduce_seconds']:.1f} |",
+    ]
+    if r.get("test_seconds") is not None:
+        lines.append(f"| `make test` (unit tests and nbval) | {r['test_seconds']:.1f} |")
+    lines += [
+        "",
+        f"Warm reproduce / floor = **{r['ratio']:.2f}** (goal: at most {GOAL_RATIO})."
+        + (f" `make test` / warm reproduce = **{r['test_ratio']:.1f}** (goal: about {GOAL_TEST_RATIO:g} at most)." if r.get("test_ratio") is not None else ""),
+        "Rerun with `.venv/bin/python benchmarks/bench_reproduce.py --with-test --update-readme`.",
+        README_END,
+    ]
+    return "\n".join(lines)
+
+
+def update_readme(result: dict) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"README.md has no {README_START} ... {README_END} block")
+    readme.write_text(pattern.sub(lambda _: readme_block(result), text))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--with-test", action="store_true", help="also time make test")
+    parser.add_argument("--update-readme", action="store_true")
+    args = parser.parse_args()
+
+    print("warming up (one make reproduce) ...", flush=True)
+    time_make("reproduce", 1)
+    reproduce = time_make("reproduce", args.repeat)
+    floor, n = time_floor(args.repeat)
+    result = {
+        "machine": platform.machine(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "repeat": args.repeat,
+        "notebooks": n,
+        "floor_seconds": round(floor, 2),
+        "reproduce_seconds": round(reproduce, 2),
+        "ratio": round(reproduce / floor, 3),
+        "goal_ratio": GOAL_RATIO,
+        "test_seconds": None,
+        "test_ratio": None,
+    }
+    if args.with_test:
+        test = time_make("test", 1)
+        result.update(test_seconds=round(test, 2), test_ratio=round(test / reproduce, 2))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(readme_block(result).replace(README_START, "").replace(README_END, "").strip())
+    if args.update_readme:
+        update_readme(result)
+    return 0 if result["ratio"] <= GOAL_RATIO else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
