@@ -595,3 +595,133 @@ def test_mpdai_category_rejects_impossible_scores(score):
 def test_categories_are_vectorised():
     assert list(mpdai_category([4, 5])) == ["remission", "pouchitis"]
     assert list(harvey_bradshaw_category(np.array([4, 8]))) == ["remission", "moderate"]
+
+
+# --------------------------------------------------------------------------- module constants and
+# the helpers that tabulate them (cdai_components, cdai_items, cdai_bands, index_cutoffs,
+# mpdai_stool_frequency_points)
+
+from tacrolimus_ibd import scores as scores_module  # noqa: E402
+
+
+def test_published_cut_offs_are_the_constants_used():
+    """The constants carry the published values (Best 1976; Shen 2003; ECCO modified
+    Truelove-Witts table), typed here independently of the module."""
+    assert scores_module.CDAI_CUTOFFS == {"remission_below": 150, "moderate_from": 220, "severe_above": 450}
+    assert scores_module.MPDAI_POUCHITIS_FROM == 5
+    assert scores_module.MPDAI_RANGE == (0, 12)
+    assert scores_module.LICHTIGER_RANGE == (0, 21)
+    assert scores_module.TRUELOVE_WITTS_SEVERE["bloody_stools_per_day_from"] == 6
+    assert scores_module.TRUELOVE_WITTS_MILD["stools_per_day_below"] == 4
+
+
+def test_category_functions_switch_exactly_at_the_constants():
+    cut = scores_module.CDAI_CUTOFFS
+    assert cdai_category(cut["remission_below"] - 0.01) == "remission"
+    assert cdai_category(cut["remission_below"]) == "mild"
+    assert cdai_category(cut["moderate_from"]) == "moderate"
+    assert cdai_category(cut["severe_above"]) == "moderate"
+    assert cdai_category(cut["severe_above"] + 0.01) == "severe"
+    edge = scores_module.MPDAI_POUCHITIS_FROM
+    assert list(mpdai_category([edge - 1, edge])) == ["remission", "pouchitis"]
+
+
+def test_cdai_components_readycalculator_breakdown():
+    """The component summary printed by readycalculator.com (see the worked example above):
+    8, 5, 7, 20, 30, 0, 42, 5."""
+    parts = scores_module.cdai_components(**CDAI_PATIENT)
+    assert list(parts.columns) == [
+        "liquid_stools_7d", "abdominal_pain_7d", "wellbeing_7d", "complications",
+        "antidiarrheal", "abdominal_mass", "hematocrit_term", "weight_term",
+    ]
+    assert parts.iloc[0].tolist() == pytest.approx([8, 5, 7, 20, 30, 0, 42, 5])
+    assert parts.index.tolist() == [0]
+
+
+def test_cdai_components_sum_to_cdai_row_by_row_with_floors_and_series_index():
+    arguments = {name: pd.Series(values, index=[f"p{i}" for i in range(N_ROWS)])
+                 for name, values in VECTORS["cdai"].items()}
+    for floors in [{}, {"floor_hematocrit_term": True, "floor_weight_term": -10}]:
+        parts = scores_module.cdai_components(**arguments, **floors)
+        assert parts.index.equals(arguments["sex"].index)
+        np.testing.assert_allclose(parts.sum(axis=1), cdai(**arguments, **floors))
+
+
+def test_cdai_components_validate_like_cdai():
+    with raises_for("wellbeing_7d"):
+        scores_module.cdai_components(**with_(CDAI_PATIENT, wellbeing_7d=29))
+
+
+def test_cdai_items_describe_every_component_and_flag_the_diary_sums():
+    items = scores_module.cdai_items()
+    parts = scores_module.cdai_components(**CDAI_PATIENT)
+    assert items.index.tolist() == parts.columns.tolist()
+    # Best 1976: stools, pain and well-being are the 7-day diary sums; nothing else is
+    assert items.index[items["needs_diary"]].tolist() == [
+        "liquid_stools_7d", "abdominal_pain_7d", "wellbeing_7d"]
+    assert items.loc["liquid_stools_7d", "points"].startswith("2 ")
+    assert items.loc["antidiarrheal", "points"].startswith("30 ")
+    assert "47% men, 42% women" in items.loc["hematocrit_term", "item"]
+
+
+def test_cdai_bands_match_cdai_category():
+    bands = scores_module.cdai_bands()
+    assert bands["category"].tolist() == ["remission", "mild", "moderate", "severe"]
+    assert bands["rule"].tolist() == [
+        "CDAI < 150", "150 \u2264 CDAI < 220", "220 \u2264 CDAI \u2264 450", "CDAI > 450"]
+    # every band's interior and each finite edge fall where the band table says
+    for band in bands.itertuples():
+        lo = band.lower if np.isfinite(band.lower) else band.upper - 100
+        hi = band.upper if np.isfinite(band.upper) else band.lower + 100
+        assert cdai_category((lo + hi) / 2) == band.category
+        if np.isfinite(band.lower):
+            assert cdai_category(band.lower) in (band.category, bands["category"][band.Index - 1])
+        if np.isfinite(band.upper):
+            inside = cdai_category(band.upper) == band.category
+            assert inside == band.includes_upper
+
+
+def test_index_cutoffs_lists_each_index_in_order_of_activity():
+    table = scores_module.index_cutoffs()
+    by_index = table.groupby("index", sort=False)["category"].apply(list).to_dict()
+    assert by_index == {
+        "CDAI": ["remission", "mild", "moderate", "severe"],
+        "Harvey-Bradshaw": ["remission", "mild", "moderate", "severe"],
+        "modified Truelove-Witts": ["inactive", "mild", "moderate", "severe"],
+        "Lichtiger": ["(no bands)"],
+        "mPDAI": ["remission", "pouchitis"],
+    }
+    rule = table.set_index(["index", "category"])["rule"]
+    assert rule["mPDAI", "pouchitis"] == "mPDAI \u2265 5"
+    assert "> 90/min" in rule["modified Truelove-Witts", "severe"]
+    assert "< 20 mm/h" in rule["modified Truelove-Witts", "mild"]
+
+
+@pytest.mark.parametrize(
+    ("stools", "usual", "points"),
+    [(4, 4, 0), (2, 4, 0), (5, 4, 1), (6, 4, 1), (7, 4, 2), (25, 4, 2), (12, 10, 1), (12, 9, 2)],
+)
+def test_mpdai_stool_frequency_points(stools, usual, points):
+    """Hand-built from the PDAI item: usual 0, one to two more 1, three or more more 2."""
+    assert scores_module.mpdai_stool_frequency_points(
+        stools_per_day=stools, usual_stools_per_day=usual) == points
+
+
+def test_mpdai_stool_frequency_points_vectorised_and_validated():
+    usual = pd.Series([0, 10, 11], index=["a", "b", "c"])
+    result = scores_module.mpdai_stool_frequency_points(stools_per_day=12, usual_stools_per_day=usual)
+    assert result.to_dict() == {"a": 2.0, "b": 1.0, "c": 1.0}
+    with raises_for("usual_stools_per_day"):
+        scores_module.mpdai_stool_frequency_points(stools_per_day=3, usual_stools_per_day=-1)
+
+
+def test_mpdai_item_maxima_split_into_clinical_and_endoscopic_halves():
+    """Shen 2003 / the PDAI table: clinical items worth up to 6, six endoscopic items 1 each."""
+    item_max = scores_module.MPDAI_ITEM_MAX
+    endoscopic = set(scores_module.MPDAI_ENDOSCOPIC_ITEMS)
+    assert set(item_max) == set(MPDAI_PATIENT)
+    assert sum(v for k, v in item_max.items() if k not in endoscopic) == 6
+    assert sum(item_max[k] for k in endoscopic) == 6
+    assert mpdai(**item_max) == scores_module.MPDAI_RANGE[1]
+    with raises_for("stool_frequency"):
+        mpdai(**with_(item_max, stool_frequency=item_max["stool_frequency"] + 1))

@@ -40,3 +40,345 @@ def save_figure(fig: plt.Figure, name: str, output_dir: str | Path | None) -> Pa
     if path is not None:
         fig.savefig(path, format="png", metadata={"Software": None}, bbox_inches="tight")
     return path
+
+
+# --- outcome figures (notebooks 03 and 04) ----------------------------------------------------
+
+
+def proportion_intervals(table, *, ax=None, label: str = "group", reported: dict | None = None, title: str = ""):
+    """Proportions with their Clopper-Pearson and Wilson intervals, one row per group.
+
+    ``table`` is the output of ``statistics.proportion_table`` (columns proportion,
+    clopper_pearson_low/high, wilson_low/high, events, total); ``reported`` maps a row label to
+    a reported proportion, drawn as a hollow diamond.
+    """
+    import numpy as np
+
+    ax = ax or plt.subplots(figsize=(7, 0.7 + 0.7 * len(table)))[1]
+    y = np.arange(len(table))[::-1]
+    for yi, row in zip(y, table.itertuples(index=False)):
+        name = getattr(row, label)
+        colour = GROUP_COLOURS.get(name, "#555555")
+        ax.plot([row.clopper_pearson_low, row.clopper_pearson_high], [yi + 0.12] * 2, color=colour, lw=3, solid_capstyle="butt")
+        ax.plot([row.wilson_low, row.wilson_high], [yi - 0.12] * 2, color=colour, lw=1.5, ls=(0, (3, 1.5)))
+        ax.plot(row.proportion, yi, "o", color=colour, ms=8, zorder=3)
+        ax.annotate(f"{row.events}/{row.total}", (1.02, yi), xycoords=("axes fraction", "data"), va="center", fontsize=9)
+        if reported and name in reported:
+            ax.plot(reported[name], yi, "D", mfc="none", mec="black", ms=10, zorder=4)
+    handles = [
+        plt.Line2D([], [], color="#555555", marker="o", ls="", label="proportion (data)"),
+        plt.Line2D([], [], color="#555555", lw=3, label="Clopper-Pearson interval (upper line)"),
+        plt.Line2D([], [], color="#555555", lw=1.5, ls=(0, (3, 1.5)), label="Wilson interval (lower line)"),
+    ]
+    if reported:
+        handles.append(plt.Line2D([], [], marker="D", mfc="none", mec="black", ls="", label="reported"))
+    ax.set_yticks(y, table[label])
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(y.min() - 0.6, y.max() + 0.6)
+    ax.set_xlabel("proportion of patients")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.25), ncol=2, frameon=False, fontsize=8)
+    ax.set_title(title)
+    return ax
+
+
+def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per patient"):
+    """Swimmer plot from ``outcomes.swimmer_data``: a bar per patient for the months on tacrolimus.
+
+    Bars are coloured by diagnosis; a thin grey line continues to the end of follow-up (Table 5)
+    where known; an arrow marks treatment ongoing at the end of follow-up; a cross a stop for
+    side effects; a triangle the relapse month of Table 4 (hollow where the cell's reading
+    needed judgement); the outcome at the end of follow-up is written at the right. Patients
+    without any duration are listed by name, not drawn as zero.
+    """
+    import numpy as np
+
+    order = {"CD": 0, "UC": 1, "pouchitis": 2}
+    frame = frame.assign(_group=frame["diagnosis"].map(order), _months=frame["months"].fillna(-1))
+    frame = frame.sort_values(["_group", "_months"], ascending=[False, True])
+    ax = ax or plt.subplots(figsize=(9, 0.32 * len(frame) + 1.6))[1]
+    y = np.arange(len(frame))
+    right = float(np.nanmax(frame[["months", "follow_up_months", "relapse_month"]].to_numpy(dtype=float))) + 1
+    for yi, (pid, row) in zip(y, frame.iterrows()):
+        colour = GROUP_COLOURS[row["diagnosis"]]
+        if np.isnan(row["months"]):
+            ax.text(0.1, yi, "no duration reported", va="center", fontsize=8, style="italic", color="#555555")
+        else:
+            ax.barh(yi, row["months"], height=0.6, color=colour)
+            if row["follow_up_months"] > row["months"]:
+                ax.plot([row["months"], row["follow_up_months"]], [yi, yi], color="#999999", lw=1)
+            if row["ongoing"] is True:
+                ax.plot(row["months"] + 0.25, yi, ">", color="black", ms=6)
+            if row["stopped_for_side_effects"]:
+                ax.plot(row["months"], yi, "X", color="black", ms=8, mec="white", mew=0.5)
+        if not np.isnan(row["relapse_month"]):
+            ax.plot(row["relapse_month"], yi + 0.38, "v", ms=7, color="#CC79A7",
+                    mfc="none" if row["relapse_ambiguous"] else "#CC79A7", mew=1.5)
+        outcome = row["outcome"] if isinstance(row["outcome"], str) else "not reported"
+        ax.text(right + 0.3, yi, outcome, va="center", fontsize=8)
+    ax.set_yticks(y, [f"{pid} ({d})" for pid, d in zip(frame.index, frame["diagnosis"])], fontsize=8)
+    ax.set_ylabel("patient (diagnosis)")
+    ax.set_xlim(0, right + 3)
+    ax.set_ylim(-0.7, len(frame) - 0.3)
+    ax.axvline(right, color="#dddddd", lw=0.8)
+    ax.text(right + 0.3, len(frame) - 0.5, "outcome at end\nof follow-up", fontsize=8, va="bottom", weight="bold")
+    ax.set_xlabel("months since the start of tacrolimus")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=GROUP_COLOURS[g], label=g) for g in ("CD", "UC", "pouchitis")]
+    handles += [
+        plt.Line2D([], [], color="#999999", lw=1, label="follow-up after stopping (Table 5)"),
+        plt.Line2D([], [], marker=">", color="black", ls="", label="ongoing at end of follow-up"),
+        plt.Line2D([], [], marker="X", color="black", ls="", ms=8, label="stopped for side effects"),
+        plt.Line2D([], [], marker="v", color="#CC79A7", ls="", label="relapse (Table 4 month)"),
+        plt.Line2D([], [], marker="v", color="#CC79A7", mfc="none", mew=1.5, ls="", label="relapse, ambiguous cell reading"),
+    ]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.09), ncol=3, frameon=False, fontsize=8)
+    ax.set_title(title)
+    return ax
+
+
+def survival_curves(curves: dict, *, ax=None, xlabel: str = "months", ylabel: str = "probability", title: str = ""):
+    """Kaplan-Meier step curves (statsmodels ``SurvfuncRight``) with censored times ticked.
+
+    ``curves`` maps a legend label to a fitted SurvfuncRight, or to (SurvfuncRight, style dict).
+    """
+    import numpy as np
+
+    ax = ax or plt.subplots(figsize=(7, 4))[1]
+    for label, spec in curves.items():
+        sf, style = spec if isinstance(spec, tuple) else (spec, {})
+        times = np.r_[0.0, sf.surv_times]
+        probs = np.r_[1.0, sf.surv_prob]
+        line = ax.step(times, probs, where="post", label=label, **style)[0]
+        censored = np.unique(sf.time[sf.status == 0])
+        at = probs[np.searchsorted(times, censored, side="right") - 1]
+        ax.plot(censored, at, "|", color=line.get_color(), ms=10, mew=1.5)
+        last = float(np.max(sf.time))
+        if last > times[-1]:
+            ax.plot([times[-1], last], [probs[-1]] * 2, color=line.get_color(), ls=line.get_linestyle(), lw=line.get_linewidth())
+    ax.plot([], [], "|", color="#555555", ms=10, mew=1.5, label="censored (still on tacrolimus)")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlim(left=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.axhline(0.5, color="#bbbbbb", lw=0.8, ls=":")
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    ax.set_title(title)
+    return ax
+
+
+def p_value_dots(table, *, reported: float, ax=None, title: str = ""):
+    """P-values of ``statistics.all_positive_paired_tests`` on a log scale, one row per test setting.
+
+    The band marks the values that round to the reported p-value at its printed decimals.
+    """
+    import numpy as np
+    from decimal import Decimal
+
+    digits = max(0, -Decimal(repr(float(reported))).normalize().as_tuple().exponent)
+    half = 0.5 * 10.0 ** -digits
+    import textwrap
+
+    labels = [f"{t}, {m}" for t, m in zip(table["test"], table["method"])]
+    rows = list(dict.fromkeys(labels))
+    ax = ax or plt.subplots(figsize=(9, 0.6 * len(rows) + 1.5))[1]
+    ax.axvspan(reported - half, reported + half, color="#F0E442", alpha=0.5, label="rounds to the reported P", lw=0)
+    markers = {n: m for n, m in zip(sorted(table["n"].unique(), reverse=True), ["o", "s", "^", "D"])}
+    for (n, alternative), part in table.groupby(["n", "alternative"], sort=False):
+        offset = 0.14 if alternative == "two-sided" else -0.14
+        y = [len(rows) - 1 - rows.index(f"{t}, {m}") + offset for t, m in zip(part["test"], part["method"])]
+        filled = alternative == "two-sided"
+        ax.plot(part["p_value"], y, markers[n], ls="", color="#222222" if filled else "#888888",
+                mfc=None if filled else "none", ms=7, label=f"n = {n}, {'two-sided' if filled else f'one-sided ({alternative})'}")
+    ax.set_xscale("log")
+    ticks = [t for t in (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0)
+             if table["p_value"].min() / 1.5 <= t <= table["p_value"].max() * 1.5]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
+    ax.set_yticks(np.arange(len(rows))[::-1], [textwrap.fill(r, 30) for r in rows], fontsize=8)
+    ax.set_ylim(-0.5, len(rows) - 0.5)
+    ax.set_xlabel("p-value (log scale)")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_title(title)
+    return ax
+
+
+# --- trough levels and published studies (notebooks 05 and 06) ---------------------------------
+
+#: Shading of target trough bands: this paper's target, and the other study's bands.
+BAND_COLOURS = {"target": "#999999", "other": "#CC79A7"}
+
+
+def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), ax=None, title: str = ""):
+    """Dot-and-range plot of Table 5: one row per patient, mean trough (dot) and range (line).
+
+    ``troughs`` is ``trough.trough_table`` (rows drawn top to bottom in the given order,
+    coloured by diagnosis). ``target`` is the paper's target band, shaded grey; ``bands`` are
+    further ``(low, high, label)`` bands, hatched; ``lines`` are ``(x, label, linestyle)``
+    vertical reference lines (e.g. a reported mean).
+    """
+    import numpy as np
+
+    ax = ax or plt.subplots(figsize=(8, 0.35 * len(troughs) + 1.8))[1]
+    y = np.arange(len(troughs))[::-1]
+    ax.axvspan(*target, color=BAND_COLOURS["target"], alpha=0.25, lw=0, label=f"paper's target {target[0]:g}-{target[1]:g} ng/mL")
+    for low, high, label in bands:
+        ax.axvspan(low, high, facecolor="none", edgecolor=BAND_COLOURS["other"], hatch="///", lw=0, alpha=0.6, label=label)
+    colours = troughs["diagnosis"].map(GROUP_COLOURS)
+    ax.hlines(y, troughs["trough_min_ng_ml"], troughs["trough_max_ng_ml"], colors=colours, lw=2)
+    ax.scatter(troughs["mean_trough_ng_ml"], y, c=colours, s=45, zorder=3, edgecolors="white", linewidths=0.5)
+    for x, label, style in lines:
+        ax.axvline(x, color="black", ls=style, lw=1, label=label)
+    ax.set_yticks(y, [f"{pid} ({d})" for pid, d in zip(troughs.index, troughs["diagnosis"])], fontsize=8)
+    ax.set_ylabel("patient (diagnosis)")
+    ax.set_ylim(-0.7, len(troughs) - 0.3)
+    ax.set_xlim(0, None)
+    ax.set_xlabel("whole-blood tacrolimus trough (ng/mL): dot = patient mean, line = lowest to highest level")
+    handles, _ = ax.get_legend_handles_labels()
+    groups = [g for g in ("CD", "UC", "pouchitis") if g in set(troughs["diagnosis"])]
+    handles += [plt.Line2D([], [], color=GROUP_COLOURS[g], marker="o", lw=2, label=g) for g in groups]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
+    ax.set_title(title)
+    return ax
+
+
+def forest(rows, *, ax=None, title: str = "", xlabel: str = "proportion of patients (exact 95% CI)"):
+    """Forest plot of proportions, one row per line of ``rows``, top to bottom.
+
+    ``rows`` has columns label, kind, proportion, ci_low, ci_high, counts and, for this
+    cohort's rows, arm. ``kind`` sets the marker: "study" (black square and exact interval),
+    "percentage_only" (hollow square, no interval: the source gave only a percentage),
+    "this_cohort" (circle in the diagnosis colour, label in bold), "pooled" (filled diamond
+    spanning its interval), "published_pooled" (hollow diamond) and "header" (a group title,
+    no marker; see ``literature.with_headers``). ``counts`` is written at the right.
+    """
+    import numpy as np
+    from matplotlib.patches import Polygon
+
+    ax = ax or plt.subplots(figsize=(9, 0.32 * len(rows) + 1.5))[1]
+    y = np.arange(len(rows))[::-1]
+    for yi, row in zip(y, rows.itertuples(index=False)):
+        p, low, high = row.proportion, row.ci_low, row.ci_high
+        if row.kind == "header":
+            if yi < len(rows) - 1:  # a rule between groups
+                ax.axhline(yi + 0.5, color="#dddddd", lw=0.8)
+            continue
+        if row.kind in ("pooled", "published_pooled"):
+            filled = row.kind == "pooled"
+            if np.isnan(low):
+                ax.plot(p, yi, "D", color="black", mfc="black" if filled else "none", ms=9)
+            else:
+                ax.add_patch(Polygon([[low, yi], [p, yi + 0.3], [high, yi], [p, yi - 0.3]], closed=True,
+                                     facecolor="black" if filled else "none", edgecolor="black"))
+        else:
+            colour = GROUP_COLOURS.get(row.arm, "#555555") if row.kind == "this_cohort" else "black"
+            if not np.isnan(low):
+                ax.plot([low, high], [yi, yi], color=colour, lw=1.5)
+            marker = "o" if row.kind == "this_cohort" else "s"
+            ax.plot(p, yi, marker, color=colour, mfc="none" if row.kind == "percentage_only" else colour, ms=7, zorder=3, clip_on=False)
+        ax.annotate(row.counts, (1.01, yi), xycoords=("axes fraction", "data"), va="center", fontsize=8)
+    ax.set_yticks(y, rows["label"], fontsize=8)
+    for tick, kind in zip(ax.get_yticklabels(), rows["kind"]):
+        tick.set_fontweight("bold" if kind in ("this_cohort", "header") else "normal")
+        tick.set_fontsize(10 if kind == "header" else 8)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_xlabel(xlabel)
+    labels = {
+        "study": plt.Line2D([], [], color="black", marker="s", label="published count (exact 95% CI)"),
+        "percentage_only": plt.Line2D([], [], color="black", marker="s", mfc="none", ls="", label="published percentage only (no count, no CI)"),
+        "this_cohort": plt.Line2D([], [], color="#555555", marker="o", label="this cohort (colour = diagnosis; bold label)"),
+        "pooled": plt.Line2D([], [], color="black", marker="D", ls="", label="random-effects pooled (this notebook)"),
+        "published_pooled": plt.Line2D([], [], color="black", marker="D", mfc="none", ls="", label="published pooled estimate"),
+    }
+    present = [labels[k] for k in labels if k in set(rows["kind"])]
+    ax.legend(handles=present, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=2, frameon=False, fontsize=8)
+    ax.set_title(title)
+    return ax
+
+
+# --- disease-activity scales (notebook 02) ---------------------------------------------------
+
+#: One light tint per activity band, pale for quiet and stronger for severe disease.
+ACTIVITY_COLOURS = {
+    "remission": "#DDEFD6",
+    "inactive": "#DDEFD6",
+    "mild": "#FFF3B0",
+    "moderate": "#FDD49E",
+    "severe": "#F4A582",
+    "pouchitis": "#F4A582",
+}
+
+
+def activity_scale(bands, reported, *, title: str, xlabel: str, note: str = "") -> plt.Figure:
+    """An index's scale with its activity bands, and reported summaries drawn on it.
+
+    ``bands``: rows with ``category``, ``lower``, ``upper`` (infinite ends are clipped to
+    the axis), e.g. ``scores.cdai_bands()``. ``reported``: rows with ``label``, ``median``,
+    ``min`` and ``max``, drawn top to bottom as a range line with the median as a dot.
+    ``note`` is printed under the axis (e.g. where the values come from).
+    """
+    finite = [v for v in list(bands["lower"]) + list(bands["upper"]) if abs(v) != float("inf")]
+    lo = min(0.0, min(reported["min"]))
+    hi = max(max(finite), max(reported["max"])) * 1.2
+    fig, ax = plt.subplots(figsize=(8, 1.4 + 0.8 * len(reported)))
+    for band in bands.itertuples():
+        left, right = max(band.lower, lo), min(band.upper, hi)
+        ax.axvspan(left, right, color=ACTIVITY_COLOURS.get(band.category, "#EEEEEE"), zorder=0)
+        ax.text((left + right) / 2, 1.01, band.category, transform=ax.get_xaxis_transform(),
+                ha="center", va="bottom", fontsize=9)
+    ys = range(len(reported))[::-1]
+    for y, row in zip(ys, reported.itertuples()):
+        ax.plot([row.min, row.max], [y, y], color="#333333", lw=2, solid_capstyle="butt", zorder=2)
+        ax.plot([row.min, row.max], [y, y], "|", color="#333333", ms=12, mew=2, zorder=2)
+        ax.plot(row.median, y, "o", color="#333333", ms=8, zorder=3)
+        ax.annotate(f"median {row.median:g} (range {row.min:g}\u2013{row.max:g})", (row.median, y),
+                    xytext=(0, 9), textcoords="offset points", ha="center", fontsize=9)
+    ax.set_yticks(list(ys), list(reported["label"]))
+    ax.set_ylim(-0.6, len(reported) - 0.2)
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, pad=22)
+    if note:  # below the axis label, a fixed distance whatever the figure's height
+        ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -40),
+                    textcoords="offset points", va="top", fontsize=8.5, style="italic")
+    fig.tight_layout()
+    return fig
+
+
+def stacked_points(points, *, colours: dict, title: str, xlabel: str, references=()) -> plt.Figure:
+    """Horizontal stacked bars of each row's item points, with the row total marked.
+
+    ``points``: one row per patient (the index labels the bars), one column per item.
+    Positive points stack rightwards from 0 and negative ones leftwards, so a negative
+    term (e.g. weight above standard) is visible rather than hidden inside the total.
+    ``colours`` maps each column to a colour. ``references``: (x, label) pairs drawn as
+    dashed vertical lines (e.g. a remission cut-off).
+    """
+    fig, ax = plt.subplots(figsize=(10.5, 0.7 * len(points) + 1.8))
+    ys = list(range(len(points)))[::-1]
+    right = [0.0] * len(points)
+    left = [0.0] * len(points)
+    for column in points.columns:
+        values = points[column].tolist()
+        starts = [r if v >= 0 else l_ + v for v, r, l_ in zip(values, right, left)]
+        ax.barh(ys, [abs(v) for v in values], left=starts, color=colours[column], label=column,
+                edgecolor="white", linewidth=0.6, height=0.6)
+        right = [r + max(v, 0) for v, r in zip(values, right)]
+        left = [l_ + min(v, 0) for v, l_ in zip(values, left)]
+    totals = points.sum(axis=1).tolist()
+    ax.plot(totals, ys, "D", color="black", ms=6, label="total", zorder=3)
+    for total, end, y in zip(totals, right, ys):
+        ax.annotate(f"total {total:.0f}", (end, y), xytext=(6, 0), textcoords="offset points",
+                    ha="left", va="center", fontsize=9)
+    for x, label in references:
+        ax.axvline(x, color="#444444", ls="--", lw=1)
+        ax.text(x, 1.0, label, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                fontsize=8.5)
+    ax.axvline(0, color="black", lw=0.8)
+    lo, hi = ax.get_xlim()
+    ax.set_xlim(lo, hi + 0.15 * (hi - lo))  # room for the "total" labels
+    ax.set_yticks(ys, [str(i) for i in points.index])
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, pad=18)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8.5)
+    fig.tight_layout()
+    return fig

@@ -44,6 +44,24 @@ import pandas as pd
 __all__ = [
     "cdai",
     "cdai_category",
+    "cdai_components",
+    "cdai_items",
+    "cdai_bands",
+    "index_cutoffs",
+    "mpdai_stool_frequency_points",
+    "CDAI_CUTOFFS",
+    "CDAI_WEIGHTS",
+    "CDAI_HEMATOCRIT",
+    "HARVEY_BRADSHAW_CUTOFFS",
+    "TRUELOVE_WITTS_SEVERE",
+    "TRUELOVE_WITTS_MILD",
+    "TRUELOVE_WITTS_NORMAL_STOOLS_PER_DAY",
+    "MPDAI_POUCHITIS_FROM",
+    "MPDAI_RANGE",
+    "MPDAI_STOOL_EXCESS_POINTS_FROM",
+    "MPDAI_ITEM_MAX",
+    "MPDAI_ENDOSCOPIC_ITEMS",
+    "LICHTIGER_RANGE",
     "harvey_bradshaw",
     "harvey_bradshaw_category",
     "truelove_witts",
@@ -63,6 +81,82 @@ _PLAUSIBLE = {
     "hemoglobin_g_dl": (2.0, 25.0),  # g/L (115) fails
     "esr_mm_h": (0.0, 200.0),  # a Westergren tube is 200 mm long
 }
+
+# --------------------------------------------------------------------------- weights and cut-offs
+# Every weight and cut-off used by the functions below, in one place, so that notebooks and
+# figures show the very numbers the functions use. Sources are in each function's docstring.
+
+#: CDAI item weights (Best et al. 1976): points per unit of each item.
+CDAI_WEIGHTS = {
+    "liquid_stools_7d": 2.0,
+    "abdominal_pain_7d": 5.0,
+    "wellbeing_7d": 7.0,
+    "complications": 20.0,
+    "antidiarrheal": 30.0,
+    "abdominal_mass": 10.0,
+}
+#: CDAI haematocrit term: ``points_per_pct`` x (sex's reference - haematocrit %).
+CDAI_HEMATOCRIT = {"points_per_pct": 6.0, "reference_pct_male": 47.0, "reference_pct_female": 42.0}
+#: CDAI weight term: ``CDAI_WEIGHT_TERM_SCALE`` x (1 - weight / standard weight).
+CDAI_WEIGHT_TERM_SCALE = 100.0
+
+#: CDAI bands (see :func:`cdai_category`): remission below ``remission_below``; mild up to
+#: (not including) ``moderate_from``; moderate up to and including ``severe_above``; severe above.
+CDAI_CUTOFFS = {"remission_below": 150.0, "moderate_from": 220.0, "severe_above": 450.0}
+
+#: Harvey-Bradshaw bands (see :func:`harvey_bradshaw_category`): remission below
+#: ``remission_below``; mild up to ``mild_up_to``; moderate up to ``moderate_up_to``; severe above.
+HARVEY_BRADSHAW_CUTOFFS = {"remission_below": 5, "mild_up_to": 7, "moderate_up_to": 16}
+
+#: Modified Truelove-Witts "severe": at least ``bloody_stools_per_day_from`` stools a day with
+#: blood and at least one systemic sign beyond these strict limits (see :func:`truelove_witts`).
+TRUELOVE_WITTS_SEVERE = {
+    "bloody_stools_per_day_from": 6,
+    "pulse_bpm_above": 90.0,
+    "temperature_c_above": 37.8,
+    "hemoglobin_g_dl_below": 10.5,
+    "esr_mm_h_above": 30.0,
+}
+#: Modified Truelove-Witts "mild": fewer than ``stools_per_day_below`` stools a day and every
+#: value inside these strict limits (see :func:`truelove_witts`).
+TRUELOVE_WITTS_MILD = {
+    "stools_per_day_below": 4,
+    "pulse_bpm_below": 90.0,
+    "temperature_c_below": 37.5,
+    "hemoglobin_g_dl_above": 11.5,
+    "esr_mm_h_below": 20.0,
+}
+#: Default highest stool frequency counted as normal for "inactive" (this library's choice,
+#: not a published threshold; see :func:`truelove_witts`).
+TRUELOVE_WITTS_NORMAL_STOOLS_PER_DAY = 2
+
+#: Lichtiger index: best and worst possible totals (Lichtiger et al. 1994); it has no bands.
+LICHTIGER_RANGE = (0, 21)
+
+#: mPDAI stool-frequency item: 1 point from this many stools a day above the patient's usual
+#: post-operative frequency, 2 points from the second (see :func:`mpdai_stool_frequency_points`).
+MPDAI_STOOL_EXCESS_POINTS_FROM = (1, 3)
+#: mPDAI items and their maximum points (see :func:`mpdai`): four clinical, then the six
+#: endoscopic items listed in ``MPDAI_ENDOSCOPIC_ITEMS``.
+MPDAI_ITEM_MAX = {
+    "stool_frequency": 2,
+    "rectal_bleeding": 1,
+    "urgency_or_cramps": 2,
+    "fever": 1,
+    "edema": 1,
+    "granularity": 1,
+    "friability": 1,
+    "loss_of_vascular_pattern": 1,
+    "mucous_exudate": 1,
+    "ulceration": 1,
+}
+MPDAI_ENDOSCOPIC_ITEMS = (
+    "edema", "granularity", "friability", "loss_of_vascular_pattern", "mucous_exudate", "ulceration"
+)
+#: mPDAI: pouchitis at or above this score (Shen et al. 2003).
+MPDAI_POUCHITIS_FROM = 5
+#: mPDAI scale: best and worst possible totals.
+MPDAI_RANGE = (0, 12)
 
 
 # --------------------------------------------------------------------------- validation
@@ -171,6 +265,81 @@ def _check_sex(name: str, values: object) -> np.ndarray:
 # --------------------------------------------------------------------------- Crohn's disease
 
 
+def _cdai_terms(
+    *,
+    liquid_stools_7d,
+    abdominal_pain_7d,
+    wellbeing_7d,
+    complications,
+    antidiarrheal,
+    abdominal_mass,
+    hematocrit_pct,
+    sex,
+    weight_kg,
+    standard_weight_kg,
+    floor_hematocrit_term,
+    floor_weight_term,
+) -> tuple[_Layout, dict[str, np.ndarray]]:
+    """Validate the CDAI arguments and return each item's points (see :func:`cdai`)."""
+    layout = _layout(
+        liquid_stools_7d=liquid_stools_7d,
+        abdominal_pain_7d=abdominal_pain_7d,
+        wellbeing_7d=wellbeing_7d,
+        complications=complications,
+        antidiarrheal=antidiarrheal,
+        abdominal_mass=abdominal_mass,
+        hematocrit_pct=hematocrit_pct,
+        sex=sex,
+        weight_kg=weight_kg,
+        standard_weight_kg=standard_weight_kg,
+    )
+    if not isinstance(floor_hematocrit_term, bool | np.bool_):
+        raise ValueError(
+            f"floor_hematocrit_term must be True or False; got {floor_hematocrit_term!r}"
+        )
+    if floor_weight_term is not None and (
+        isinstance(floor_weight_term, bool | np.bool_)
+        or not isinstance(floor_weight_term, Real)
+        or not -100 <= floor_weight_term <= 0
+    ):
+        raise ValueError(
+            f"floor_weight_term must be None or a number in [-100, 0]; got {floor_weight_term!r}"
+        )
+
+    stools = _check_scale("liquid_stools_7d", liquid_stools_7d, 0, np.inf)
+    pain = _check_scale("abdominal_pain_7d", abdominal_pain_7d, 0, 21)
+    wellbeing = _check_scale("wellbeing_7d", wellbeing_7d, 0, 28)
+    n_complications = _check_scale("complications", complications, 0, 6)
+    on_antidiarrheal = _check_scale("antidiarrheal", antidiarrheal, 0, 1)
+    mass = _check_choices("abdominal_mass", abdominal_mass, (0, 2, 5))
+    hematocrit = _check_plausible("hematocrit_pct", hematocrit_pct)
+    is_male = _check_sex("sex", sex)
+    weight = _check_plausible("weight_kg", weight_kg)
+    standard_weight = _check_plausible("standard_weight_kg", standard_weight_kg)
+
+    reference = np.where(
+        is_male, CDAI_HEMATOCRIT["reference_pct_male"], CDAI_HEMATOCRIT["reference_pct_female"]
+    )
+    hematocrit_term = CDAI_HEMATOCRIT["points_per_pct"] * (reference - hematocrit)
+    if floor_hematocrit_term:
+        hematocrit_term = np.maximum(hematocrit_term, 0.0)
+    weight_term = CDAI_WEIGHT_TERM_SCALE * (1.0 - weight / standard_weight)
+    if floor_weight_term is not None:
+        weight_term = np.maximum(weight_term, float(floor_weight_term))
+
+    terms = {
+        "liquid_stools_7d": CDAI_WEIGHTS["liquid_stools_7d"] * stools,
+        "abdominal_pain_7d": CDAI_WEIGHTS["abdominal_pain_7d"] * pain,
+        "wellbeing_7d": CDAI_WEIGHTS["wellbeing_7d"] * wellbeing,
+        "complications": CDAI_WEIGHTS["complications"] * n_complications,
+        "antidiarrheal": CDAI_WEIGHTS["antidiarrheal"] * on_antidiarrheal,
+        "abdominal_mass": CDAI_WEIGHTS["abdominal_mass"] * mass,
+        "hematocrit_term": hematocrit_term,
+        "weight_term": weight_term,
+    }
+    return layout, terms
+
+
 def cdai(
     *,
     liquid_stools_7d,
@@ -236,9 +405,11 @@ def cdai(
         and igibdscores.it caps an "excessive negative change" (its stated cap was not
         legible in the copy consulted).
 
-    Returns the total as a float (not rounded), or an array/Series of them.
+    Returns the total as a float (not rounded), or an array/Series of them. Weights are the
+    module constants ``CDAI_WEIGHTS``, ``CDAI_HEMATOCRIT`` and ``CDAI_WEIGHT_TERM_SCALE``;
+    :func:`cdai_components` gives each item's points separately.
     """
-    layout = _layout(
+    layout, terms = _cdai_terms(
         liquid_stools_7d=liquid_stools_7d,
         abdominal_pain_7d=abdominal_pain_7d,
         wellbeing_7d=wellbeing_7d,
@@ -249,48 +420,10 @@ def cdai(
         sex=sex,
         weight_kg=weight_kg,
         standard_weight_kg=standard_weight_kg,
+        floor_hematocrit_term=floor_hematocrit_term,
+        floor_weight_term=floor_weight_term,
     )
-    if not isinstance(floor_hematocrit_term, bool | np.bool_):
-        raise ValueError(
-            f"floor_hematocrit_term must be True or False; got {floor_hematocrit_term!r}"
-        )
-    if floor_weight_term is not None and (
-        isinstance(floor_weight_term, bool | np.bool_)
-        or not isinstance(floor_weight_term, Real)
-        or not -100 <= floor_weight_term <= 0
-    ):
-        raise ValueError(
-            f"floor_weight_term must be None or a number in [-100, 0]; got {floor_weight_term!r}"
-        )
-
-    stools = _check_scale("liquid_stools_7d", liquid_stools_7d, 0, np.inf)
-    pain = _check_scale("abdominal_pain_7d", abdominal_pain_7d, 0, 21)
-    wellbeing = _check_scale("wellbeing_7d", wellbeing_7d, 0, 28)
-    n_complications = _check_scale("complications", complications, 0, 6)
-    on_antidiarrheal = _check_scale("antidiarrheal", antidiarrheal, 0, 1)
-    mass = _check_choices("abdominal_mass", abdominal_mass, (0, 2, 5))
-    hematocrit = _check_plausible("hematocrit_pct", hematocrit_pct)
-    is_male = _check_sex("sex", sex)
-    weight = _check_plausible("weight_kg", weight_kg)
-    standard_weight = _check_plausible("standard_weight_kg", standard_weight_kg)
-
-    hematocrit_term = 6.0 * (np.where(is_male, 47.0, 42.0) - hematocrit)
-    if floor_hematocrit_term:
-        hematocrit_term = np.maximum(hematocrit_term, 0.0)
-    weight_term = 100.0 * (1.0 - weight / standard_weight)
-    if floor_weight_term is not None:
-        weight_term = np.maximum(weight_term, float(floor_weight_term))
-
-    total = (
-        2.0 * stools
-        + 5.0 * pain
-        + 7.0 * wellbeing
-        + 20.0 * n_complications
-        + 30.0 * on_antidiarrheal
-        + 10.0 * mass
-        + hematocrit_term
-        + weight_term
-    )
+    total = sum(terms.values())  # added in the order above, the order of Best's table
     return _wrap(total, layout, "cdai")
 
 
@@ -300,7 +433,8 @@ def cdai_category(score):
     ``score``: a CDAI total (any finite number; weight gain and a high haematocrit can make
     it negative).
 
-    Bands: remission < 150; mild 150 to < 220; moderate 220 to 450; severe > 450.
+    Bands: remission < 150; mild 150 to < 220; moderate 220 to 450; severe > 450 (the
+    module constant ``CDAI_CUTOFFS``; :func:`cdai_bands` tabulates them).
     The 150 and 450 cut-offs are Best et al. 1976, whose abstract reads "values of 150 and
     below are associated with quiescent disease ... values above 450 are seen with extremely
     severe disease" -- so Best counts exactly 150 as quiescent, whereas the convention used
@@ -314,9 +448,132 @@ def cdai_category(score):
     if np.isinf(value).any():
         raise ValueError("score must be finite")
     band = np.select(
-        [value < 150, value < 220, value <= 450], ["remission", "mild", "moderate"], "severe"
+        [
+            value < CDAI_CUTOFFS["remission_below"],
+            value < CDAI_CUTOFFS["moderate_from"],
+            value <= CDAI_CUTOFFS["severe_above"],
+        ],
+        ["remission", "mild", "moderate"],
+        "severe",
     )
     return _wrap(band, layout, "cdai_category")
+
+
+def cdai_components(
+    *,
+    liquid_stools_7d,
+    abdominal_pain_7d,
+    wellbeing_7d,
+    complications,
+    antidiarrheal,
+    abdominal_mass,
+    hematocrit_pct,
+    sex,
+    weight_kg,
+    standard_weight_kg,
+    floor_hematocrit_term: bool = False,
+    floor_weight_term: float | None = None,
+) -> pd.DataFrame:
+    """Each CDAI item's points, one column per item, one row per patient.
+
+    Same arguments, validation and floors as :func:`cdai` (Best et al. 1976), whose total is
+    the row sum. Columns, in the order of Best's table: ``liquid_stools_7d``,
+    ``abdominal_pain_7d``, ``wellbeing_7d``, ``complications``, ``antidiarrheal``,
+    ``abdominal_mass`` (each item's value times its weight), ``hematocrit_term`` and
+    ``weight_term`` (signed unless floored). :func:`cdai_items` describes each column.
+
+    The index is the index of any Series argument, otherwise 0..n-1 (a single row for
+    scalar arguments).
+    """
+    layout, terms = _cdai_terms(
+        liquid_stools_7d=liquid_stools_7d,
+        abdominal_pain_7d=abdominal_pain_7d,
+        wellbeing_7d=wellbeing_7d,
+        complications=complications,
+        antidiarrheal=antidiarrheal,
+        abdominal_mass=abdominal_mass,
+        hematocrit_pct=hematocrit_pct,
+        sex=sex,
+        weight_kg=weight_kg,
+        standard_weight_kg=standard_weight_kg,
+        floor_hematocrit_term=floor_hematocrit_term,
+        floor_weight_term=floor_weight_term,
+    )
+    if len(layout.shape) > 1:
+        raise ValueError(f"liquid_stools_7d and the others must be 1-dimensional; got {layout.shape}")
+    n_rows = layout.shape[0] if layout.shape else 1
+    index = layout.index if layout.index is not None else pd.RangeIndex(n_rows)
+    columns = {name: np.broadcast_to(points, (n_rows,)) for name, points in terms.items()}
+    return pd.DataFrame(columns, index=index)
+
+
+def cdai_items() -> pd.DataFrame:
+    """What each CDAI item (a column of :func:`cdai_components`) records, and where from.
+
+    Best et al. (1976) built the CDAI on a patient diary: three items are sums of daily
+    entries over the 7 days before the visit, the rest are taken at the visit. Columns:
+
+    ``item``          what is recorded;
+    ``arguments``     the :func:`cdai` arguments it uses;
+    ``points``        how it scores (from ``CDAI_WEIGHTS``, ``CDAI_HEMATOCRIT`` and
+                      ``CDAI_WEIGHT_TERM_SCALE``, so it always matches the computation);
+    ``recorded``      when: daily for 7 days, or at the visit;
+    ``source``        where a retrospective reviewer would have to find it;
+    ``needs_diary``   True for the three 7-day diary sums.
+
+    Indexed by component name (the columns of :func:`cdai_components`).
+    """
+    w, hct = CDAI_WEIGHTS, CDAI_HEMATOCRIT
+    diary = "daily, for the 7 days before the visit"
+    visit = "at the visit"
+    rows = [
+        ("liquid_stools_7d", "liquid or very soft stools", "liquid_stools_7d",
+         f"{w['liquid_stools_7d']:g} per stool", diary, "patient diary", True),
+        ("abdominal_pain_7d", "abdominal pain, rated none/mild/moderate/severe each day",
+         "abdominal_pain_7d", f"{w['abdominal_pain_7d']:g} per rating point", diary,
+         "patient diary", True),
+        ("wellbeing_7d", "general well-being, rated generally well to terrible each day",
+         "wellbeing_7d", f"{w['wellbeing_7d']:g} per rating point", diary, "patient diary", True),
+        ("complications", "complications: joints, eyes, skin or mouth, perianal disease, "
+         "other fistula, fever in the past week", "complications",
+         f"{w['complications']:g} per category present", visit,
+         "history and examination in the case notes", False),
+        ("antidiarrheal", "opiate or diphenoxylate for diarrhoea", "antidiarrheal",
+         f"{w['antidiarrheal']:g} if taken", visit, "drug chart or prescription", False),
+        ("abdominal_mass", "abdominal mass: none, questionable or definite", "abdominal_mass",
+         f"{w['abdominal_mass']:g} per point of the 0/2/5 rating", visit,
+         "examination in the case notes", False),
+        ("hematocrit_term", "haematocrit below the sex reference "
+         f"({hct['reference_pct_male']:g}% men, {hct['reference_pct_female']:g}% women)",
+         "hematocrit_pct, sex", f"{hct['points_per_pct']:g} per percentage point", visit,
+         "full blood count", False),
+        ("weight_term", "body weight below standard weight", "weight_kg, standard_weight_kg",
+         f"{CDAI_WEIGHT_TERM_SCALE / 100:g} per percent below", visit,
+         "weighing, and height for a standard-weight table", False),
+    ]
+    columns = ["component", "item", "arguments", "points", "recorded", "source", "needs_diary"]
+    return pd.DataFrame(rows, columns=columns).set_index("component")
+
+
+def cdai_bands() -> pd.DataFrame:
+    """The CDAI activity bands of :func:`cdai_category` as a table, from ``CDAI_CUTOFFS``.
+
+    Columns ``category``, ``lower``, ``upper`` (points; -inf and inf at the open ends),
+    ``includes_upper`` (whether a score equal to ``upper`` belongs to the band) and ``rule``
+    (the band as text). Sources and conventions: :func:`cdai_category`.
+    """
+    low, mid, high = (
+        CDAI_CUTOFFS["remission_below"],
+        CDAI_CUTOFFS["moderate_from"],
+        CDAI_CUTOFFS["severe_above"],
+    )
+    rows = [
+        ("remission", -np.inf, low, False, f"CDAI < {low:g}"),
+        ("mild", low, mid, False, f"{low:g} \u2264 CDAI < {mid:g}"),
+        ("moderate", mid, high, True, f"{mid:g} \u2264 CDAI \u2264 {high:g}"),
+        ("severe", high, np.inf, False, f"CDAI > {high:g}"),
+    ]
+    return pd.DataFrame(rows, columns=["category", "lower", "upper", "includes_upper", "rule"])
 
 
 def harvey_bradshaw(*, wellbeing, abdominal_pain, liquid_stools, abdominal_mass, complications):
@@ -374,7 +631,13 @@ def harvey_bradshaw_category(score):
     layout = _layout(score=score)
     value = _check_scale("score", score, 0, np.inf)
     band = np.select(
-        [value < 5, value <= 7, value <= 16], ["remission", "mild", "moderate"], "severe"
+        [
+            value < HARVEY_BRADSHAW_CUTOFFS["remission_below"],
+            value <= HARVEY_BRADSHAW_CUTOFFS["mild_up_to"],
+            value <= HARVEY_BRADSHAW_CUTOFFS["moderate_up_to"],
+        ],
+        ["remission", "mild", "moderate"],
+        "severe",
     )
     return _wrap(band, layout, "harvey_bradshaw_category")
 
@@ -390,7 +653,7 @@ def truelove_witts(
     temperature_c,
     hemoglobin_g_dl,
     esr_mm_h,
-    normal_stools_per_day: int = 2,
+    normal_stools_per_day: int = TRUELOVE_WITTS_NORMAL_STOOLS_PER_DAY,
 ):
     """Modified Truelove & Witts grading: "inactive", "mild", "moderate" or "severe".
 
@@ -461,10 +724,21 @@ def truelove_witts(
     hemoglobin = _check_plausible("hemoglobin_g_dl", hemoglobin_g_dl)
     esr = _check_plausible("esr_mm_h", esr_mm_h)
 
-    systemic_sign = (pulse > 90) | (temperature > 37.8) | (hemoglobin < 10.5) | (esr > 30)
-    no_toxicity = (pulse < 90) & (temperature < 37.5) & (hemoglobin > 11.5) & (esr < 20)
-    severe = (stools >= 6) & bloody & systemic_sign
-    mild = (stools < 4) & no_toxicity
+    sev, mil = TRUELOVE_WITTS_SEVERE, TRUELOVE_WITTS_MILD
+    systemic_sign = (
+        (pulse > sev["pulse_bpm_above"])
+        | (temperature > sev["temperature_c_above"])
+        | (hemoglobin < sev["hemoglobin_g_dl_below"])
+        | (esr > sev["esr_mm_h_above"])
+    )
+    no_toxicity = (
+        (pulse < mil["pulse_bpm_below"])
+        & (temperature < mil["temperature_c_below"])
+        & (hemoglobin > mil["hemoglobin_g_dl_above"])
+        & (esr < mil["esr_mm_h_below"])
+    )
+    severe = (stools >= sev["bloody_stools_per_day_from"]) & bloody & systemic_sign
+    mild = (stools < mil["stools_per_day_below"]) & no_toxicity
     inactive = mild & ~bloody & (stools <= normal)
     grade = np.select([severe, inactive, mild], ["severe", "inactive", "mild"], "moderate")
     return _wrap(grade, layout, "truelove_witts")
@@ -582,18 +856,19 @@ def mpdai(
 
     Returns the total as a float, or an array/Series of them.
     """
-    items = {
-        "stool_frequency": (stool_frequency, 2),
-        "rectal_bleeding": (rectal_bleeding, 1),
-        "urgency_or_cramps": (urgency_or_cramps, 2),
-        "fever": (fever, 1),
-        "edema": (edema, 1),
-        "granularity": (granularity, 1),
-        "friability": (friability, 1),
-        "loss_of_vascular_pattern": (loss_of_vascular_pattern, 1),
-        "mucous_exudate": (mucous_exudate, 1),
-        "ulceration": (ulceration, 1),
+    values_by_item = {
+        "stool_frequency": stool_frequency,
+        "rectal_bleeding": rectal_bleeding,
+        "urgency_or_cramps": urgency_or_cramps,
+        "fever": fever,
+        "edema": edema,
+        "granularity": granularity,
+        "friability": friability,
+        "loss_of_vascular_pattern": loss_of_vascular_pattern,
+        "mucous_exudate": mucous_exudate,
+        "ulceration": ulceration,
     }
+    items = {name: (values, MPDAI_ITEM_MAX[name]) for name, values in values_by_item.items()}
     layout = _layout(**{name: values for name, (values, _) in items.items()})
     total = sum(_check_scale(name, values, 0, top) for name, (values, top) in items.items())
     return _wrap(total, layout, "mpdai")
@@ -606,5 +881,62 @@ def mpdai_category(score):
     2003 (see :func:`mpdai`).
     """
     layout = _layout(score=score)
-    value = _check_scale("score", score, 0, 12)
-    return _wrap(np.where(value >= 5, "pouchitis", "remission"), layout, "mpdai_category")
+    value = _check_scale("score", score, *MPDAI_RANGE)
+    label = np.where(value >= MPDAI_POUCHITIS_FROM, "pouchitis", "remission")
+    return _wrap(label, layout, "mpdai_category")
+
+
+def mpdai_stool_frequency_points(*, stools_per_day, usual_stools_per_day):
+    """Points of the mPDAI stool-frequency item from stool counts (integer 0-2).
+
+    Source: the PDAI (Sandborn WJ et al. Mayo Clin Proc 1994;69:409-415), kept unchanged in
+    the mPDAI (Shen et al. 2003): 0 for the usual post-operative frequency, 1 for one to two
+    stools a day more than usual, 2 for three or more a day more (``MPDAI_STOOL_EXCESS_POINTS_FROM``).
+    Fewer stools than usual score 0.
+
+    ``stools_per_day``        current stools in 24 h, integer >= 0.
+    ``usual_stools_per_day``  the patient's usual post-operative frequency, integer >= 0.
+    """
+    layout = _layout(stools_per_day=stools_per_day, usual_stools_per_day=usual_stools_per_day)
+    stools = _check_scale("stools_per_day", stools_per_day, 0, np.inf)
+    usual = _check_scale("usual_stools_per_day", usual_stools_per_day, 0, np.inf)
+    points = np.digitize(stools - usual, MPDAI_STOOL_EXCESS_POINTS_FROM).astype(float)
+    return _wrap(points, layout, "mpdai_stool_frequency_points")
+
+
+def index_cutoffs() -> pd.DataFrame:
+    """Every category rule of this module's indices, as text built from the module constants.
+
+    Columns ``index``, ``category`` and ``rule``; one row per category, in order of activity.
+    The rules are those the category functions apply (:func:`cdai_category`,
+    :func:`harvey_bradshaw_category`, :func:`truelove_witts`, :func:`mpdai_category`; their
+    docstrings give the sources). The Lichtiger index has no bands: its row gives its range.
+    """
+    hbi, sev, mil = HARVEY_BRADSHAW_CUTOFFS, TRUELOVE_WITTS_SEVERE, TRUELOVE_WITTS_MILD
+    mild_limits = (
+        f"pulse < {mil['pulse_bpm_below']:g}/min, temperature < {mil['temperature_c_below']:g} \u00b0C, "
+        f"haemoglobin > {mil['hemoglobin_g_dl_above']:g} g/dL, ESR < {mil['esr_mm_h_below']:g} mm/h"
+    )
+    tw = "modified Truelove-Witts"
+    rows = [("CDAI", band.category, band.rule) for band in cdai_bands().itertuples()]
+    rows += [
+        ("Harvey-Bradshaw", "remission", f"HBI < {hbi['remission_below']}"),
+        ("Harvey-Bradshaw", "mild", f"{hbi['remission_below']} \u2264 HBI \u2264 {hbi['mild_up_to']}"),
+        ("Harvey-Bradshaw", "moderate",
+         f"{hbi['mild_up_to']} < HBI \u2264 {hbi['moderate_up_to']}"),
+        ("Harvey-Bradshaw", "severe", f"HBI > {hbi['moderate_up_to']}"),
+        (tw, "inactive",
+         f"no blood, \u2264 {TRUELOVE_WITTS_NORMAL_STOOLS_PER_DAY} stools a day (default 'normal'), "
+         f"and every mild limit: {mild_limits}"),
+        (tw, "mild", f"< {mil['stools_per_day_below']} stools a day and all of: {mild_limits}"),
+        (tw, "moderate", "neither mild nor severe"),
+        (tw, "severe",
+         f"\u2265 {sev['bloody_stools_per_day_from']} bloody stools a day and at least one of: "
+         f"pulse > {sev['pulse_bpm_above']:g}/min, temperature > {sev['temperature_c_above']:g} \u00b0C, "
+         f"haemoglobin < {sev['hemoglobin_g_dl_below']:g} g/dL, ESR > {sev['esr_mm_h_above']:g} mm/h"),
+        ("Lichtiger", "(no bands)",
+         f"total from {LICHTIGER_RANGE[0]} (no symptoms) to {LICHTIGER_RANGE[1]} (severe)"),
+        ("mPDAI", "remission", f"mPDAI < {MPDAI_POUCHITIS_FROM} (scale {MPDAI_RANGE[0]}-{MPDAI_RANGE[1]})"),
+        ("mPDAI", "pouchitis", f"mPDAI \u2265 {MPDAI_POUCHITIS_FROM}"),
+    ]
+    return pd.DataFrame(rows, columns=["index", "category", "rule"])
