@@ -239,3 +239,126 @@ def test_literature_resource_satisfies_its_data_dictionary():
     package = frictionless.Package(str(DATA_DIR / "datapackage.json"))
     report = package.get_resource("literature").validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+# --- this cohort beside the studies, forest rows, pooling sets (notebook 06) ---------------------
+
+from tacrolimus_ibd import literature as lib  # noqa: E402 (not `literature`: that name is a fixture above)
+
+
+def _toy_cohort() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "diagnosis": ["CD", "CD", "UC", "pouchitis"],
+            "week4_response": pd.array([True, False, True, pd.NA], dtype="boolean"),
+            "week4_response_basis": ["inferred", "stated", "stated", None],
+            "outcome_end_of_follow_up": ["remission", "mild", None, None],
+            "outcome_end_of_follow_up_basis": ["inferred", "table4", None, None],
+        },
+        index=pd.Index([1, 2, 3, 4], name="patient_id"),
+    )
+
+
+def test_cohort_rows_count_over_known_values_and_skip_empty_arms():
+    rows = lib.cohort_rows(_toy_cohort()).set_index(["outcome", "arm"])
+    assert rows.loc[("response", "CD"), ["events", "total"]].tolist() == [1, 2]
+    assert rows.loc[("response", "all"), ["events", "total"]].tolist() == [2, 3]
+    assert ("response", "pouchitis") not in rows.index  # no known value
+    assert rows.loc[("remission", "CD"), ["events", "total"]].tolist() == [1, 2]
+    assert ("remission", "UC") not in rows.index
+    assert rows.loc[("remission", "all"), "note"] == "1 of 2 values inferred from the text"
+    assert (rows["study_id"] == lib.THIS_COHORT_ID).all()
+
+
+def test_forest_rows_never_back_compute_a_count_from_a_percentage(tmp_path):
+    _write_literature(
+        tmp_path,
+        [
+            _row(study_id="a", study="A et al. 2001", events="3", total="10"),
+            _row(study_id="b", study="B et al. 2002", arm="high_trough", proportion_reported="20"),
+            _row(study_id="c", study="C et al. 2003"),  # no figure at all
+            _row(study_id="d", study="D et al. 2004", arm="pooled", pooled_estimate="0.7"),
+        ],
+    )
+    table = load_literature(tmp_path)
+    rows = lib.forest_rows(table, lib.cohort_rows(_toy_cohort()), outcomes=("response",)).set_index("study_id")
+    assert set(rows.index) == {"a", "b", lib.THIS_COHORT_ID}
+    assert rows.loc["a", "kind"] == "study" and rows.loc["a", "counts"] == "3/10"
+    assert rows.loc["b", "kind"] == "percentage_only"
+    assert rows.loc["b", "proportion"] == pytest.approx(0.20)
+    assert pd.isna(rows.loc["b", "events"]) and np.isnan(rows.loc["b", "ci_low"])
+    assert rows.loc["b", "counts"] == "percentage only"
+    assert rows.index[-1] == lib.THIS_COHORT_ID  # this cohort after the published rows
+    missing = lib.rows_without_figures(table, outcomes=("response",))
+    assert missing["study"].tolist() == ["C et al. 2003"]
+
+
+def test_with_headers_puts_a_header_before_each_outcome():
+    rows = lib.forest_rows(load_literature(DATA_DIR), lib.cohort_rows(_toy_cohort()))
+    framed = lib.with_headers(rows)
+    headers = framed[framed["kind"] == "header"]
+    assert headers["label"].tolist() == ["Response", "Remission"]
+    assert len(framed) == len(rows) + 2
+    assert framed.index[framed["label"] == "Remission"][0] == 1 + (rows["outcome"] == "response").sum()
+
+
+def test_combine_keeps_the_literature_types():
+    lit = load_literature(DATA_DIR)
+    both = lib.combine(lit, lib.cohort_rows(_toy_cohort()))
+    assert str(both["events"].dtype) == "Int64" and str(both["total"].dtype) == "Int64"
+    assert len(both) == len(lit) + len(lib.cohort_rows(_toy_cohort()))
+    assert both["note"].isna().sum() >= len(lit)
+
+
+def test_select_rows_raises_on_missing_or_duplicated_keys():
+    lit = load_literature(DATA_DIR)
+    with pytest.raises(KeyError, match="0 rows"):
+        lib.select_rows(lit, "response", [("nosuchstudy", "tacrolimus", "14 days")])
+    doubled = pd.concat([lit, lit], ignore_index=True)
+    with pytest.raises(KeyError, match="2 rows"):
+        lib.select_rows(doubled, "response", [("fellermann2002", "tacrolimus", "14 days")])
+
+
+@pytest.mark.parametrize("outcome", ["response", "remission"])
+def test_observational_series_resolve_to_whole_series_rows_with_counts(outcome):
+    lit = load_literature(DATA_DIR)
+    rows = lib.select_rows(lit, outcome, lib.OBSERVATIONAL_SERIES[outcome])
+    assert rows[["events", "total"]].notna().all().all()
+    assert not rows["design"].str.contains("randomi", case=False).any()  # no trial arms
+    assert not rows["arm"].str.contains("subgroup").any()  # subgroups would double-count patients
+    assert rows["study_id"].is_unique
+    pooled = lib.pool_rows(rows)
+    direct = pool_random_effects(rows["events"].astype(int), rows["total"].astype(int), rows["study"])
+    assert pooled == direct
+
+
+def test_pooled_table_reports_heterogeneity():
+    pooled = pool_random_effects([2, 18, 9], [20, 20, 21], ["a", "b", "c"])
+    table = lib.pooled_table({"x": pooled})
+    assert table.loc[0, "studies"] == "a; b; c"
+    assert table.loc[0, "q_df"] == 2
+    assert table.loc[0, "i2"] == pytest.approx(pooled.i2)
+
+
+def test_ogata_target_bands_are_recorded_with_their_source():
+    bands = lib.trough_bands(load_literature(DATA_DIR)).set_index("arm")
+    assert bands.loc["low_trough", ["low", "high"]].tolist() == [5.0, 10.0]
+    assert bands.loc["high_trough", ["low", "high"]].tolist() == [10.0, 15.0]
+    assert bands["source"].str.contains("10-15 ng/ml").all() and bands["source"].str.contains("5-10 ng/ml").all()
+    assert "placebo" not in bands.index
+
+
+def test_published_pooled_rows_are_komaki_response():
+    rows = lib.published_pooled(load_literature(DATA_DIR), "response")
+    assert len(rows) == 2 and rows["study"].str.startswith("Komaki").all()
+    assert lib.published_pooled(load_literature(DATA_DIR), "remission").empty
+
+
+def test_disagreements_table_lists_every_recorded_disagreement():
+    lit = load_literature(DATA_DIR)
+    table = lib.disagreements(lit)
+    assert len(table) == lit["disagreement"].notna().sum()
+    ogata_high = table[(table["study"] == "Ogata et al. 2006") & (table["arm"] == "high_trough")]
+    assert ogata_high["study_figures"].tolist() == ["13/19"]
+    overview = lib.study_overview(lit)
+    assert overview["study_id"].is_unique and set(overview["study_id"]) == set(lit["study_id"])

@@ -11,7 +11,11 @@ Functions here are small and pure:
 * :func:`load_literature` reads and types the table and checks ``events <= total``;
 * :func:`exact_intervals` adds Clopper-Pearson (exact binomial) confidence intervals;
 * :func:`pool_random_effects` pools proportions on the logit scale with a random-effects
-  model (statsmodels' ``combine_effects``) and back-transforms the result.
+  model (statsmodels' ``combine_effects``) and back-transforms the result;
+* :func:`cohort_rows` puts this cohort's own rates in the same shape, :func:`forest_rows`
+  gathers what a forest plot shows, :func:`select_rows` and :data:`OBSERVATIONAL_SERIES` name
+  the rows that are pooled, :func:`pool_rows`/:func:`pooled_table` pool them, and
+  :func:`trough_bands`, :func:`study_overview` and :func:`disagreements` tabulate the rest.
 """
 
 from __future__ import annotations
@@ -53,6 +57,9 @@ COLUMNS: dict[str, str] = {
     "pooled_estimate": "float64",
     "pooled_ci_low": "float64",
     "pooled_ci_high": "float64",
+    "target_trough_low_ng_ml": "float64",
+    "target_trough_high_ng_ml": "float64",
+    "target_trough_source": "string",
 }
 
 #: Continuity correction added to events and non-events of a study with 0 or all events.
@@ -226,3 +233,351 @@ def pool_random_effects(
         labels=names,
         continuity_corrected=tuple(names[i] for i in range(k) if extreme[i]),
     )
+
+
+# --- this cohort beside the published studies --------------------------------------------------
+
+#: study_id and label of this compendium's own cohort (Ng, Arebi & Kamm 2007) in comparison tables.
+THIS_COHORT_ID = "ng2007_this_cohort"
+THIS_COHORT_STUDY = "This cohort (Ng et al. 2007)"
+
+#: Diagnosis groups of the cohort, in display order; "all" is the whole cohort.
+COHORT_ARMS = ("CD", "UC", "pouchitis", "all")
+
+
+def cohort_rows(cohort: pd.DataFrame) -> pd.DataFrame:
+    """This cohort's response and remission as rows shaped like ``literature.csv``.
+
+    * response at week 4: ``cohort.week4_response`` (from the Results text, Table 3 being lost;
+      most values are inferred, see ``week4_response_basis``), over patients with a value;
+    * remission at the end of follow-up: ``outcome_end_of_follow_up == "remission"``
+      (Table 4, Patient 9 inferred from the text), over patients with a known outcome.
+
+    One row per outcome and arm (CD, UC, pouchitis, all); an arm with no patient with a known
+    value is left out. ``note`` says how many values rest on an inferred reading. Columns:
+    study_id, study, design, population, arm, outcome, outcome_definition, time_point, events,
+    total, note.
+    """
+    outcome_known = cohort["outcome_end_of_follow_up"].notna()
+    specs = [
+        (
+            "response",
+            "week 4",
+            "Clinical response or remission at week 4 (Results text; Table 3 lost)",
+            cohort["week4_response"].astype("boolean"),
+            cohort["week4_response_basis"].eq("inferred"),
+        ),
+        (
+            "remission",
+            "end of follow-up",
+            "Remission at the end of follow-up: estimated CDAI < 150 (CD), inactive Truelove-Witts (UC), mPDAI < 5 (pouchitis)",
+            cohort["outcome_end_of_follow_up"].eq("remission").astype("boolean").where(outcome_known, pd.NA),
+            cohort["outcome_end_of_follow_up_basis"].eq("inferred"),
+        ),
+    ]
+    rows = []
+    for outcome, time_point, definition, values, inferred in specs:
+        for arm in COHORT_ARMS:
+            members = cohort.index if arm == "all" else cohort.index[cohort["diagnosis"] == arm]
+            known = values[members].dropna()
+            if known.empty:
+                continue
+            n_inferred = int(inferred[known.index].sum())
+            rows.append(
+                {
+                    "study_id": THIS_COHORT_ID,
+                    "study": THIS_COHORT_STUDY,
+                    "design": "retrospective single-centre series of oral tacrolimus (target trough: ledger claim trough-target)",
+                    "population": "Refractory IBD (Crohn's disease, ulcerative colitis, pouchitis)",
+                    "arm": arm,
+                    "outcome": outcome,
+                    "outcome_definition": definition,
+                    "time_point": time_point,
+                    "events": int(known.astype(bool).sum()),
+                    "total": int(len(known)),
+                    "note": f"{n_inferred} of {len(known)} values inferred from the text" if n_inferred else "",
+                }
+            )
+    out = pd.DataFrame(rows)
+    for column in ("events", "total"):
+        out[column] = out[column].astype("Int64")
+    return out
+
+
+def combine(literature: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
+    """``literature`` rows followed by :func:`cohort_rows`' rows, with the literature's column types.
+
+    Columns of either frame are kept; a column missing from one frame is missing (typed) there.
+    """
+    columns = list(dict.fromkeys([*literature.columns, *cohort.columns]))
+    dtypes = {c: (literature[c].dtype if c in literature.columns else cohort[c].dtype) for c in columns}
+    dtypes = {c: ("string" if d == object else d) for c, d in dtypes.items()}
+
+    def aligned(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            {c: frame[c].astype(dtypes[c]) if c in frame.columns else pd.Series(index=frame.index, dtype=dtypes[c]) for c in columns},
+            index=frame.index,
+        )
+
+    parts = [aligned(f) for f in (literature, cohort) if len(f)]
+    return pd.concat(parts, ignore_index=True) if parts else aligned(literature).iloc[0:0]
+
+
+#: Kinds of forest-plot row, as :func:`forest_rows` labels them.
+FOREST_KINDS = ("study", "percentage_only", "this_cohort")
+
+
+_ARM_LABELS = {"tacrolimus": "", "tacrolimus_uc_subgroup": "UC subgroup", "tacrolimus_cd_subgroup": "CD subgroup"}
+
+
+def _label(frame: pd.DataFrame) -> pd.Series:
+    """Short row labels: "Study et al. year, arm: time point" (parenthetical asides dropped)."""
+    study = frame["study"].str.replace(r"\s*\(.*\)$", "", regex=True)
+    study = study.where(frame["study_id"] != THIS_COHORT_ID, "This cohort")
+    arm = frame["arm"].fillna("").map(lambda a: _ARM_LABELS.get(a, a.replace("_", " ")))
+    time = frame["time_point"].str.replace(r"\s*\(.*\)$", "", regex=True)
+    return study + np.where(arm != "", ", " + arm, "") + ": " + time
+
+
+def forest_rows(
+    literature: pd.DataFrame,
+    cohort: pd.DataFrame | None = None,
+    outcomes: Sequence[str] = ("response", "remission"),
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The rows of a forest plot of ``outcomes``: published arms and this cohort's rates.
+
+    ``literature`` is :func:`load_literature`'s frame (or :func:`combine`'s, or a selection of
+    either); ``cohort`` is :func:`cohort_rows`'s. Pooled (meta-analysis) rows are left out. ``kind`` is "study" (a published count:
+    proportion and Clopper-Pearson interval from :func:`exact_intervals`), "percentage_only"
+    (the source gives only a percentage: ``proportion`` is that percentage / 100 and there is
+    no interval; no count is back-computed) or "this_cohort". Rows with neither count nor
+    percentage are left out (see :func:`rows_without_figures`). Ordered by outcome, then
+    published rows by year, study and arm, then this cohort.
+    """
+    published = literature[literature["outcome"].isin(outcomes) & literature["pooled_estimate"].isna()]
+    has_count = published["events"].notna() & published["total"].notna()
+    pct_only = ~has_count & published["proportion_reported"].notna()
+    kind = pd.Series(np.where(has_count, "study", "percentage_only"), index=published.index)
+    published = published[has_count | pct_only].assign(kind=kind[has_count | pct_only])
+    if cohort is not None:
+        rows = combine(published, cohort[cohort["outcome"].isin(outcomes)].assign(kind="this_cohort"))
+    else:
+        rows = published.reset_index(drop=True)
+    rows["kind"] = rows["kind"].where(rows["study_id"] != THIS_COHORT_ID, "this_cohort")  # also when passed in ``literature``
+    rows = exact_intervals(rows, alpha=alpha)
+    is_pct = rows["kind"] == "percentage_only"
+    rows.loc[is_pct, "proportion"] = rows.loc[is_pct, "proportion_reported"] / 100
+    rows["label"] = _label(rows)
+    rows["counts"] = np.where(
+        rows["events"].notna() & rows["total"].notna(),
+        rows["events"].astype("string").fillna("") + "/" + rows["total"].astype("string").fillna(""),
+        "percentage only",
+    )
+    rows["outcome"] = pd.Categorical(rows["outcome"], categories=list(outcomes))
+    rows["_this"] = rows["kind"].eq("this_cohort")
+    rows["_arm"] = rows["arm"].map({a: i for i, a in enumerate(COHORT_ARMS)}).fillna(-1)
+    rows = rows.sort_values(["outcome", "_this", "year", "study", "_arm", "arm"], kind="stable", na_position="last")
+    keep = ["study_id", "study", "year", "arm", "outcome", "outcome_definition", "time_point", "kind", "label",
+            "events", "total", "counts", "proportion_reported", "proportion", "ci_low", "ci_high"]
+    return rows[keep].reset_index(drop=True)
+
+
+def with_headers(rows: pd.DataFrame, by: str = "outcome") -> pd.DataFrame:
+    """``rows`` with a header row (``kind`` "header", ``label`` the group's name) before each group of ``by``."""
+    parts = []
+    for name, group in rows.groupby(by, sort=False, observed=True):
+        header = pd.DataFrame({"label": [str(name).replace("_", " ").capitalize()], "kind": ["header"], by: [name]})
+        parts += [header, group]
+    out = pd.concat([p.astype({c: rows[c].dtype for c in p.columns if c in rows.columns}) for p in parts], ignore_index=True)
+    return out.reindex(columns=rows.columns)
+
+
+def rows_without_figures(literature: pd.DataFrame, outcomes: Sequence[str] = ("response", "remission")) -> pd.DataFrame:
+    """Published rows of ``outcomes`` with neither a count nor a percentage of their own."""
+    rows = literature[
+        literature["outcome"].isin(outcomes)
+        & literature["pooled_estimate"].isna()
+        & (literature["events"].isna() | literature["total"].isna())
+        & literature["proportion_reported"].isna()
+    ]
+    return rows[["study", "arm", "outcome", "time_point", "paper_account", "disagreement"]].reset_index(drop=True)
+
+
+# --- pooling ------------------------------------------------------------------------------------
+
+_BAUMGART_TIME = "median treatment 12 months (range 1-137)"
+
+#: The published observational series pooled for each outcome, as (study_id, arm, time_point).
+#: Whole-series rows only: Baumgart's disease subgroups are part of its whole-series row, Ogata's
+#: arms are a randomised trial with fixed trough targets, Ziring's "prolonged" response is a
+#: durable-response outcome, the unidentified ref 21 has no count, and the fistula studies
+#: report other outcomes. The time points differ (see each row's time_point): pooling them
+#: asks "what proportion responded (remitted) in open series" rather than "at time t".
+OBSERVATIONAL_SERIES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "response": (
+        ("fellermann2002", "tacrolimus", "14 days"),
+        ("baumgart2003", "tacrolimus", _BAUMGART_TIME),
+        ("ziring2007", "tacrolimus", "initial"),
+    ),
+    "remission": (
+        ("fellermann2002", "tacrolimus", "1 month"),
+        ("baumgart2003", "tacrolimus", _BAUMGART_TIME),
+    ),
+}
+
+#: This cohort's whole-cohort row for each outcome (see :func:`cohort_rows`).
+THIS_COHORT_POOLING_ROW: dict[str, tuple[str, str, str]] = {
+    "response": (THIS_COHORT_ID, "all", "week 4"),
+    "remission": (THIS_COHORT_ID, "all", "end of follow-up"),
+}
+
+
+def select_rows(frame: pd.DataFrame, outcome: str, keys: Sequence[tuple[str, str, str]]) -> pd.DataFrame:
+    """The rows of ``frame`` with ``outcome`` and each (study_id, arm, time_point) of ``keys``, in order.
+
+    Raises ``KeyError`` when a key matches no row or more than one, so that a change to the
+    data cannot silently drop or double a study from a pooled estimate.
+    """
+    picked = []
+    for study_id, arm, time_point in keys:
+        match = frame[
+            (frame["study_id"] == study_id) & (frame["arm"] == arm) & (frame["outcome"] == outcome) & (frame["time_point"] == time_point)
+        ]
+        if len(match) != 1:
+            raise KeyError(f"{len(match)} rows for {study_id}/{arm}/{outcome}/{time_point}; expected 1")
+        picked.append(match)
+    return pd.concat(picked, ignore_index=True)
+
+
+def pool_rows(rows: pd.DataFrame, method: str = "dl", alpha: float = 0.05) -> PooledProportion:
+    """:func:`pool_random_effects` of the ``events``/``total`` of ``rows``, labelled by ``study``."""
+    if rows[["events", "total"]].isna().any().any():
+        raise ValueError("every pooled row needs events and total")
+    return pool_random_effects(
+        rows["events"].astype(int).to_list(), rows["total"].astype(int).to_list(), rows["study"].to_list(), method=method, alpha=alpha
+    )
+
+
+def pooled_table(results: dict[str, PooledProportion]) -> pd.DataFrame:
+    """One row per named pooled estimate: proportion, CI, tau², I², Q, its p-value, k, studies."""
+    rows = [
+        {
+            "estimate": name,
+            "proportion": r.proportion,
+            "ci_low": r.ci_low,
+            "ci_high": r.ci_high,
+            "tau2": r.tau2,
+            "i2": r.i2,
+            "q": r.q,
+            "q_df": r.k - 1,
+            "q_pvalue": r.q_pvalue,
+            "k": r.k,
+            "method": r.method,
+            "studies": "; ".join(r.labels),
+            "continuity_corrected": "; ".join(r.continuity_corrected),
+        }
+        for name, r in results.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def pooled_forest_rows(inputs: pd.DataFrame, pooled: dict[str, PooledProportion], published: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Forest rows of a pooled estimate: the rows pooled, then each pooled diamond, then published ones.
+
+    ``inputs`` is :func:`forest_rows`-shaped (the union of every row pooled into any estimate
+    of ``pooled``); ``pooled`` maps a label to a :class:`PooledProportion` (kind "pooled", the
+    counts column gives k and I²); ``published`` is :func:`published_pooled`'s frame (kind
+    "published_pooled", label study and time point).
+    """
+    rows = [inputs]
+    diamonds = pd.DataFrame(
+        {
+            "label": list(pooled),
+            "kind": "pooled",
+            "proportion": [r.proportion for r in pooled.values()],
+            "ci_low": [r.ci_low for r in pooled.values()],
+            "ci_high": [r.ci_high for r in pooled.values()],
+            "counts": [f"k={r.k}, I²={r.i2:.0%}" for r in pooled.values()],
+        }
+    )
+    rows.append(diamonds)
+    if published is not None and len(published):
+        rows.append(
+            pd.DataFrame(
+                {
+                    "label": (published["study"].str.replace(r"\s*\(.*\)$", "", regex=True) + " (published pooled): " + published["time_point"]).to_list(),
+                    "kind": "published_pooled",
+                    "proportion": published["pooled_estimate"].to_list(),
+                    "ci_low": published["pooled_ci_low"].to_list(),
+                    "ci_high": published["pooled_ci_high"].to_list(),
+                    "counts": "published",
+                }
+            )
+        )
+    columns = ["label", "kind", "arm", "proportion", "ci_low", "ci_high", "counts"]
+    parts = [r.reindex(columns=columns).astype({"label": "string", "kind": "string", "arm": "string", "counts": "string"}) for r in rows if len(r)]
+    return pd.concat(parts, ignore_index=True)
+
+
+def published_pooled(literature: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """The meta-analytic rows (``pooled_estimate`` present) of ``outcome``, e.g. Komaki et al. 2016."""
+    rows = literature[(literature["outcome"] == outcome) & literature["pooled_estimate"].notna()]
+    return rows[["study", "population", "outcome_definition", "time_point", "pooled_estimate", "pooled_ci_low", "pooled_ci_high"]].reset_index(drop=True)
+
+
+# --- descriptive tables ------------------------------------------------------------------------
+
+
+def trough_bands(literature: pd.DataFrame) -> pd.DataFrame:
+    """The target trough bands recorded in ``literature.csv``: study, arm, low, high, label, source.
+
+    One row per study and arm (outcome rows of the same arm share a band).
+    """
+    rows = literature.dropna(subset=["target_trough_low_ng_ml", "target_trough_high_ng_ml"])
+    rows = rows.drop_duplicates(["study_id", "arm"])
+    out = pd.DataFrame(
+        {
+            "study_id": rows["study_id"],
+            "study": rows["study"],
+            "arm": rows["arm"],
+            "low": rows["target_trough_low_ng_ml"],
+            "high": rows["target_trough_high_ng_ml"],
+            "source": rows["target_trough_source"],
+        }
+    )
+    out["label"] = (
+        out["study"] + ", " + out["arm"].str.replace("_", " ", regex=False)
+        + " (" + out["low"].map("{:g}".format) + "-" + out["high"].map("{:g}".format) + " ng/mL)"
+    )
+    return out.sort_values("low").reset_index(drop=True)
+
+
+def study_overview(literature: pd.DataFrame) -> pd.DataFrame:
+    """One row per study: year, design, population, arms, outcomes with their time points."""
+    frame = literature.assign(outcome_at=literature["outcome"] + " (" + literature["time_point"] + ")")
+    grouped = frame.groupby("study_id", sort=False)
+    out = pd.DataFrame(
+        {
+            "study": grouped["study"].first(),
+            "year": grouped["year"].first(),
+            "design": grouped["design"].first(),
+            "population": grouped["population"].first(),
+            "arms": grouped["arm"].agg(lambda s: ", ".join(dict.fromkeys(s))),
+            "outcomes (time point)": grouped["outcome_at"].agg(lambda s: "; ".join(dict.fromkeys(s))),
+        }
+    )
+    return out.reset_index()
+
+
+def disagreements(literature: pd.DataFrame) -> pd.DataFrame:
+    """The rows where the paper's account of a study differs from the study's own figures.
+
+    Columns: study, arm, outcome, time_point, paper_account (what Ng et al. say),
+    study_figures (the study's count or percentage as recorded) and disagreement.
+    """
+    rows = literature[literature["disagreement"].notna()].copy()
+    count = rows["events"].astype("string") + "/" + rows["total"].astype("string")
+    pct = rows["proportion_reported"].map(lambda p: f"{p:g}%", na_action="ignore").astype("string")
+    rows["study_figures"] = count.fillna(pct).fillna("none found")
+    return rows[["study", "arm", "outcome", "time_point", "paper_account", "study_figures", "disagreement"]].reset_index(drop=True)

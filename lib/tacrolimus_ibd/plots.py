@@ -85,12 +85,15 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
     """Swimmer plot from ``outcomes.swimmer_data``: a bar per patient for the months on tacrolimus.
 
     Bars are coloured by diagnosis; a thin grey line continues to the end of follow-up (Table 5)
-    where known; an arrow marks treatment ongoing at the end of follow-up; a cross a stop for
-    side effects; a triangle the relapse month of Table 4 (hollow where the cell's reading
-    needed judgement); the outcome at the end of follow-up is written at the right. Patients
-    without any duration are listed by name, not drawn as zero.
+    where known; at the bar's end an arrow marks treatment ongoing at the end of follow-up, a
+    cross a stop for side effects, a bar a stop without a recorded side effect and "?" an
+    unknown status; hatched bars take their duration from Table 5; a triangle marks the relapse
+    month of Table 4 (hollow where the cell's reading needed judgement); the outcome at the end
+    of follow-up is written at the right. Patients without any duration are listed by name, not
+    drawn as zero.
     """
     import numpy as np
+    import pandas as pd
 
     order = {"CD": 0, "UC": 1, "pouchitis": 2}
     frame = frame.assign(_group=frame["diagnosis"].map(order), _months=frame["months"].fillna(-1))
@@ -103,29 +106,39 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
         if np.isnan(row["months"]):
             ax.text(0.1, yi, "no duration reported", va="center", fontsize=8, style="italic", color="#555555")
         else:
-            ax.barh(yi, row["months"], height=0.6, color=colour)
+            ax.barh(yi, row["months"], height=0.6, color=colour, hatch="///" if row["duration_source"] == "Table 5" else None,
+                    edgecolor="white", lw=0)
             if row["follow_up_months"] > row["months"]:
                 ax.plot([row["months"], row["follow_up_months"]], [yi, yi], color="#999999", lw=1)
-            if row["ongoing"] is True:
+            if pd.isna(row["stopped"]):
+                ax.text(row["months"] + 0.15, yi, "?", va="center", fontsize=9, weight="bold")
+            elif not row["stopped"]:
                 ax.plot(row["months"] + 0.25, yi, ">", color="black", ms=6)
-            if row["stopped_for_side_effects"]:
+            elif row["stopped_for_side_effects"]:
                 ax.plot(row["months"], yi, "X", color="black", ms=8, mec="white", mew=0.5)
+            else:
+                ax.plot(row["months"], yi, "|", color="black", ms=12, mew=2)
         if not np.isnan(row["relapse_month"]):
             ax.plot(row["relapse_month"], yi + 0.38, "v", ms=7, color="#CC79A7",
                     mfc="none" if row["relapse_ambiguous"] else "#CC79A7", mew=1.5)
         outcome = row["outcome"] if isinstance(row["outcome"], str) else "not reported"
+        outcome += " (inferred)" if row.get("outcome_basis") == "inferred" else ""
         ax.text(right + 0.3, yi, outcome, va="center", fontsize=8)
     ax.set_yticks(y, [f"{pid} ({d})" for pid, d in zip(frame.index, frame["diagnosis"])], fontsize=8)
     ax.set_ylabel("patient (diagnosis)")
-    ax.set_xlim(0, right + 3)
+    ax.set_xlim(0, right + 4)
+    ax.set_xticks(np.arange(0, right, 2))
     ax.set_ylim(-0.7, len(frame) - 0.3)
     ax.axvline(right, color="#dddddd", lw=0.8)
     ax.text(right + 0.3, len(frame) - 0.5, "outcome at end\nof follow-up", fontsize=8, va="bottom", weight="bold")
     ax.set_xlabel("months since the start of tacrolimus")
     handles = [plt.Rectangle((0, 0), 1, 1, color=GROUP_COLOURS[g], label=g) for g in ("CD", "UC", "pouchitis")]
     handles += [
+        plt.Rectangle((0, 0), 1, 1, facecolor="#999999", hatch="///", edgecolor="white", lw=0, label="duration from Table 5 (no Table 4 row)"),
         plt.Line2D([], [], color="#999999", lw=1, label="follow-up after stopping (Table 5)"),
         plt.Line2D([], [], marker=">", color="black", ls="", label="ongoing at end of follow-up"),
+        plt.Line2D([], [], marker="|", color="black", ls="", ms=12, mew=2, label="stopped, no side effect recorded"),
+        plt.Line2D([], [], marker="$?$", color="black", ls="", label="status at end unknown"),
         plt.Line2D([], [], marker="X", color="black", ls="", ms=8, label="stopped for side effects"),
         plt.Line2D([], [], marker="v", color="#CC79A7", ls="", label="relapse (Table 4 month)"),
         plt.Line2D([], [], marker="v", color="#CC79A7", mfc="none", mew=1.5, ls="", label="relapse, ambiguous cell reading"),
@@ -240,7 +253,7 @@ def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), a
     return ax
 
 
-def forest(rows, *, ax=None, title: str = "", xlabel: str = "proportion of patients (exact 95% CI)"):
+def forest(rows, *, ax=None, title: str = "", xlabel: str = "proportion of patients (exact 95% CI)", legend: bool = True):
     """Forest plot of proportions, one row per line of ``rows``, top to bottom.
 
     ``rows`` has columns label, kind, proportion, ci_low, ci_high, counts and, for this
@@ -248,7 +261,8 @@ def forest(rows, *, ax=None, title: str = "", xlabel: str = "proportion of patie
     "percentage_only" (hollow square, no interval: the source gave only a percentage),
     "this_cohort" (circle in the diagnosis colour, label in bold), "pooled" (filled diamond
     spanning its interval), "published_pooled" (hollow diamond) and "header" (a group title,
-    no marker; see ``literature.with_headers``). ``counts`` is written at the right.
+    no marker; see ``literature.with_headers``). ``counts`` is written at the right. With
+    ``legend=False`` no legend is drawn (use :func:`forest_handles` for a figure legend).
     """
     import numpy as np
     from matplotlib.patches import Polygon
@@ -282,17 +296,23 @@ def forest(rows, *, ax=None, title: str = "", xlabel: str = "proportion of patie
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlabel(xlabel)
+    if legend:
+        ax.legend(handles=forest_handles(rows["kind"]), loc="upper left", bbox_to_anchor=(0, -0.12), ncol=2, frameon=False, fontsize=8)
+    ax.set_title(title)
+    return ax
+
+
+def forest_handles(kinds) -> list:
+    """Legend entries of :func:`forest` for the row kinds present in ``kinds`` (e.g. for ``fig.legend``)."""
     labels = {
         "study": plt.Line2D([], [], color="black", marker="s", label="published count (exact 95% CI)"),
         "percentage_only": plt.Line2D([], [], color="black", marker="s", mfc="none", ls="", label="published percentage only (no count, no CI)"),
         "this_cohort": plt.Line2D([], [], color="#555555", marker="o", label="this cohort (colour = diagnosis; bold label)"),
-        "pooled": plt.Line2D([], [], color="black", marker="D", ls="", label="random-effects pooled (this notebook)"),
-        "published_pooled": plt.Line2D([], [], color="black", marker="D", mfc="none", ls="", label="published pooled estimate"),
+        "pooled": plt.Line2D([], [], color="black", marker="D", ls="", label="random-effects pooled, 95% CI (this notebook)"),
+        "published_pooled": plt.Line2D([], [], color="black", marker="D", mfc="none", ls="", label="published pooled estimate, 95% CI"),
     }
-    present = [labels[k] for k in labels if k in set(rows["kind"])]
-    ax.legend(handles=present, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=2, frameon=False, fontsize=8)
-    ax.set_title(title)
-    return ax
+    present = set(kinds)
+    return [labels[k] for k in labels if k in present]
 
 
 # --- disease-activity scales (notebook 02) ---------------------------------------------------

@@ -43,3 +43,136 @@ def proportion_table(counts: pd.DataFrame, *, events: str = "events", total: str
 def percent(events, total) -> float:
     """100 * events / total, unrounded."""
     return float(100 * np.asarray(events, dtype=float) / np.asarray(total, dtype=float))
+
+
+# --- paired tests when only the signs of the differences are known ---------------------------
+
+
+def all_positive_paired_tests(n_values, *, alternatives=("two-sided", "greater")) -> pd.DataFrame:
+    """P-values of paired tests when all n paired differences are positive, distinct and non-zero.
+
+    Then the Wilcoxon signed-rank statistics are T- = 0 and T+ = n(n+1)/2 whatever the sizes
+    of the differences (Wilcoxon, Biometrics Bulletin 1945; Hollander, Wolfe & Chicken,
+    Nonparametric Statistical Methods, 3rd ed., ch. 3), and the sign test counts n of n
+    positive signs (Dixon & Mood, JASA 1946), so every p-value depends on n alone. The
+    differences passed to scipy are therefore the ranks 1..n: they stand for any such set and
+    are not data. With ties among the differences the exact null distribution and the normal
+    approximation's variance would change; the paper gives no values to say.
+
+    Rows, for each n and alternative ("greater": differences tend to be positive):
+
+    * Wilcoxon signed-rank, ``scipy.stats.wilcoxon(method="exact")``;
+    * Wilcoxon signed-rank, normal approximation (``method="asymptotic"`` in scipy 1.16; older
+      releases called it "approx"), without and with the continuity correction;
+    * sign test, exact binomial (``scipy.stats.binomtest``, p = 0.5).
+
+    Columns: test, method, settings, n, alternative, statistic, statistic_name, z, p_value.
+    """
+    from scipy import stats
+
+    rows = []
+    for n in n_values:
+        n = int(n)
+        if n < 1:
+            raise ValueError(f"n must be at least 1, got {n}")
+        differences = np.arange(1, n + 1, dtype=float)
+        for alternative in alternatives:
+            name = "T = min(T+, T-)" if alternative == "two-sided" else "T+"
+            for method, correction, label in [
+                ("exact", False, "exact null distribution"),
+                ("asymptotic", False, "normal approximation, no continuity correction"),
+                ("asymptotic", True, "normal approximation, continuity correction"),
+            ]:
+                result = stats.wilcoxon(differences, zero_method="wilcox", correction=correction, alternative=alternative, method=method)
+                rows.append(
+                    {
+                        "test": "Wilcoxon signed-rank",
+                        "method": label,
+                        "settings": f'wilcoxon(method="{method}", correction={correction})',
+                        "n": n,
+                        "alternative": alternative,
+                        "statistic": float(result.statistic),
+                        "statistic_name": name,
+                        "z": float(getattr(result, "zstatistic", np.nan)),
+                        "p_value": float(result.pvalue),
+                    }
+                )
+            result = stats.binomtest(n, n, p=0.5, alternative=alternative)
+            rows.append(
+                {
+                    "test": "sign test",
+                    "method": "exact binomial",
+                    "settings": "binomtest(k=n, n=n, p=0.5)",
+                    "n": n,
+                    "alternative": alternative,
+                    "statistic": float(n),
+                    "statistic_name": "positive signs",
+                    "z": np.nan,
+                    "p_value": float(result.pvalue),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def decimals_of(value: float) -> int:
+    """Number of decimals in the shortest printed form of ``value`` (0.002 -> 3, 0.05 -> 2)."""
+    from decimal import Decimal
+
+    return max(0, -Decimal(repr(float(value))).normalize().as_tuple().exponent)
+
+
+def rounds_to(values, reported: float) -> np.ndarray:
+    """Whether each value, rounded to the decimals the reported value is printed with, equals it."""
+    digits = decimals_of(reported)
+    return np.isclose(np.round(np.asarray(values, dtype=float), digits), reported, rtol=0, atol=10 ** -(digits + 3))
+
+
+# --- time to event ---------------------------------------------------------------------------
+
+
+def kaplan_meier(time, event):
+    """Kaplan-Meier estimate (Kaplan & Meier, JASA 1958) by statsmodels' ``SurvfuncRight``.
+
+    ``event`` is 1 where the event was observed and 0 where the time is censored.
+    """
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    return SurvfuncRight(np.asarray(time, dtype=float), np.asarray(event, dtype=float))
+
+
+def survival_quantile(survfunc, p: float = 0.5, *, alpha: float = 0.05, method: str = "cloglog") -> dict:
+    """A quantile of a Kaplan-Meier curve (p = 0.5: the median) with its (1 - alpha) interval.
+
+    The estimate is statsmodels' (as SAS PROC LIFETEST): the first time at which the curve
+    falls strictly below 1 - p.
+
+    The interval inverts the pointwise test on the complementary log-log scale (Brookmeyer &
+    Crowley, Biometrics 1982; statsmodels ``quantile_ci``). A quantile the curve never reaches
+    is NaN and ``reached`` is False; an interval bound that is never reached is NaN too.
+    """
+    estimate = float(survfunc.quantile(p))
+    # statsmodels takes log(-log(S)) of every step; a curve that reaches S = 0 gives log(0),
+    # which it handles as -inf, so its RuntimeWarning is noise here.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low, high = (float(v) for v in survfunc.quantile_ci(p, alpha=alpha, method=method))
+    finite = lambda v: v if np.isfinite(v) else np.nan  # noqa: E731 - statsmodels uses inf for "not reached"
+    return {"estimate": estimate, "ci_low": finite(low), "ci_high": finite(high), "reached": bool(np.isfinite(estimate))}
+
+
+def survival_table(survfunc) -> pd.DataFrame:
+    """The Kaplan-Meier steps: time, at risk, events, survival probability and its standard error."""
+    return pd.DataFrame(
+        {
+            "time": survfunc.surv_times,
+            "at_risk": survfunc.n_risk,
+            "events": survfunc.n_events,
+            "survival": survfunc.surv_prob,
+            "std_error": survfunc.surv_prob_se,
+        }
+    )
+
+
+def describe(values) -> dict:
+    """n, median, mean, minimum and maximum of the non-missing values."""
+    series = pd.Series(values, dtype=float).dropna()
+    return {"n": int(series.size), "median": float(series.median()), "mean": float(series.mean()), "min": float(series.min()), "max": float(series.max())}
