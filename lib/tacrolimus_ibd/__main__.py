@@ -1,4 +1,4 @@
-"""Command line: ``python -m tacrolimus_ibd {validate,reproduce,refresh-notebooks}``.
+"""Command line: ``python -m tacrolimus_ibd {validate,reproduce,site,batch,refresh-notebooks}``.
 
 Errors are reported as plain messages (``file:row:column: what``), never as tracebacks.
 """
@@ -32,7 +32,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_reproduce(args: argparse.Namespace) -> int:
     from .data import DataValidationError
     from .pipeline import reproduce
+    from .report import site_step
 
+    # The HTML report is built inside the staging folder: covered by the manifest, published
+    # only when every notebook succeeded.
+    steps = () if args.no_site else (site_step((args.project_dir / args.data_dir).resolve()),)
     try:
         result = reproduce(
             project_dir=args.project_dir,
@@ -41,6 +45,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
             notebooks_dir=args.notebooks_dir,
             jobs=args.jobs,
             progress=not args.no_progress,
+            extra_steps=steps,
         )
     except DataValidationError as err:
         _print_problems(err.problems)
@@ -53,7 +58,50 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         print(f"{args.output_dir}/manifest.json records the run as incomplete.", file=sys.stderr)
         return EXIT_FAILED
     print(f"reproduced {len(result.notebooks)} notebooks into {args.output_dir}/ in {result.seconds:.1f} s")
+    if not args.no_site:
+        print(f"report: {args.output_dir}/site/index.html")
     return EXIT_OK
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    """Rebuild the HTML report of an existing run's outputs."""
+    from .report import build_site
+
+    if not (args.output_dir / "notebooks").is_dir():
+        print(f"error: {args.output_dir}/notebooks not found: run `python -m tacrolimus_ibd reproduce` first", file=sys.stderr)
+        return EXIT_FAILED
+    site = build_site(args.output_dir, data_dir=args.data_dir)
+    print(f"report: {site}/index.html")
+    return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Run the notebooks once per parameter set of a batch file and compare their key results."""
+    from .batch import BatchError, run_batch
+
+    try:
+        result = run_batch(
+            args.batch_file,
+            project_dir=args.project_dir,
+            output_dir=args.output_dir,
+            notebooks_dir=args.notebooks_dir,
+            jobs=args.jobs,
+            progress=not args.no_progress,
+            site=args.site,
+        )
+    except BatchError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(err.problems)} problem(s) found; nothing was run or written.", file=sys.stderr)
+        return EXIT_INVALID_DATA
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    for run in result.runs:
+        state = "ok" if run.completed else f"FAILED: {run.failures[0]}"
+        print(f"{run.name}: {state}", file=sys.stdout if run.completed else sys.stderr)
+    print(f"{len(result.runs)} runs in {result.seconds:.1f} s; key results compared in {args.output_dir}/summary.csv")
+    return EXIT_OK if result.completed else EXIT_FAILED
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -95,7 +143,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks-dir", default="notebooks", type=Path)
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: all cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-site", action="store_true", help="do not build the HTML report (outputs/site/)")
     p.set_defaults(func=cmd_reproduce)
+
+    p = sub.add_parser("site", help="rebuild the HTML report (OUTPUT_DIR/site/) from an existing run")
+    p.add_argument("output_dir", nargs="?", default=Path("outputs"), type=Path)
+    p.add_argument("--data-dir", default=None, type=Path, help="the run's data folder (default: as the notebooks record)")
+    p.set_defaults(func=cmd_site)
+
+    p = sub.add_parser("batch", help="run the notebooks once per parameter set of a YAML file; compare key results")
+    p.add_argument("batch_file", type=Path, help="YAML: runs: {name: {parameter: value, data_dir: folder}}")
+    p.add_argument("--project-dir", default=".", type=Path)
+    p.add_argument("--output-dir", default=Path("outputs") / "batch", type=Path)
+    p.add_argument("--notebooks-dir", default="notebooks", type=Path)
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once, over all runs (default: all cores)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--site", action="store_true", help="also build each run's HTML report")
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")
     p.add_argument("--notebooks-dir", default="notebooks", type=Path)

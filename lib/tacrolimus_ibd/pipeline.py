@@ -33,6 +33,8 @@ from .data import mark_validated, validate_data_dir
 
 KERNEL_NAME = "python3"
 MANIFEST = "manifest.json"
+#: Where ``python -m tacrolimus_ibd batch`` writes its runs, inside the output folder.
+BATCH_DIR = "batch"
 #: Papermill and nbclient record these per run; they would make every rerun differ.
 _VOLATILE_CELL_KEYS = ("execution", "papermill")
 
@@ -115,7 +117,9 @@ def _kernel_environment() -> None:
 def _source_cell_number(executed: Path, executed_index: int) -> int:
     """1-based position of an executed cell in the source notebook (papermill adds one cell)."""
     nb = nbformat.read(executed, as_version=4)
-    injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
+    # papermill's error index counts cells before it inserts its two error-marker cells.
+    cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+    injected = [i for i, c in enumerate(cells) if "injected-parameters" in c.metadata.get("tags", [])]
     return executed_index + 1 - sum(1 for i in injected if i < executed_index)
 
 
@@ -124,7 +128,10 @@ def _close_thread_event_loop() -> None:
     # closed here so that parallel runs leave no unclosed loop (a ResourceWarning) behind.
     if threading.current_thread() is threading.main_thread():
         return
-    loop = asyncio.get_event_loop_policy().get_event_loop()
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:  # the thread never got a loop (papermill failed before starting a kernel)
+        return
     if not loop.is_running():
         loop.close()
     asyncio.set_event_loop(None)
@@ -291,19 +298,33 @@ def reproduce(
     failures = run_notebooks(
         notebooks, staging, run_parameters, final_output_dir=output_dir, jobs=jobs or os.cpu_count() or 1, progress=progress
     )
-    if not failures:
-        for step in extra_steps:
-            step(staging)
-
     manifest = {
-        "completed": not failures,
         "started": start_time,
-        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "parameters": {**run_parameters, "output_dir": _relative(output_dir, cwd)},
         "notebooks": [nb.name for nb in notebooks],
         "data_files": _files_with_hashes(data_dir, data_dir.parent),
-        "failures": [str(f) for f in failures],
         **provenance(project_dir),
+    }
+    completed, outputs = finish_run(staging, output_dir, failures, manifest, project_dir=project_dir, extra_steps=extra_steps)
+    return RunResult(output_dir, manifest["notebooks"], completed, failures[0] if failures else None, time.monotonic() - started, outputs)
+
+
+def finish_run(
+    staging: Path, output_dir: Path, failures: list[NotebookFailure], manifest: dict, *, project_dir: Path, extra_steps: tuple = ()
+) -> tuple[bool, list[str]]:
+    """Publish a run's staging folder as ``output_dir``, or keep only its failed notebooks.
+
+    On success the ``extra_steps`` run on the staging folder first; ``manifest`` (the run's
+    parameters and provenance) is completed with the outcome and the output hashes and
+    written beside the outputs. Returns (completed, the published files).
+    """
+    if not failures:
+        for step in extra_steps:
+            step(staging)
+    manifest = {
+        **manifest,
+        "completed": not failures,
+        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
     if failures:
         # Keep only the failed notebooks: partial figures and tables must not look like results.
@@ -321,21 +342,28 @@ def reproduce(
         write_manifest(kept / MANIFEST, manifest)
         shutil.rmtree(staging, ignore_errors=True)
         _replace(output_dir, kept)
-        return RunResult(output_dir, manifest["notebooks"], False, failures[0], time.monotonic() - started)
+        return False, []
 
+    manifest["failures"] = []
     manifest["outputs"] = _files_with_hashes(staging, staging, exclude=(MANIFEST,))
     write_manifest(staging / MANIFEST, manifest)
     _replace(output_dir, staging)
-    return RunResult(output_dir, manifest["notebooks"], True, None, time.monotonic() - started, sorted(manifest["outputs"]))
+    return True, sorted(manifest["outputs"])
 
 
 def _replace(output_dir: Path, new: Path) -> None:
-    """Swap ``new`` in as ``output_dir`` (keeping a tracked README.md of outputs/ if any)."""
+    """Swap ``new`` in as ``output_dir`` (keeping a tracked README.md of outputs/ if any).
+
+    Batch runs (``batch/``, each with its own manifest) are kept too: they are not this run's.
+    """
     old = output_dir.parent / f".{output_dir.name}.old"
     shutil.rmtree(old, ignore_errors=True)
     readme = output_dir / "README.md"
     if readme.exists() and not (new / "README.md").exists():
         shutil.copy2(readme, new / "README.md")
+    batch = output_dir / BATCH_DIR
+    if batch.is_dir() and not (new / BATCH_DIR).exists():
+        batch.rename(new / BATCH_DIR)
     if output_dir.exists():
         output_dir.rename(old)
     new.rename(output_dir)

@@ -1,0 +1,116 @@
+"""Bring your own cohort: exactly the README's steps, with the synthetic cohort standing in for a centre's."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from .conftest import DATA_DIR, ROOT
+
+TOOL = ROOT / "tools" / "make_synthetic_cohort.py"
+EXAMPLE = ROOT / "examples" / "synthetic_cohort"
+
+
+def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def centre(tmp_path_factory) -> dict[str, Path]:
+    """Make the cohort, validate it, run the whole suite on it: the README's three commands."""
+    root = tmp_path_factory.mktemp("own_cohort")
+    cohort, outputs = root / "my_cohort", root / "my_outputs"
+    made = _run(str(TOOL), str(cohort))
+    assert made.returncode == 0, made.stderr
+    valid = _run("-m", "tacrolimus_ibd", "validate", str(cohort))
+    assert valid.returncode == 0, valid.stderr
+    assert valid.stdout.strip().endswith(": valid")
+    run = _run("-m", "tacrolimus_ibd", "reproduce", "--data-dir", str(cohort), "--output-dir", str(outputs), "--no-progress")
+    assert run.returncode == 0, run.stderr[-3000:]
+    return {"cohort": cohort, "outputs": outputs}
+
+
+def test_every_notebook_runs_on_the_other_cohort(centre):
+    outputs = centre["outputs"]
+    notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert sorted(p.name for p in (outputs / "notebooks").glob("*.ipynb")) == notebooks
+    manifest = json.loads((outputs / "manifest.json").read_text())
+    assert manifest["completed"] is True
+    assert all(name.startswith(centre["cohort"].name + "/") for name in manifest["data_files"])
+    assert list((outputs / "figures").glob("*.png")), "no figure written"
+    assert list((outputs / "tables").glob("*.csv")), "no table written"
+    # The executed notebooks read the centre's data, not the paper's.
+    cohort01 = (outputs / "notebooks" / "01_cohort.ipynb").read_text()
+    assert "16 patients" in cohort01
+
+
+def test_the_report_says_the_data_are_synthetic(centre):
+    site = centre["outputs"] / "site"
+    for page in ("index.html", "summary.html"):
+        assert "SYNTHETIC DATA" in (site / page).read_text(encoding="utf-8")
+    assert "my_cohort" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_cohort_is_labelled_synthetic_everywhere(centre):
+    cohort = centre["cohort"]
+    package = json.loads((cohort / "datapackage.json").read_text())
+    assert "SYNTHETIC" in package["title"] and "SYNTHETIC" in package["description"]
+    assert "synthetic" in package["keywords"]
+    assert "SYNTHETIC" in (cohort / "README.md").read_text()
+    labelled = {"reading_note", "as_printed", "evidence"}
+    for res in package["resources"]:
+        if res["path"] in ("claims.csv", "literature.csv"):
+            continue
+        table = pd.read_csv(cohort / res["path"], dtype=str, keep_default_na=False)
+        for column in labelled & set(table.columns):
+            assert table[column].str.contains("SYNTHETIC").all(), f"{res['path']}:{column} has an unlabelled row"
+    # The same data dictionary as the compendium's, apart from the package's own description.
+    paper = json.loads((DATA_DIR / "datapackage.json").read_text())
+    assert package["resources"] == paper["resources"]
+
+
+def test_the_paper_data_are_copied_only_where_they_are_not_patient_data(centre):
+    cohort = centre["cohort"]
+    for name in ("claims.csv", "literature.csv"):  # the ledger and the published studies
+        assert (cohort / name).read_bytes() == (DATA_DIR / name).read_bytes()
+    for name in ("table1_baseline.csv", "table4_medium_term.csv", "table5_trough.csv", "text_patient_facts.csv"):
+        assert (cohort / name).read_bytes() != (DATA_DIR / name).read_bytes()
+
+
+def test_the_committed_example_is_what_the_tool_writes(tmp_path):
+    fresh = tmp_path / "synthetic_cohort"
+    assert _run(str(TOOL), str(fresh)).returncode == 0
+    committed = {p.relative_to(EXAMPLE).as_posix(): p.read_bytes() for p in sorted(EXAMPLE.rglob("*")) if p.is_file()}
+    made = {p.relative_to(fresh).as_posix(): p.read_bytes() for p in sorted(fresh.rglob("*")) if p.is_file()}
+    assert committed.keys() == made.keys()
+    stale = [name for name in made if committed[name] != made[name]]
+    assert not stale, f"examples/synthetic_cohort is out of date ({stale}): run python tools/make_synthetic_cohort.py examples/synthetic_cohort"
+
+
+def test_the_tool_never_writes_into_the_paper_data(tmp_path):
+    before = {p.name: p.read_bytes() for p in DATA_DIR.iterdir() if p.is_file()}
+    refused = _run(str(TOOL), str(DATA_DIR))
+    assert refused.returncode == 2 and "refusing" in refused.stderr
+    assert {p.name: p.read_bytes() for p in DATA_DIR.iterdir() if p.is_file()} == before
+    # Nor over a folder that holds other data.
+    other = tmp_path / "other"
+    shutil.copytree(DATA_DIR, other)
+    refused = _run(str(TOOL), str(other))
+    assert refused.returncode == 2 and "refusing to overwrite" in refused.stderr
+    assert (other / "table1_baseline.csv").read_bytes() == (DATA_DIR / "table1_baseline.csv").read_bytes()
+
+
+def test_the_tool_is_deterministic_and_sized_as_asked(tmp_path):
+    for folder in ("a", "b"):
+        assert _run(str(TOOL), str(tmp_path / folder), "--patients", "12", "--seed", "5").returncode == 0
+    for path in (tmp_path / "a").iterdir():
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+    assert len(pd.read_csv(tmp_path / "a" / "table1_baseline.csv")) == 12
+    assert _run("-m", "tacrolimus_ibd", "validate", str(tmp_path / "a")).returncode == 0
+    assert _run(str(TOOL), str(tmp_path / "c"), "--patients", "40").returncode == 2

@@ -1,0 +1,251 @@
+"""The static HTML report (outputs/site/): complete, offline, deterministic, and it opens in a browser."""
+
+from __future__ import annotations
+
+import html.parser
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pandas as pd
+import pytest
+
+from tacrolimus_ibd.report import build_site, status_counts
+
+from .browser import Browser, ensure_chromium
+from .conftest import DATA_DIR, ROOT
+
+#: Screenshots of the checked pages are kept here for a human to look at (outputs/ is not committed).
+SCREENSHOT_DIR = ROOT / "outputs" / "browser-check"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Path:
+    """One quick `reproduce` of the project's notebooks in a temporary copy; its outputs folder."""
+    project = tmp_path_factory.mktemp("report") / "project"
+    shutil.copytree(DATA_DIR, project / "data")
+    (project / "notebooks").mkdir(parents=True)
+    for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        shutil.copy(nb, project / "notebooks" / nb.name)
+    result = subprocess.run(
+        [sys.executable, "-m", "tacrolimus_ibd", "reproduce", "--project-dir", str(project), "--no-progress"],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return project / "outputs"
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class _Refs(html.parser.HTMLParser):
+    """Every (tag, attribute, value) that refers to another resource or page."""
+
+    def __init__(self):
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src", "srcset", "data") and value is not None:
+                self.refs.append((tag, name, value))
+
+
+def _refs(page: Path) -> list[tuple[str, str, str]]:
+    parser = _Refs()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.refs
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_reproduce_writes_the_site_inside_the_manifest(run):
+    site = run / "site"
+    executed = sorted(p.stem for p in (run / "notebooks").glob("*.ipynb"))
+    assert executed, "the run executed no notebook"
+    assert (site / "index.html").exists() and (site / "summary.html").exists()
+    assert sorted(p.stem for p in (site / "notebooks").glob("*.html")) == executed
+    import json
+
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["completed"] is True
+    assert {"site/index.html", "site/summary.html"} <= set(manifest["outputs"])
+    assert all(f"site/notebooks/{stem}.html" in manifest["outputs"] for stem in executed)
+
+
+def test_index_cites_the_paper_and_links_every_notebook_and_figure(run):
+    index = (run / "site" / "index.html").read_text(encoding="utf-8")
+    assert "10.1002/ibd.20052" in index and "Ng SC, Arebi N, Kamm MA" in index
+    links = {value for tag, name, value in _refs(run / "site" / "index.html") if tag == "a"}
+    images = {value for tag, name, value in _refs(run / "site" / "index.html") if tag == "img"}
+    for nb in (run / "notebooks").glob("*.ipynb"):
+        assert f"notebooks/{nb.stem}.html" in links
+    for figure in (run / "figures").glob("*.png"):
+        assert f"figures/{figure.name}" in images, f"no thumbnail of {figure.name}"
+        assert (run / "site" / "figures" / figure.name).read_bytes() == figure.read_bytes()
+    assert "summary.html" in links
+
+
+def test_every_local_link_and_image_resolves_inside_the_site(run):
+    site = (run / "site").resolve()
+    checked = 0
+    for page in _pages(site):
+        for tag, name, value in _refs(page):
+            parts = urlsplit(value)
+            if parts.scheme in ("http", "https", "mailto"):
+                assert tag == "a", f"{page.name}: <{tag} {name}> loads {value} from the network"
+                continue
+            if parts.scheme == "data" or value.startswith("#"):
+                continue
+            assert not parts.scheme, f"{page.name}: unexpected URL {value}"
+            target = (page.parent / unquote(parts.path)).resolve()
+            assert target.is_file(), f"{page.relative_to(site)}: broken {name}={value}"
+            assert site in target.parents, f"{page.relative_to(site)}: {value} leaves the site"
+            checked += 1
+    assert checked > 0
+
+
+def test_no_script_or_style_from_a_cdn(run):
+    for page in _pages(run / "site"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script src=" not in text, page.name
+        assert "require.js" not in text and "MathJax.js" not in text and "cdnjs" not in text, page.name
+        assert "@import url(http" not in text, page.name
+
+
+def test_site_is_deterministic_and_independent_of_its_location(run, tmp_path):
+    original = _snapshot(run / "site")
+    elsewhere = tmp_path / "somewhere" / "else"
+    shutil.copytree(run, elsewhere, ignore=shutil.ignore_patterns("site"))
+    build_site(elsewhere, data_dir=DATA_DIR)
+    again = _snapshot(elsewhere / "site")
+    assert again.keys() == original.keys()
+    for name in original:
+        assert again[name] == original[name], f"{name} differs when rebuilt elsewhere"
+    assert str(tmp_path).encode() not in b"".join(again.values())
+
+
+def test_site_command_rebuilds_the_same_site(run, tmp_path):
+    copy = tmp_path / "outputs"
+    shutil.copytree(run, copy)
+    shutil.copytree(DATA_DIR, tmp_path / "data")  # where the notebooks' recorded data_dir points from here
+    shutil.rmtree(copy / "site")
+    result = subprocess.run([sys.executable, "-m", "tacrolimus_ibd", "site", str(copy)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    rebuilt, original = _snapshot(copy / "site"), _snapshot(run / "site")
+    assert rebuilt.keys() == original.keys()
+    assert all(rebuilt[n] == original[n] for n in original)
+
+
+def test_claims_audit_summary_from_claims_csv(run, tmp_path):
+    copy = tmp_path / "outputs"
+    shutil.copytree(run, copy)
+    (copy / "claims.csv").unlink(missing_ok=True)
+    build_site(copy, data_dir=DATA_DIR)
+    assert "Claims audit not run" in (copy / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Claims audit not run" in (copy / "site" / "summary.html").read_text(encoding="utf-8")
+    assert not (copy / "site" / "claims.html").exists()
+
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["claim-a", "claim-b", "claim-c", "claim-d"],
+            "section": ["Abstract", "Results", "Results", "Methods"],
+            "quote": ["first test quote", "second test quote", "third <test> quote", "fourth test quote"],
+            "reported": ["count=1", "count=2", "count=3", "low=1"],
+            "computed": ["count=1", "count=5", "", ""],
+            "status": ["reproduced", "discrepancy", "not_computable", "not_computable"],
+            "note": ["", "count: reported 2, data give 5", "rows lost", "no data"],
+        }
+    )
+    claims.to_csv(copy / "claims.csv", index=False)
+    assert status_counts(claims) == {"reproduced": 1, "discrepancy": 1, "not_computable": 2}
+    build_site(copy, data_dir=DATA_DIR)
+    index = (copy / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Claims audit not run" not in index
+    assert '<td class="status-not_computable">not computable</td><td class="num">2</td>' in index
+    assert 'href="claims.html"' in index
+    summary = (copy / "site" / "summary.html").read_text(encoding="utf-8")
+    assert "count: reported 2, data give 5" in summary  # the discrepancy is listed
+    assert "first test quote" not in summary  # reproduced claims are only counted
+    table = (copy / "site" / "claims.html").read_text(encoding="utf-8")
+    assert "third &lt;test&gt; quote" in table  # escaped
+
+
+def test_summary_is_one_printable_a4_page_with_embedded_figures(run):
+    summary = (run / "site" / "summary.html").read_text(encoding="utf-8")
+    assert "@page { size: A4" in summary
+    refs = _refs(run / "site" / "summary.html")
+    images = [value for tag, name, value in refs if tag == "img"]
+    assert all(value.startswith("data:image/png;base64,") for value in images)
+    if list((run / "figures").glob("*.png")):
+        assert images, "the summary shows no figure"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    return ensure_chromium()
+
+
+def test_every_page_opens_in_headless_chromium(run, chromium, tmp_path):
+    site = run / "site"
+    pages = _pages(site)
+    shots = {}
+    with Browser(chromium, tmp_path / "profile") as browser:
+        for page in pages:
+            report = browser.check(page.resolve().as_uri())
+            name = page.relative_to(site).as_posix()
+            assert report.loaded, f"{name} did not finish loading"
+            assert report.console_errors == [], f"{name}: console errors {report.console_errors}"
+            assert report.remote_requests == [], f"{name}: requests to the network {report.remote_requests}"
+            assert report.failed_requests == [], f"{name}: failed loads {report.failed_requests}"
+            assert report.broken_images == [], f"{name}: images not displayed {report.broken_images}"
+            if name in ("index.html", "summary.html"):
+                shots[name] = browser.screenshot(tmp_path / f"{Path(name).stem}.png")
+        index = browser.check((site / "index.html").resolve().as_uri())
+    assert len(index.images) == len(list((run / "figures").glob("*.png")))
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    for shot in shots.values():
+        shutil.copy(shot, SCREENSHOT_DIR / shot.name)
+        assert shot.stat().st_size > 10_000
+
+
+def test_the_browser_check_catches_broken_pages(chromium, tmp_path):
+    """The check above can fail: a missing image and a console error are reported."""
+    page = tmp_path / "broken.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><title>broken</title></head><body>'
+        '<img src="missing.png" alt="missing"><script>console.error("deliberate")</script></body></html>'
+    )
+    with Browser(chromium, tmp_path / "profile") as browser:
+        report = browser.check(page.as_uri())
+    assert report.loaded
+    assert len(report.broken_images) == 1
+    assert any("deliberate" in e for e in report.console_errors)
+
+
+def test_summary_prints_on_one_a4_page_even_with_many_discrepancies(run, chromium, tmp_path):
+    copy = tmp_path / "outputs"
+    shutil.copytree(run, copy)
+    n = 20
+    pd.DataFrame(
+        {
+            "claim_id": [f"claim-{i}" for i in range(n)],
+            "section": ["Results"] * n,
+            "quote": ["a sentence of the paper, of about the length the ledger's quotes have in practice"] * n,
+            "reported": ["count=10;total=12;percent=83"] * n,
+            "computed": ["count=9; total=12; percent=75"] * n,
+            "status": ["discrepancy"] * n,
+            "note": ["count: reported 10, data give 9; percent: reported 83, data give 75"] * n,
+        }
+    ).to_csv(copy / "claims.csv", index=False)
+    build_site(copy, data_dir=DATA_DIR)
+    with Browser(chromium, tmp_path / "profile") as browser:
+        assert browser.pdf_pages((run / "site" / "summary.html").resolve().as_uri()) == 1
+        assert browser.pdf_pages((copy / "site" / "summary.html").resolve().as_uri()) == 1
+        report = browser.check((copy / "site" / "summary.html").resolve().as_uri())
+    assert "claims.html" in report.links  # the discrepancies not listed are one click away
