@@ -116,3 +116,28 @@ def test_reruns_are_byte_identical(tmp_path):
     assert set(manifest["outputs"]) == set(snapshot)
     assert "table1_baseline.csv" in " ".join(manifest["data_files"])
     assert manifest["packages"]["pandas"]
+
+
+def test_parallel_kernels_each_start_in_their_own_folder(tmp_path):
+    """Regression: papermill's cwd= changes the whole process's folder, which raced between
+    threads and started some kernels in the wrong place (a notebook then found no ../data)."""
+    import concurrent.futures
+    import os
+
+    from tacrolimus_ibd.pipeline import execute_notebook
+
+    folders = [tmp_path / name for name in ("a", "b", "c", "d")]
+    for folder in folders:
+        folder.mkdir()
+        nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+        nb.cells = [new_code_cell("import os\nprint(os.getcwd())")]
+        nbformat.write(nb, folder / "01_where.ipynb")
+    before = os.getcwd()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(execute_notebook, f / "01_where.ipynb", f / "out.ipynb", {}, cwd=f, paths={}) for f in folders]
+        for future in futures:
+            future.result()
+    assert os.getcwd() == before
+    for folder in folders:
+        printed = nbformat.read(folder / "out.ipynb", as_version=4).cells[0].outputs[0].text.strip()
+        assert Path(printed).resolve() == folder.resolve()

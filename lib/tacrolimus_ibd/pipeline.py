@@ -154,7 +154,9 @@ def execute_notebook(source: Path, destination: Path, parameters: dict, *, cwd: 
             str(destination),
             parameters=parameters,
             kernel_name=KERNEL_NAME,
-            cwd=str(cwd),
+            # The kernel's working folder, given to nbclient per kernel: papermill's own
+            # ``cwd=`` changes the whole process's folder, which races between threads.
+            resources={"metadata": {"path": str(cwd)}},
             progress_bar=False,
             log_output=False,
             report_mode=False,
