@@ -244,7 +244,7 @@ def run_batch(
 
     outcomes: dict[str, RunOutcome] = {}
     pipeline._kernel_environment()
-    with _progress(len(specs) * len(notebooks), progress) as bar, concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+    with _progress(len(specs) * len(notebooks), progress) as bar, concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs or pipeline.default_jobs())) as pool:
         futures = {
             pool.submit(
                 pipeline.execute_notebook, nb, plan["staging"] / "notebooks" / nb.name, plan["parameters"][nb.name], cwd=cwd, paths=plan["paths"]

@@ -83,6 +83,46 @@ def mark_validated(data_dir: str | Path) -> None:
     os.environ[VALIDATED_ENV] = ";".join(sorted(known))
 
 
+def _validator_fingerprint() -> str:
+    """What a validation verdict depends on besides the data: this module and frictionless."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(metadata.version("frictionless").encode())
+    return digest.hexdigest()
+
+
+def validation_cache_file() -> Path:
+    """Where verdicts of valid folders are remembered: inside the environment itself."""
+    import sys
+
+    return Path(sys.prefix) / "tacrolimus-ibd-valid-data.txt"
+
+
+def validate_data_dir_cached(data_dir: str | Path | None = None) -> list[Problem]:
+    """validate_data_dir, remembering folders found valid, byte for byte, by this validator.
+
+    Only a clean verdict is remembered, under a key made of the exact bytes of every data file
+    and of the validating code, so a changed file, schema or validator is validated afresh and
+    a problem is never hidden. It spares a warm rerun the second frictionless costs.
+    """
+    key = f"{data_fingerprint(data_dir)}:{_validator_fingerprint()}"
+    cache = validation_cache_file()
+    try:
+        remembered = cache.read_text().split()
+    except OSError:
+        remembered = []
+    if key in remembered:
+        return []
+    problems = validate_data_dir(data_dir)
+    if not problems:
+        try:
+            cache.write_text("\n".join((remembered + [key])[-20:]) + "\n")
+        except OSError:
+            pass  # a read-only environment just validates every time
+    return problems
+
+
 def _already_validated(data_dir: Path) -> bool:
     known = os.environ.get(VALIDATED_ENV)
     return bool(known) and data_fingerprint(data_dir) in known.split(";")

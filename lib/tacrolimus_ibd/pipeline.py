@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from .data import mark_validated, validate_data_dir
+from .data import mark_validated, validate_data_dir, validate_data_dir_cached
 
 KERNEL_NAME = "python3"
 MANIFEST = "manifest.json"
@@ -67,6 +67,12 @@ class RunResult:
     failure: NotebookFailure | None = None
     seconds: float = 0.0
     outputs: list[str] = field(default_factory=list)
+
+
+def default_jobs() -> int:
+    """Notebooks run at once: one more than the cores, since a kernel's start-up waits on
+    handshakes while the other kernels compute (measured: benchmarks/bench_reproduce.py)."""
+    return (os.cpu_count() or 1) + 1
 
 
 def discover_notebooks(notebooks_dir: str | Path) -> list[Path]:
@@ -159,6 +165,8 @@ def execute_notebook(source: Path, destination: Path, parameters: dict, *, cwd: 
             resources={"metadata": {"path": str(cwd)}},
             progress_bar=False,
             log_output=False,
+            request_save_on_cell_execute=False,  # one write at the end, not a full rewrite per cell
+            shutdown_kernel="immediate",  # every cell has run; a graceful shutdown only waits
             report_mode=False,
         )
     except PapermillExecutionError as err:
@@ -231,8 +239,13 @@ def run_notebooks(
     final_output_dir: Path,
     jobs: int,
     progress: bool = True,
+    on_success=(),
 ) -> list[NotebookFailure]:
-    """Execute notebooks in parallel into ``staging``; return the failures (empty on success)."""
+    """Execute notebooks in parallel into ``staging``; return the failures (empty on success).
+
+    Each callable of ``on_success`` gets an executed notebook's path as soon as it succeeds,
+    in this (otherwise idle) controlling thread while other notebooks still run.
+    """
     cwd = notebooks[0].parent
     staged_rel = _relative(staging, cwd)
     final_rel = _relative(final_output_dir, cwd)
@@ -256,6 +269,9 @@ def run_notebooks(
                 future.result()
             except NotebookFailure as failure:
                 failures.append(failure)
+            else:
+                for callback in on_success:
+                    callback(staging / "notebooks" / nb.name)
             if bar is not None:
                 bar.set_postfix_str(nb.stem, refresh=False)
                 bar.update(1)
@@ -285,7 +301,7 @@ def reproduce(
     data_dir = (project_dir / data_dir).resolve()
     output_dir = (project_dir / output_dir).resolve()
     notebooks = discover_notebooks(project_dir / notebooks_dir)
-    problems = validate_data_dir(data_dir)
+    problems = validate_data_dir_cached(data_dir)
     if problems:
         raise DataValidationError(problems)
     mark_validated(data_dir)  # kernels then skip re-validating these exact bytes
@@ -298,7 +314,14 @@ def reproduce(
     cwd = notebooks[0].parent
     run_parameters = {"data_dir": _relative(data_dir, cwd), **(parameters or {})}
     failures = run_notebooks(
-        notebooks, staging, run_parameters, final_output_dir=output_dir, jobs=jobs or os.cpu_count() or 1, progress=progress
+        notebooks,
+        staging,
+        run_parameters,
+        final_output_dir=output_dir,
+        jobs=jobs or default_jobs(),
+        progress=progress,
+        # Steps that can start on each finished notebook (the site's pages) do so at once.
+        on_success=[step.notebook_done for step in extra_steps if hasattr(step, "notebook_done")],
     )
     manifest = {
         "started": start_time,

@@ -6,6 +6,7 @@ with a date and a random hash salt; both are fixed here so reruns give byte-iden
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import matplotlib
@@ -34,11 +35,31 @@ def use_style() -> None:
     matplotlib.rcParams.update(STYLE)
 
 
-def save_figure(fig: plt.Figure, name: str, output_dir: str | Path | None) -> Path | None:
-    """Save ``fig`` as ``output_dir/figures/<name>.png`` with no run-specific metadata."""
+def render_png(fig: plt.Figure) -> bytes:
+    """The figure as PNG bytes: fixed dpi, tight bounding box, no run-specific metadata."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def save_figure(fig: plt.Figure, name: str, output_dir: str | Path | None, *, display: bool = True) -> Path | None:
+    """Save ``fig`` as ``output_dir/figures/<name>.png`` and show those same bytes.
+
+    The figure is rendered once: the notebook displays exactly the file that is written
+    (nothing is written when ``output_dir`` is None), and the figure is closed so that
+    ``plt.show()`` or the end of the cell does not render it a second time.
+    """
+    png = render_png(fig)
     path = target(output_dir, "figures", f"{name}.png")
     if path is not None:
-        fig.savefig(path, format="png", metadata={"Software": None}, bbox_inches="tight")
+        path.write_bytes(png)
+    if display:
+        from IPython.display import Image, display as show
+
+        # Shown at the size the screen resolution gives (savefig.dpi renders more pixels).
+        width_px = int.from_bytes(png[16:20], "big")
+        show(Image(data=png, format="png", width=round(width_px * STYLE["figure.dpi"] / STYLE["savefig.dpi"])))
+        plt.close(fig)
     return path
 
 

@@ -21,6 +21,7 @@ gives byte-identical files.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import logging
@@ -182,12 +183,21 @@ def notebook_info(path: Path, *, key_results_dir: Path | None = None) -> Noteboo
     return NotebookInfo(path.stem, title, question, figures, parameters, results)
 
 
-def export_notebook(path: Path, *, title: str | None = None, nav_html: str = "") -> str:
-    """One executed notebook as a self-contained HTML page (no network resources)."""
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    """One HTML exporter for every page (building its templates costs more than a page)."""
     import jinja2
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    class _Exporter(HTMLExporter):
+        def _validate_preprocessor(self, nbc, preprocessor):
+            # nbconvert re-validates the notebook after each preprocessor only to log problems,
+            # and nbformat recompiles its JSON schema on every such call (relax_add_props
+            # bypasses its cache): most of a site build's time. papermill has just written and
+            # validated these notebooks.
+            return None
+
+    return _Exporter(
         template_name="lab",
         extra_loaders=[jinja2.DictLoader({"compendium.html.j2": _NOTEBOOK_TEMPLATE})],
         template_file="compendium.html.j2",
@@ -195,6 +205,11 @@ def export_notebook(path: Path, *, title: str | None = None, nav_html: str = "")
         embed_images=True,
         log=_QUIET_LOG,
     )
+
+
+def export_notebook(path: Path, *, title: str | None = None, nav_html: str = "") -> str:
+    """One executed notebook as a self-contained HTML page (no network resources)."""
+    exporter = _exporter()
     nb = nbformat.read(path, as_version=4)
     if title:
         nb.metadata["title"] = title  # the page's <title>
@@ -476,12 +491,19 @@ def _summary_html(infos: list[NotebookInfo], figures_dir: Path, claims: pd.DataF
     return _page("Journal club summary", "\n".join(p for p in parts if p), css=_PRINT_CSS)
 
 
-def build_site(output_dir: str | Path, *, data_dir: str | Path | None = None, site_dir: str | Path | None = None) -> Path:
+def build_site(
+    output_dir: str | Path,
+    *,
+    data_dir: str | Path | None = None,
+    site_dir: str | Path | None = None,
+    prerendered: dict[Path, str] | None = None,
+) -> Path:
     """Write the static report of the run in ``output_dir`` to ``site_dir`` (default output_dir/site).
 
     ``data_dir`` is the run's data folder (its data dictionary's title is shown, and a synthetic
     cohort is flagged); by default it is found from the parameters papermill recorded.
     The folder is rebuilt from scratch, so it holds exactly what the outputs give.
+    ``prerendered`` maps executed notebooks to pages already rendered (see SiteStep).
     """
     output_dir = Path(output_dir)
     site = Path(site_dir) if site_dir is not None else output_dir / SITE_DIR
@@ -518,14 +540,37 @@ def build_site(output_dir: str | Path, *, data_dir: str | Path | None = None, si
             nav.append(f'<a href="{_esc(notebooks[i - 1].stem)}.html">&larr; {_esc(infos[i - 1].title)}</a>')
         if i + 1 < len(notebooks):
             nav.append(f'<a href="{_esc(notebooks[i + 1].stem)}.html">{_esc(infos[i + 1].title)} &rarr;</a>')
-        write(f"notebooks/{path.stem}.html", export_notebook(path, title=infos[i].title, nav_html="".join(nav)))
+        page = (prerendered or {}).get(path.resolve()) or _page_without_nav(path, infos[i].title)
+        write(f"notebooks/{path.stem}.html", page.replace(_NAV_PLACEHOLDER, "".join(nav)))
     return site
 
 
-def site_step(data_dir: str | Path | None = None):
-    """A ``pipeline.reproduce`` extra step that builds the site inside the staging folder."""
+#: Stands in for a page's links to its neighbours, which are known only once all have run.
+_NAV_PLACEHOLDER = "<!-- compendium-nav -->"
 
-    def step(staging: Path) -> None:
-        build_site(staging, data_dir=data_dir)
 
-    return step
+def _page_without_nav(path: Path, title: str) -> str:
+    return export_notebook(path, title=title, nav_html=_NAV_PLACEHOLDER)
+
+
+class SiteStep:
+    """A ``pipeline.reproduce`` extra step that builds the site inside the staging folder.
+
+    ``notebook_done`` renders a notebook's page as soon as that notebook has run, while the
+    others still run, so that only the index pages are left for the end.
+    """
+
+    def __init__(self, data_dir: str | Path | None = None):
+        self.data_dir = data_dir
+        self.pages: dict[Path, str] = {}
+
+    def notebook_done(self, executed: Path) -> None:
+        self.pages[executed.resolve()] = _page_without_nav(executed, notebook_info(executed).title)
+
+    def __call__(self, staging: Path) -> None:
+        build_site(staging, data_dir=self.data_dir, prerendered=self.pages)
+
+
+def site_step(data_dir: str | Path | None = None) -> SiteStep:
+    """The site as a ``pipeline.reproduce`` extra step (see SiteStep)."""
+    return SiteStep(data_dir)
