@@ -65,4 +65,5 @@ benchmark: env
 	$(ENV_PYTHON) benchmarks/bench_reproduce.py --with-test --update-readme
 
 clean:
-	rm -rf outputs/notebooks outputs/figures outputs/tables outputs/site outputs/manifest.json outputs/failed .outputs.partial .outputs.failed .outputs.old
+	find outputs -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+	rm -rf .outputs.partial .outputs.failed .outputs.old

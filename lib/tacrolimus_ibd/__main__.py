@@ -129,7 +129,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tacrolimus_ibd", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tacrolimus_ibd",
+        description="Compendium of Ng, Arebi & Kamm (Inflamm Bowel Dis 2007): validate data, run the notebooks, build the report.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="check a data folder against its data dictionary")
