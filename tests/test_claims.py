@@ -344,3 +344,13 @@ def test_update_readme_needs_the_markers(tmp_path):
     path.write_text("# no markers\n", encoding="utf-8")
     with pytest.raises(ValueError, match="claims-summary"):
         claims.update_readme(path, DATA_DIR)
+
+
+def test_beside_reported_pairs_data_with_the_ledger():
+    table = claims.beside_reported(
+        [("male patients", 6, "cohort-sex", "male"), ("a key the claim lacks", 1, "cohort-sex", "nonexistent")]
+    )
+    assert list(table.columns) == ["quantity", "data", "reported", "claim"]
+    assert table.loc[0, "reported"] == claims.reported("cohort-sex")["male"]
+    assert table.loc[0, "data"] == 6
+    assert table["reported"].isna().tolist() == [False, True]

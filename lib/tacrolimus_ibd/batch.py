@@ -25,13 +25,11 @@ result, one column per run) and ``summary_long.csv`` (tidy: run, notebook, key, 
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import datetime as dt
 import json
 import os
 import re
 import shutil
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import pipeline
-from .data import mark_validated, validate_data_dir
+from .data import mark_validated, validate_data_dir_cached
 
 #: Parameters the batch itself sets for every notebook; a batch file may set data_dir only.
 RESERVED = ("output_dir",)
@@ -145,18 +143,10 @@ def check_runs(specs: list[RunSpec], declared: dict[str, set[str]], *, project_d
     for spec in specs:
         folder = (project_dir / spec.data_dir).resolve()
         if folder not in checked:
-            checked[folder] = validate_data_dir(folder)
+            checked[folder] = validate_data_dir_cached(folder)
         for problem in checked[folder]:
             problems.append(f"run {spec.name!r}: data_dir {spec.data_dir}: {problem}")
     return problems
-
-
-def _progress(total: int, enabled: bool):
-    if not enabled:
-        return contextlib.nullcontext(None)
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc="batch", unit="nb", file=sys.stderr, dynamic_ncols=True)
 
 
 def key_results(run_dir: Path) -> dict[str, dict]:
@@ -244,7 +234,7 @@ def run_batch(
 
     outcomes: dict[str, RunOutcome] = {}
     pipeline._kernel_environment()
-    with _progress(len(specs) * len(notebooks), progress) as bar, concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs or pipeline.default_jobs())) as pool:
+    with pipeline.progress_bar(len(specs) * len(notebooks), progress, desc="batch") as bar, concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs or pipeline.default_jobs())) as pool:
         futures = {
             pool.submit(
                 pipeline.execute_notebook, nb, plan["staging"] / "notebooks" / nb.name, plan["parameters"][nb.name], cwd=cwd, paths=plan["paths"]

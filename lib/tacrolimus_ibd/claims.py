@@ -182,6 +182,19 @@ def reported(claim_id: str, data_dir: str | Path | None = None) -> dict[str, flo
     return dict(ledger.loc[claim_id, "reported_values"])
 
 
+def beside_reported(rows, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """A value from the data beside the ledger's reported value, one row per quantity.
+
+    ``rows`` are ``(quantity, value from the data, claim_id, key)``; the reported value is the
+    ledger's ``key`` of that claim (missing if the claim does not report that key).
+    """
+    ledger = load_ledger(data_dir).set_index("claim_id")["reported_values"]
+    return pd.DataFrame(
+        [{"quantity": q, "data": value, "reported": ledger[c].get(k), "claim": c} for q, value, c, k in rows],
+        columns=["quantity", "data", "reported", "claim"],
+    )
+
+
 # --- comparison helpers -----------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from .data import mark_validated, validate_data_dir, validate_data_dir_cached
+from .data import mark_validated, validate_data_dir_cached
 
 KERNEL_NAME = "python3"
 MANIFEST = "manifest.json"
@@ -223,12 +223,13 @@ def write_manifest(path: Path, manifest: dict) -> None:
     path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def _progress(total: int, enabled: bool):
+def progress_bar(total: int, enabled: bool, *, desc: str = "notebooks"):
+    """A progress bar over notebooks on stderr (a no-op context when disabled)."""
     if not enabled:
         return contextlib.nullcontext(None)
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc="notebooks", unit="nb", file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total, desc=desc, unit="nb", file=sys.stderr, dynamic_ncols=True)
 
 
 def run_notebooks(
@@ -251,7 +252,7 @@ def run_notebooks(
     final_rel = _relative(final_output_dir, cwd)
     params = {**parameters, "output_dir": staged_rel}
     failures: list[NotebookFailure] = []
-    with _progress(len(notebooks), progress) as bar, concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with progress_bar(len(notebooks), progress) as bar, concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {
             pool.submit(
                 execute_notebook,
