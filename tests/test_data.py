@@ -197,11 +197,28 @@ def test_table5_cell_for_cell(paper_text, tables):
         assert _squash("".join(map(str, cells))) == _squash(lines[r.patient_id]), r.patient_id
 
 
-def test_validation_is_skipped_only_for_unchanged_bytes(data_copy, monkeypatch):
-    monkeypatch.delenv(data.VALIDATED_ENV, raising=False)
-    data.mark_validated(data_copy)
+def test_validation_is_skipped_only_for_unchanged_bytes(data_copy, tmp_path, monkeypatch):
+    cache = tmp_path / "verdicts.txt"
+    monkeypatch.setattr(data, "validation_cache_file", lambda: cache)
     assert data.load_tables(data_copy)["table1_baseline"].shape[0] == 19
+    assert len(cache.read_text().split()) == 1  # the clean verdict is remembered
     table = data_copy / "table1_baseline.csv"
     table.write_text(table.read_text().replace("1,23,F", "1,abc,F"))
     with pytest.raises(data.DataValidationError):
         data.load_tables(data_copy)  # changed bytes: validated again, and refused
+    with pytest.raises(data.DataValidationError):
+        data.load_table("table4_medium_term", data_copy)
+    assert len(cache.read_text().split()) == 1  # and a refusal is never remembered
+
+
+def test_a_remembered_verdict_needs_the_same_validator(data_copy, tmp_path, monkeypatch):
+    cache = tmp_path / "verdicts.txt"
+    monkeypatch.setattr(data, "validation_cache_file", lambda: cache)
+    assert data.validate_data_dir_cached(data_copy) == []
+    calls = []
+    monkeypatch.setattr(data, "validate_data_dir", lambda d: calls.append(d) or [])
+    data.load_cohort(data_copy)
+    assert calls == []  # same bytes, same validator: not validated again
+    monkeypatch.setattr(data, "_validator_fingerprint", lambda: "another validator")
+    data.load_cohort(data_copy)
+    assert calls == [data_copy]  # a changed validator validates afresh

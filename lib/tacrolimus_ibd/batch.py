@@ -37,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import pipeline
-from .data import mark_validated, validate_data_dir_cached
+from .data import validate_data_dir_cached
 
 #: Parameters the batch itself sets for every notebook; a batch file may set data_dir only.
 RESERVED = ("output_dir",)
@@ -207,7 +207,6 @@ def run_batch(
     plans = {}
     for spec in specs:
         data_dir = (project_dir / spec.data_dir).resolve()
-        mark_validated(data_dir)  # validated above: kernels skip re-validating these bytes
         final, staging = output_root / spec.name, output_root / f".{spec.name}.partial"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)

@@ -58,29 +58,14 @@ def _resolve(data_dir: str | Path | None) -> Path:
     return Path(data_dir) if data_dir is not None else default_data_dir()
 
 
-#: Set by the pipeline for the kernels it starts: fingerprints of data folders it validated.
-VALIDATED_ENV = "TACROLIMUS_IBD_VALIDATED"
-
-
 def data_fingerprint(data_dir: str | Path | None = None) -> str:
-    """sha256 over a data folder's location and the exact bytes of its files."""
+    """sha256 over the names and exact bytes of a data folder's files (not its location)."""
     folder = _resolve(data_dir).resolve()
-    digest = hashlib.sha256(str(folder).encode())
+    digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             digest.update(b"\0" + path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
-
-
-def mark_validated(data_dir: str | Path) -> None:
-    """Record (for child processes) that this folder, byte for byte, passed validation.
-
-    Each notebook kernel would otherwise validate the same files again (about a second of
-    frictionless start-up each); a kernel skips it only if the bytes are unchanged.
-    """
-    known = set(filter(None, os.environ.get(VALIDATED_ENV, "").split(";")))
-    known.add(data_fingerprint(data_dir))
-    os.environ[VALIDATED_ENV] = ";".join(sorted(known))
 
 
 def _validator_fingerprint() -> str:
@@ -104,7 +89,8 @@ def validate_data_dir_cached(data_dir: str | Path | None = None) -> list[Problem
 
     Only a clean verdict is remembered, under a key made of the exact bytes of every data file
     and of the validating code, so a changed file, schema or validator is validated afresh and
-    a problem is never hidden. It spares a warm rerun the second frictionless costs.
+    a problem is never hidden. It spares each notebook kernel, each test and a warm rerun the
+    second frictionless costs. Every loader goes through it, so no caller can skip validation.
     """
     key = f"{data_fingerprint(data_dir)}:{_validator_fingerprint()}"
     cache = validation_cache_file()
@@ -116,16 +102,15 @@ def validate_data_dir_cached(data_dir: str | Path | None = None) -> list[Problem
         return []
     problems = validate_data_dir(data_dir)
     if not problems:
+        # Parallel kernels may finish validating together: write whole files and swap them in,
+        # so a reader sees an old list or a new one, never half of one.
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
         try:
-            cache.write_text("\n".join((remembered + [key])[-20:]) + "\n")
+            partial.write_text("\n".join((remembered + [key])[-20:]) + "\n")
+            os.replace(partial, cache)
         except OSError:
-            pass  # a read-only environment just validates every time
+            partial.unlink(missing_ok=True)  # a read-only environment just validates every time
     return problems
-
-
-def _already_validated(data_dir: Path) -> bool:
-    known = os.environ.get(VALIDATED_ENV)
-    return bool(known) and data_fingerprint(data_dir) in known.split(";")
 
 
 def read_package(data_dir: str | Path | None = None) -> dict:
@@ -280,8 +265,8 @@ def load_table(name: str, data_dir: str | Path | None = None, *, validate: bool 
     Raises DataValidationError (listing ``file:row:column`` problems) when the folder is invalid.
     """
     data_dir = _resolve(data_dir)
-    if validate and not _already_validated(data_dir):
-        problems = validate_data_dir(data_dir)
+    if validate:
+        problems = validate_data_dir_cached(data_dir)
         if problems:
             raise DataValidationError(problems)
     return _read_resource(data_dir, resource(read_package(data_dir), name))
@@ -290,7 +275,7 @@ def load_table(name: str, data_dir: str | Path | None = None, *, validate: bool 
 def load_tables(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the data folder, validated once."""
     data_dir = _resolve(data_dir)
-    problems = [] if _already_validated(data_dir) else validate_data_dir(data_dir)
+    problems = validate_data_dir_cached(data_dir)
     if problems:
         raise DataValidationError(problems)
     package = read_package(data_dir)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from .data import mark_validated, validate_data_dir_cached
+from .data import validate_data_dir_cached
 
 KERNEL_NAME = "python3"
 MANIFEST = "manifest.json"
@@ -305,7 +305,6 @@ def reproduce(
     problems = validate_data_dir_cached(data_dir)
     if problems:
         raise DataValidationError(problems)
-    mark_validated(data_dir)  # kernels then skip re-validating these exact bytes
 
     started = time.monotonic()
     start_time = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
