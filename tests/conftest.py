@@ -1,15 +1,22 @@
-"""Shared fixtures: the project's folders, and corrupted copies of data/."""
+"""Shared fixtures: the project's folders, corrupted copies of data/, and one offline reproduction."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
+SUPPORT = Path(__file__).parent / "support"
 #: The extracted paper text lives beside the project (../shared/paper/), not inside it.
 PAPER_TEXT = Path(os.environ.get("TACROLIMUS_PAPER_TEXT", ROOT.parent / "shared" / "paper" / "ng-arebi-kamm-2007-ibd.txt"))
 
@@ -29,3 +36,87 @@ def paper_text() -> str:
             pytest.fail(f"the paper's text is expected at {PAPER_TEXT} in CI")
         pytest.skip(f"the paper's extracted text is not at {PAPER_TEXT}")
     return PAPER_TEXT.read_text(encoding="utf-8")
+
+
+def copy_project(target: Path, notebooks: list[str] | None = None) -> Path:
+    """A copy of data/ and of the committed notebooks (all, or the names given) in target."""
+    shutil.copytree(DATA_DIR, target / "data")
+    (target / "notebooks").mkdir(parents=True)
+    for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        if notebooks is None or nb.name in notebooks:
+            shutil.copy(nb, target / "notebooks" / nb.name)
+    return target
+
+
+def netns_available() -> bool:
+    """Whether this machine lets us run a command in a new network namespace (loopback only)."""
+    if not shutil.which("unshare") or not shutil.which("ip"):
+        return False
+    probe = subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up"], capture_output=True)
+    return probe.returncode == 0
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """The outcome of the test session's one `python -m tacrolimus_ibd reproduce`, run offline."""
+
+    project: Path
+    returncode: int
+    stderr: str
+    isolated: bool  # ran inside a network namespace with loopback only
+    network_log: Path  # what the audit hook logged: attempts to reach the network (none expected)
+
+    @property
+    def outputs(self) -> Path:
+        assert self.returncode == 0, f"the shared reproduction failed:\n{self.stderr[-3000:]}"
+        return self.project / "outputs"
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path):
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_offline_reproduction(root: Path) -> dict:
+    project = copy_project(root / "project")
+    log = root / "network.log"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(SUPPORT), os.environ.get("PYTHONPATH")])),
+        "TACROLIMUS_NETWORK_LOG": str(log),
+    }
+    command = [sys.executable, "-m", "tacrolimus_ibd", "reproduce", "--project-dir", str(project), "--no-progress"]
+    isolated = netns_available()
+    if isolated:
+        command = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *command]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
+    return {"project": str(project), "returncode": result.returncode, "stderr": result.stderr, "isolated": isolated, "network_log": str(log)}
+
+
+@pytest.fixture(scope="session")
+def reproduction(tmp_path_factory, worker_id) -> Reproduction:
+    """One full reproduction of a copy of the project, with the network unreachable, shared by
+    every test (and every xdist worker) that checks a run's outputs, so the suite pays for it once.
+
+    It runs inside a new network namespace when the machine allows it, and every Python process
+    of the run (the controller and each kernel) carries an audit hook (tests/support/
+    sitecustomize.py) that logs and blocks any connection or lookup of a host other than loopback.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if worker_id != "master" else base  # the folder all workers share
+    root = shared / "shared-reproduction"
+    with _exclusive(shared / "shared-reproduction.lock"):
+        record = root / "reproduction.json"
+        if not record.exists():
+            root.mkdir(exist_ok=True)
+            record.write_text(json.dumps(_run_offline_reproduction(root)))
+        saved = json.loads(record.read_text())
+    return Reproduction(
+        project=Path(saved["project"]), returncode=saved["returncode"], stderr=saved["stderr"],
+        isolated=saved["isolated"], network_log=Path(saved["network_log"]),
+    )

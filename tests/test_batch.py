@@ -18,7 +18,7 @@ from tacrolimus_ibd.batch import BatchError, check_runs, declared_parameters, lo
 
 from .conftest import DATA_DIR, ROOT
 
-SYNTHETIC_TOOL = ROOT / "tools" / "make_synthetic_cohort.py"
+SYNTHETIC_COHORT = ROOT / "examples" / "synthetic_cohort"
 
 
 def _notebook(name: str, params: str, body: str) -> nbformat.NotebookNode:
@@ -51,10 +51,9 @@ def _project(root: Path) -> Path:
     project = root / "project"
     shutil.copytree(DATA_DIR, project / "data")
     (project / "notebooks").mkdir(parents=True)
-    shutil.copy(ROOT / "notebooks" / "01_cohort.ipynb", project / "notebooks")
     for name, nb in SMALL_NOTEBOOKS.items():
         nbformat.write(nb, project / "notebooks" / name)
-    subprocess.run([sys.executable, str(SYNTHETIC_TOOL), str(project / "other_centre")], check=True, capture_output=True)
+    shutil.copytree(SYNTHETIC_COHORT, project / "other_centre")  # what tools/make_synthetic_cohort.py writes (tested)
     return project
 
 
@@ -103,7 +102,7 @@ def test_each_run_is_published_with_its_own_manifest(batch_run):
         manifest = json.loads((batch / run / "manifest.json").read_text())
         assert manifest["completed"] is True
         assert manifest["batch_run"] == run
-        assert sorted(p.name for p in (batch / run / "notebooks").glob("*.ipynb")) == ["01_cohort.ipynb", "02_alpha.ipynb", "03_band.ipynb"]
+        assert sorted(p.name for p in (batch / run / "notebooks").glob("*.ipynb")) == ["02_alpha.ipynb", "03_band.ipynb"]
     assert json.loads((batch / "changed" / "manifest.json").read_text())["parameters"]["alpha"] == 0.01
     assert "other_centre/table1_baseline.csv" in json.loads((batch / "other_centre" / "manifest.json").read_text())["data_files"]
     # The failed run keeps only its failed notebook, like a failed reproduce.
@@ -122,8 +121,7 @@ def test_each_notebook_receives_only_the_parameters_it_declares(batch_run):
 
     assert "alpha = 0.01" in injected("02_alpha.ipynb") and "low" not in injected("02_alpha.ipynb")
     assert "low = 10.0" in injected("03_band.ipynb") and "alpha" not in injected("03_band.ipynb")
-    assert "alpha" not in injected("01_cohort.ipynb") and "low" not in injected("01_cohort.ipynb")
-    assert 'output_dir = "../outputs/batch/changed"' in injected("01_cohort.ipynb")  # the final place, not the staging folder
+    assert 'output_dir = "../outputs/batch/changed"' in injected("03_band.ipynb")  # the final place, not the staging folder
 
 
 def test_summary_compares_key_results_across_runs(batch_run):

@@ -29,6 +29,15 @@ def _project(tmp_path: Path, notebooks: list[str], extra: dict[str, nbformat.Not
     return project
 
 
+def _small_notebook(cells: list[str]) -> nbformat.NotebookNode:
+    """A notebook with the compendium's parameters cell, then the cells given."""
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    params = new_code_cell('data_dir = "../data"\noutput_dir = None')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, *map(new_code_cell, cells)]
+    return nb
+
+
 def _failing_notebook() -> nbformat.NotebookNode:
     nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
     params = new_code_cell('data_dir = "../data"\noutput_dir = None')
@@ -71,7 +80,8 @@ def test_bad_data_is_refused_before_anything_runs(tmp_path):
 
 
 def test_failed_notebook_stops_the_run_cleanly(tmp_path):
-    project = _project(tmp_path, ["01_cohort.ipynb"], {"02_fails.ipynb": _failing_notebook()})
+    writes = _small_notebook(["from tacrolimus_ibd.outputs import save_key_results\nsave_key_results({'n': 1}, '01_writes', output_dir)"])
+    project = _project(tmp_path, [], {"01_writes.ipynb": writes, "02_fails.ipynb": _failing_notebook()})
     (project / "outputs").mkdir()
     (project / "outputs" / "stale.csv").write_text("from an earlier run")
     result = reproduce(project_dir=project, progress=False, jobs=2)
@@ -80,6 +90,7 @@ def test_failed_notebook_stops_the_run_cleanly(tmp_path):
     assert result.failure.cell_number == 3  # the third cell of the source notebook
     assert "deliberate failure" in str(result.failure)
     outputs = project / "outputs"
+    # Neither the other notebook's results nor the stale file look like a complete run.
     assert sorted(p.relative_to(outputs).as_posix() for p in outputs.rglob("*") if p.is_file()) == ["failed/02_fails.ipynb", "manifest.json"]
     manifest = json.loads((outputs / "manifest.json").read_text())
     assert manifest["completed"] is False
@@ -95,27 +106,45 @@ def test_cli_failure_names_notebook_and_cell(tmp_path):
     assert result.returncode == 1
     assert "01_fails.ipynb: cell 3" in result.stderr
     assert "Traceback" not in result.stderr
+    assert "manifest.json records the run as incomplete" in result.stderr
 
 
-def test_reruns_are_byte_identical(tmp_path):
-    project = _project(tmp_path, ["01_cohort.ipynb"])
-    first = reproduce(project_dir=project, progress=False)
-    assert first.completed
-    outputs = project / "outputs"
-    snapshot = {p.relative_to(outputs).as_posix(): p.read_bytes() for p in outputs.rglob("*") if p.is_file() and p.name != "manifest.json"}
-    assert any(name.startswith("figures/") and name.endswith(".png") for name in snapshot)
-    assert any(name.startswith("notebooks/") for name in snapshot)
+#: The notebook rerun to show determinism: it writes a table, a figure and its executed copy.
+RERUN = "01_cohort.ipynb"
+
+
+def test_reruns_are_byte_identical(reproduction, tmp_path):
+    """A second run of a notebook writes the same bytes as the session's full reproduction."""
+    project = _project(tmp_path, [RERUN])
     second = reproduce(project_dir=project, progress=False)
     assert second.completed
+    outputs = project / "outputs"
     again = {p.relative_to(outputs).as_posix(): p.read_bytes() for p in outputs.rglob("*") if p.is_file() and p.name != "manifest.json"}
-    assert again.keys() == snapshot.keys()
-    for name in snapshot:
-        assert again[name] == snapshot[name], f"{name} differs between two runs"
+    assert any(name.startswith("figures/") and name.endswith(".png") for name in again)
+    assert any(name.startswith("tables/") for name in again)
+    assert f"notebooks/{RERUN}" in again
+    first = reproduction.outputs
+    for name, content in again.items():
+        assert (first / name).read_bytes() == content, f"{name} differs between two runs"
     manifest = json.loads((outputs / "manifest.json").read_text())
     assert manifest["completed"] is True
-    assert set(manifest["outputs"]) == set(snapshot)
+    assert set(manifest["outputs"]) == set(again)
     assert "table1_baseline.csv" in " ".join(manifest["data_files"])
     assert manifest["packages"]["pandas"]
+
+
+def test_the_full_run_manifest_records_its_provenance(reproduction):
+    manifest = json.loads((reproduction.outputs / "manifest.json").read_text())
+    assert manifest["completed"] is True and manifest["failures"] == []
+    assert {"git_commit", "git_dirty", "python", "platform", "packages", "parameters", "started", "finished"} <= manifest.keys()
+    assert manifest["notebooks"] == [p.name for p in discover_notebooks(ROOT / "notebooks")]
+    recorded = {name for name in manifest["outputs"]}
+    written = {p.relative_to(reproduction.outputs).as_posix() for p in reproduction.outputs.rglob("*") if p.is_file()}
+    assert recorded == written - {"manifest.json"}
+    import hashlib
+
+    for name, digest in manifest["outputs"].items():
+        assert hashlib.sha256((reproduction.outputs / name).read_bytes()).hexdigest() == digest, name
 
 
 def test_parallel_kernels_each_start_in_their_own_folder(tmp_path):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import html.parser
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 import pytest
 
+from tacrolimus_ibd.__main__ import main
 from tacrolimus_ibd.report import build_site, status_counts
 
 from .browser import Browser, ensure_chromium
@@ -22,19 +21,9 @@ SCREENSHOT_DIR = ROOT / "outputs" / "browser-check"
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Path:
-    """One quick `reproduce` of the project's notebooks in a temporary copy; its outputs folder."""
-    project = tmp_path_factory.mktemp("report") / "project"
-    shutil.copytree(DATA_DIR, project / "data")
-    (project / "notebooks").mkdir(parents=True)
-    for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        shutil.copy(nb, project / "notebooks" / nb.name)
-    result = subprocess.run(
-        [sys.executable, "-m", "tacrolimus_ibd", "reproduce", "--project-dir", str(project), "--no-progress"],
-        capture_output=True, text=True, timeout=900,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return project / "outputs"
+def run(reproduction) -> Path:
+    """The outputs folder of the session's shared reproduction (conftest.reproduction)."""
+    return reproduction.outputs
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -118,28 +107,23 @@ def test_no_script_or_style_from_a_cdn(run):
         assert "@import url(http" not in text, page.name
 
 
-def test_site_is_deterministic_and_independent_of_its_location(run, tmp_path):
-    original = _snapshot(run / "site")
+def test_site_command_rebuilds_the_same_site_elsewhere(run, tmp_path, capsys):
+    """Deterministic and independent of its location: `python -m tacrolimus_ibd site` on a copy of
+    the run in another folder rebuilds every page byte for byte."""
     elsewhere = tmp_path / "somewhere" / "else"
-    shutil.copytree(run, elsewhere, ignore=shutil.ignore_patterns("site"))
-    build_site(elsewhere, data_dir=DATA_DIR)
-    again = _snapshot(elsewhere / "site")
-    assert again.keys() == original.keys()
-    for name in original:
-        assert again[name] == original[name], f"{name} differs when rebuilt elsewhere"
-    assert str(tmp_path).encode() not in b"".join(again.values())
-
-
-def test_site_command_rebuilds_the_same_site(run, tmp_path):
-    copy = tmp_path / "outputs"
-    shutil.copytree(run, copy)
-    shutil.copytree(DATA_DIR, tmp_path / "data")  # where the notebooks' recorded data_dir points from here
-    shutil.rmtree(copy / "site")
-    result = subprocess.run([sys.executable, "-m", "tacrolimus_ibd", "site", str(copy)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    rebuilt, original = _snapshot(copy / "site"), _snapshot(run / "site")
+    shutil.copytree(run, elsewhere / "outputs", ignore=shutil.ignore_patterns("site"))
+    shutil.copytree(DATA_DIR, elsewhere / "data")  # where the notebooks' recorded data_dir points from there
+    assert main(["site", str(elsewhere / "outputs")]) == 0, capsys.readouterr().err
+    rebuilt, original = _snapshot(elsewhere / "outputs" / "site"), _snapshot(run / "site")
     assert rebuilt.keys() == original.keys()
-    assert all(rebuilt[n] == original[n] for n in original)
+    for name in original:
+        assert rebuilt[name] == original[name], f"{name} differs when rebuilt elsewhere"
+    assert str(tmp_path).encode() not in b"".join(rebuilt.values())
+
+
+def test_site_command_explains_a_missing_run(tmp_path, capsys):
+    assert main(["site", str(tmp_path / "outputs")]) == 1
+    assert "run `python -m tacrolimus_ibd reproduce` first" in capsys.readouterr().err
 
 
 def test_claims_audit_summary_from_claims_csv(run, tmp_path):

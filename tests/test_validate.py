@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tacrolimus_ibd.__main__ import main
 from tacrolimus_ibd.data import DataValidationError, load_cohort, validate_data_dir
 
 
@@ -91,7 +92,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("case, mutate, file, column", CASES, ids=[c[0] for c in CASES])
-def test_corruption_is_refused(data_copy, case, mutate, file, column):
+def test_corruption_is_refused(data_copy, capsys, case, mutate, file, column):
     mutate(data_copy)
     problems = validate_data_dir(data_copy)
     assert problems, f"{case}: corrupted data passed validation"
@@ -102,28 +103,31 @@ def test_corruption_is_refused(data_copy, case, mutate, file, column):
         assert any(f":{column}:" in m for m in named), f"{case}: no message names column {column}: {named}"
     with pytest.raises(DataValidationError):
         load_cohort(data_copy)
+    # The command line (`python -m tacrolimus_ibd validate`) says the same, as plain lines.
+    assert main(["validate", str(data_copy)]) == 2
+    printed = capsys.readouterr()
+    assert printed.err.splitlines()[:-1] == messages
+    assert printed.err.splitlines()[-1] == f"{len(messages)} problem(s) found; nothing was run or written."
+    assert "Traceback" not in printed.out + printed.err
 
 
 def test_at_least_thirty_corruptions():
     assert len(CASES) >= 30
 
 
-@pytest.mark.parametrize("case", ["text-in-number-column", "truncated-mid-row", "wrong-encoding-latin1", "missing-data-dictionary", "empty-file"])
-def test_cli_reports_without_traceback(data_copy, case):
-    mutate = next(c[1] for c in CASES if c[0] == case)
-    mutate(data_copy)
+def test_the_command_reports_without_traceback(data_copy):
+    """The installed entry point itself, in a process of its own, on an undecodable file."""
+    next(c[1] for c in CASES if c[0] == "wrong-encoding-latin1")(data_copy)
     result = subprocess.run([sys.executable, "-m", "tacrolimus_ibd", "validate", str(data_copy)], capture_output=True, text=True)
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
-    lines = [l for l in result.stderr.splitlines() if l.count(":") >= 3]
-    assert lines, result.stderr
+    assert any(f"{T1}:" in line for line in result.stderr.splitlines()), result.stderr
     assert "nothing was run or written" in result.stderr
 
 
-def test_cli_accepts_valid_data(data_copy):
-    result = subprocess.run([sys.executable, "-m", "tacrolimus_ibd", "validate", str(data_copy)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert "valid" in result.stdout
+def test_the_command_accepts_valid_data(data_copy, capsys):
+    assert main(["validate", str(data_copy)]) == 0
+    assert capsys.readouterr().out.strip() == f"{data_copy}: valid"
 
 
 @pytest.mark.parametrize("case, mutate, file, column", CASES, ids=[c[0] for c in CASES])
