@@ -99,7 +99,7 @@ def _run_offline_reproduction(root: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def reproduction(tmp_path_factory, worker_id) -> Reproduction:
+def reproduction(tmp_path_factory) -> Reproduction:
     """One full reproduction of a copy of the project, with the network unreachable, shared by
     every test (and every xdist worker) that checks a run's outputs, so the suite pays for it once.
 
@@ -108,7 +108,7 @@ def reproduction(tmp_path_factory, worker_id) -> Reproduction:
     sitecustomize.py) that logs and blocks any connection or lookup of a host other than loopback.
     """
     base = tmp_path_factory.getbasetemp()
-    shared = base.parent if worker_id != "master" else base  # the folder all workers share
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the folder all workers share
     root = shared / "shared-reproduction"
     with _exclusive(shared / "shared-reproduction.lock"):
         record = root / "reproduction.json"

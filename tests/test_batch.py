@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pandas as pd
@@ -14,6 +15,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from tacrolimus_ibd import pipeline
+from tacrolimus_ibd.__main__ import main
 from tacrolimus_ibd.batch import BatchError, check_runs, declared_parameters, load_batch_file
 
 from .conftest import DATA_DIR, ROOT
@@ -57,12 +59,15 @@ def _project(root: Path) -> Path:
     return project
 
 
-def _batch(project: Path, text: str) -> subprocess.CompletedProcess:
+def _batch(project: Path, text: str) -> SimpleNamespace:
+    """`python -m tacrolimus_ibd batch batch.yaml --no-progress` in the project (in this process):
+    its exit status and what it printed."""
     (project / "batch.yaml").write_text(text)
-    return subprocess.run(
-        [sys.executable, "-m", "tacrolimus_ibd", "batch", "batch.yaml", "--no-progress"],
-        cwd=project, capture_output=True, text=True, timeout=900,
-    )
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["batch", str(project / "batch.yaml"), "--project-dir", str(project),
+                       "--output-dir", str(project / "outputs" / "batch"), "--no-progress"])
+    return SimpleNamespace(returncode=status, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 BATCH = """

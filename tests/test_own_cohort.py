@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tacrolimus_ibd.__main__ import main
+
 from .conftest import DATA_DIR, ROOT
 
 TOOL = ROOT / "tools" / "make_synthetic_cohort.py"
@@ -112,5 +114,5 @@ def test_the_tool_is_deterministic_and_sized_as_asked(tmp_path):
     for path in (tmp_path / "a").iterdir():
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
     assert len(pd.read_csv(tmp_path / "a" / "table1_baseline.csv")) == 12
-    assert _run("-m", "tacrolimus_ibd", "validate", str(tmp_path / "a")).returncode == 0
+    assert main(["validate", str(tmp_path / "a")]) == 0
     assert _run(str(TOOL), str(tmp_path / "c"), "--patients", "40").returncode == 2

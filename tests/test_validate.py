@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from tacrolimus_ibd.__main__ import main
-from tacrolimus_ibd.data import DataValidationError, load_cohort, validate_data_dir
+from tacrolimus_ibd.data import DataValidationError, load_cohort
+from tacrolimus_ibd.pipeline import reproduce
+
+from .conftest import copy_project
 
 
 def _edit(name: str, old: str, new: str, count: int = 1):
@@ -92,23 +94,27 @@ CASES = [
 
 
 @pytest.mark.parametrize("case, mutate, file, column", CASES, ids=[c[0] for c in CASES])
-def test_corruption_is_refused(data_copy, capsys, case, mutate, file, column):
-    mutate(data_copy)
-    problems = validate_data_dir(data_copy)
-    assert problems, f"{case}: corrupted data passed validation"
-    messages = [str(p) for p in problems]
+def test_corruption_is_refused(tmp_path, capsys, case, mutate, file, column):
+    """Refused by `python -m tacrolimus_ibd validate`, by reproduce before any notebook runs,
+    and by the loader the notebooks call; each problem named as file:row:column."""
+    project = copy_project(tmp_path / "project", ["01_cohort.ipynb"])
+    mutate(project / "data")
+    assert main(["validate", str(project / "data")]) == 2
+    printed = capsys.readouterr()
+    assert "Traceback" not in printed.out + printed.err
+    *messages, last = printed.err.splitlines()
+    assert messages, f"{case}: corrupted data passed validation"
+    assert last == f"{len(messages)} problem(s) found; nothing was run or written."
     named = [m for m in messages if file in m.split(":", 1)[0]]
     assert named, f"{case}: no message names {file}: {messages}"
     if column is not None:
         assert any(f":{column}:" in m for m in named), f"{case}: no message names column {column}: {named}"
+    with pytest.raises(DataValidationError) as refused:
+        reproduce(project_dir=project, progress=False)
+    assert [str(p) for p in refused.value.problems] == messages
+    assert sorted(p.name for p in project.iterdir()) == ["data", "notebooks"], f"{case}: something was written"
     with pytest.raises(DataValidationError):
-        load_cohort(data_copy)
-    # The command line (`python -m tacrolimus_ibd validate`) says the same, as plain lines.
-    assert main(["validate", str(data_copy)]) == 2
-    printed = capsys.readouterr()
-    assert printed.err.splitlines()[:-1] == messages
-    assert printed.err.splitlines()[-1] == f"{len(messages)} problem(s) found; nothing was run or written."
-    assert "Traceback" not in printed.out + printed.err
+        load_cohort(project / "data")
 
 
 def test_at_least_thirty_corruptions():
@@ -130,28 +136,8 @@ def test_the_command_accepts_valid_data(data_copy, capsys):
     assert capsys.readouterr().out.strip() == f"{data_copy}: valid"
 
 
-@pytest.mark.parametrize("case, mutate, file, column", CASES, ids=[c[0] for c in CASES])
-def test_reproduce_refuses_corruption_before_running(tmp_path, case, mutate, file, column):
-    from tacrolimus_ibd.pipeline import reproduce
-
-    from .conftest import DATA_DIR, ROOT
-
-    project = tmp_path / "project"
-    shutil.copytree(DATA_DIR, project / "data")
-    (project / "notebooks").mkdir()
-    shutil.copy(ROOT / "notebooks" / "01_cohort.ipynb", project / "notebooks")
-    mutate(project / "data")
-    with pytest.raises(DataValidationError):
-        reproduce(project_dir=project, progress=False)
-    assert sorted(p.name for p in project.iterdir()) == ["data", "notebooks"], f"{case}: something was written"
-
-
 def test_cli_reproduce_refuses_bad_data(tmp_path):
-    from .conftest import DATA_DIR, ROOT
-
-    project = tmp_path / "project"
-    shutil.copytree(DATA_DIR, project / "data")
-    shutil.copytree(ROOT / "notebooks", project / "notebooks")
+    project = copy_project(tmp_path / "project")
     CASES[0][1](project / "data")
     result = subprocess.run([sys.executable, "-m", "tacrolimus_ibd", "reproduce", "--project-dir", str(project)], capture_output=True, text=True)
     assert result.returncode == 2
