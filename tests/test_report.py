@@ -172,26 +172,26 @@ def test_summary_is_one_printable_a4_page_with_embedded_figures(run):
 
 
 @pytest.fixture(scope="module")
-def chromium() -> str:
-    return ensure_chromium()
+def browser(tmp_path_factory):
+    """One headless Chromium for this module's checks (each check navigates afresh)."""
+    with Browser(ensure_chromium(), tmp_path_factory.mktemp("chromium") / "profile") as shared:
+        yield shared
 
 
-def test_every_page_opens_in_headless_chromium(run, chromium, tmp_path):
+def test_every_page_opens_in_headless_chromium(run, browser, tmp_path):
     site = run / "site"
-    pages = _pages(site)
     shots = {}
-    with Browser(chromium, tmp_path / "profile") as browser:
-        for page in pages:
-            report = browser.check(page.resolve().as_uri())
-            name = page.relative_to(site).as_posix()
-            assert report.loaded, f"{name} did not finish loading"
-            assert report.console_errors == [], f"{name}: console errors {report.console_errors}"
-            assert report.remote_requests == [], f"{name}: requests to the network {report.remote_requests}"
-            assert report.failed_requests == [], f"{name}: failed loads {report.failed_requests}"
-            assert report.broken_images == [], f"{name}: images not displayed {report.broken_images}"
-            if name in ("index.html", "summary.html"):
-                shots[name] = browser.screenshot(tmp_path / f"{Path(name).stem}.png")
-        index = browser.check((site / "index.html").resolve().as_uri())
+    for page in _pages(site):
+        report = browser.check(page.resolve().as_uri())
+        name = page.relative_to(site).as_posix()
+        assert report.loaded, f"{name} did not finish loading"
+        assert report.console_errors == [], f"{name}: console errors {report.console_errors}"
+        assert report.remote_requests == [], f"{name}: requests to the network {report.remote_requests}"
+        assert report.failed_requests == [], f"{name}: failed loads {report.failed_requests}"
+        assert report.broken_images == [], f"{name}: images not displayed {report.broken_images}"
+        if name in ("index.html", "summary.html"):
+            shots[name] = browser.screenshot(tmp_path / f"{Path(name).stem}.png")
+    index = browser.check((site / "index.html").resolve().as_uri())
     assert len(index.images) == len(list((run / "figures").glob("*.png")))
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     for shot in shots.values():
@@ -199,23 +199,22 @@ def test_every_page_opens_in_headless_chromium(run, chromium, tmp_path):
         assert shot.stat().st_size > 10_000
 
 
-def test_the_browser_check_catches_broken_pages(chromium, tmp_path):
+def test_the_browser_check_catches_broken_pages(browser, tmp_path):
     """The check above can fail: a missing image and a console error are reported."""
     page = tmp_path / "broken.html"
     page.write_text(
         '<!DOCTYPE html><html><head><title>broken</title></head><body>'
         '<img src="missing.png" alt="missing"><script>console.error("deliberate")</script></body></html>'
     )
-    with Browser(chromium, tmp_path / "profile") as browser:
-        report = browser.check(page.as_uri())
+    report = browser.check(page.as_uri())
     assert report.loaded
     assert len(report.broken_images) == 1
     assert any("deliberate" in e for e in report.console_errors)
 
 
-def test_summary_prints_on_one_a4_page_even_with_many_discrepancies(run, chromium, tmp_path):
+def test_summary_prints_on_one_a4_page_even_with_many_discrepancies(run, browser, tmp_path):
     copy = tmp_path / "outputs"
-    shutil.copytree(run, copy)
+    shutil.copytree(run, copy, ignore=shutil.ignore_patterns("site"))
     n = 20
     pd.DataFrame(
         {
@@ -229,8 +228,7 @@ def test_summary_prints_on_one_a4_page_even_with_many_discrepancies(run, chromiu
         }
     ).to_csv(copy / "claims.csv", index=False)
     build_site(copy, data_dir=DATA_DIR)
-    with Browser(chromium, tmp_path / "profile") as browser:
-        assert browser.pdf_pages((run / "site" / "summary.html").resolve().as_uri()) == 1
-        assert browser.pdf_pages((copy / "site" / "summary.html").resolve().as_uri()) == 1
-        report = browser.check((copy / "site" / "summary.html").resolve().as_uri())
+    assert browser.pdf_pages((run / "site" / "summary.html").resolve().as_uri()) == 1
+    assert browser.pdf_pages((copy / "site" / "summary.html").resolve().as_uri()) == 1
+    report = browser.check((copy / "site" / "summary.html").resolve().as_uri())
     assert "claims.html" in report.links  # the discrepancies not listed are one click away
