@@ -80,33 +80,28 @@ def test_bad_data_is_refused_before_anything_runs(tmp_path):
 
 
 def test_failed_notebook_stops_the_run_cleanly(tmp_path):
+    """`python -m tacrolimus_ibd reproduce` with one notebook failing: it exits non-zero naming the
+    notebook and the cell, keeps the failed notebook, marks the manifest incomplete, and publishes
+    nothing else: neither the other notebook's results nor what an earlier run left."""
     writes = _small_notebook(["from tacrolimus_ibd.outputs import save_key_results\nsave_key_results({'n': 1}, '01_writes', output_dir)"])
     project = _project(tmp_path, [], {"01_writes.ipynb": writes, "02_fails.ipynb": _failing_notebook()})
     (project / "outputs").mkdir()
     (project / "outputs" / "stale.csv").write_text("from an earlier run")
-    result = reproduce(project_dir=project, progress=False, jobs=2)
-    assert not result.completed
-    assert result.failure.notebook == "02_fails.ipynb"
-    assert result.failure.cell_number == 3  # the third cell of the source notebook
-    assert "deliberate failure" in str(result.failure)
+    result = subprocess.run(
+        [sys.executable, "-m", "tacrolimus_ibd", "reproduce", "--project-dir", str(project), "--no-progress", "--jobs", "2"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    assert "02_fails.ipynb: cell 3" in result.stderr  # the third cell of the source notebook
+    assert "deliberate failure" in result.stderr
+    assert "manifest.json records the run as incomplete" in result.stderr
+    assert "Traceback" not in result.stderr
     outputs = project / "outputs"
-    # Neither the other notebook's results nor the stale file look like a complete run.
     assert sorted(p.relative_to(outputs).as_posix() for p in outputs.rglob("*") if p.is_file()) == ["failed/02_fails.ipynb", "manifest.json"]
     manifest = json.loads((outputs / "manifest.json").read_text())
     assert manifest["completed"] is False
     assert "02_fails.ipynb" in manifest["failures"][0]
-
-
-def test_cli_failure_names_notebook_and_cell(tmp_path):
-    project = _project(tmp_path, [], {"01_fails.ipynb": _failing_notebook()})
-    result = subprocess.run(
-        [sys.executable, "-m", "tacrolimus_ibd", "reproduce", "--project-dir", str(project), "--no-progress"],
-        capture_output=True, text=True,
-    )
-    assert result.returncode == 1
-    assert "01_fails.ipynb: cell 3" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert "manifest.json records the run as incomplete" in result.stderr
+    assert not list(project.glob(".outputs*")), "a staging folder was left behind"
 
 
 #: The notebook rerun to show determinism: it writes a table, a figure and its executed copy.

@@ -95,8 +95,8 @@ CASES = [
 
 @pytest.mark.parametrize("case, mutate, file, column", CASES, ids=[c[0] for c in CASES])
 def test_corruption_is_refused(tmp_path, capsys, case, mutate, file, column):
-    """Refused by `python -m tacrolimus_ibd validate`, by reproduce before any notebook runs,
-    and by the loader the notebooks call; each problem named as file:row:column."""
+    """Refused by `python -m tacrolimus_ibd validate` and by reproduce before any notebook runs,
+    each problem named as file:row:column."""
     project = copy_project(tmp_path / "project", ["01_cohort.ipynb"])
     mutate(project / "data")
     assert main(["validate", str(project / "data")]) == 2
@@ -113,8 +113,14 @@ def test_corruption_is_refused(tmp_path, capsys, case, mutate, file, column):
         reproduce(project_dir=project, progress=False)
     assert [str(p) for p in refused.value.problems] == messages
     assert sorted(p.name for p in project.iterdir()) == ["data", "notebooks"], f"{case}: something was written"
+
+
+@pytest.mark.parametrize("case", ["text-in-number-column", "duplicated-patient", "literature-events-exceed-total"])
+def test_the_notebooks_loader_refuses_corruption_too(data_copy, case):
+    """A notebook run by hand (not through reproduce) meets the same refusal."""
+    next(c[1] for c in CASES if c[0] == case)(data_copy)
     with pytest.raises(DataValidationError):
-        load_cohort(project / "data")
+        load_cohort(data_copy)
 
 
 def test_at_least_thirty_corruptions():
