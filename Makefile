@@ -1,6 +1,7 @@
 # Two commands reproduce everything on a fresh clone (see README.md):
 #   make reproduce   # set up the environment if needed, validate data/, run every notebook into outputs/
-#   make test        # unit tests, and nbval over the committed notebooks
+#   make test        # unit tests, the bad-data suite, and nbval over the committed notebooks
+#   (make test-all    # also the end-to-end tier: what CI runs)
 # An active virtual environment (or a non-base conda environment) is used as it is;
 # otherwise a local .venv is created. Nothing is reinstalled when nothing changed.
 
@@ -22,11 +23,13 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH := 1167609600
 
-.PHONY: help env reproduce test unit nbval validate lab notebooks environment.yml benchmark clean
+.PHONY: help env reproduce test test-e2e test-all unit nbval validate lab notebooks environment.yml benchmark clean
 
 help:
 	@echo "make reproduce   validate data/ and run every notebook into outputs/"
-	@echo "make test        unit tests and nbval over the committed notebooks"
+	@echo "make test        quick tier: unit tests, bad-data suite, nbval over the committed notebooks"
+	@echo "make test-e2e    end-to-end tier: offline reproduction, report in Chromium, batch, own cohort"
+	@echo "make test-all    both tiers in one run (what CI runs)"
 	@echo "make validate    check data/ against its data dictionary"
 	@echo "make lab         open the notebooks in JupyterLab"
 	@echo "make notebooks   re-execute the committed notebooks in place (after changing code or data)"
@@ -42,12 +45,22 @@ reproduce: env
 validate: env
 	$(ENV_PYTHON) -m tacrolimus_ibd validate data
 
-# Unit tests and nbval, spread over the cores; each notebook stays on one worker (loadfile).
+# The quick tier: unit tests, the bad-data suite and nbval over every committed notebook, spread
+# over the cores (each notebook stays on one worker: loadfile). About twice a warm reproduce.
+PYTEST := $(ENV_PYTHON) -m pytest -n auto --dist loadfile
 test: env
-	$(ENV_PYTHON) -m pytest -n auto --dist loadfile tests --nbval notebooks
+	$(PYTEST) -m "not e2e" tests --nbval notebooks
+
+# The end-to-end tier: a full reproduction offline, determinism, clean failure, the report in
+# headless Chromium, batch runs, the synthetic cohort. CI runs both tiers (make test-all).
+test-e2e: env
+	$(PYTEST) -m e2e tests
+
+test-all: env
+	$(PYTEST) tests --nbval notebooks
 
 unit: env
-	$(ENV_PYTHON) -m pytest tests
+	$(ENV_PYTHON) -m pytest -m "not e2e" tests
 
 nbval: env
 	$(ENV_PYTHON) -m pytest --nbval notebooks

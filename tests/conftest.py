@@ -120,3 +120,15 @@ def reproduction(tmp_path_factory) -> Reproduction:
         project=Path(saved["project"]), returncode=saved["returncode"], stderr=saved["stderr"],
         isolated=saved["isolated"], network_log=Path(saved["network_log"]),
     )
+
+
+#: Fixtures that run the whole machinery: a test using one belongs to the end-to-end tier.
+END_TO_END_FIXTURES = {"reproduction", "centre", "batch_run", "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep `make test` honest: a test that runs the whole machinery must be marked e2e, so
+    the quick tier never pays for a full run by accident and the e2e tier never misses one."""
+    unmarked = [item.nodeid for item in items if END_TO_END_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("e2e")]
+    if unmarked:
+        raise pytest.UsageError("tests using an end-to-end fixture must be marked @pytest.mark.e2e: " + ", ".join(unmarked))

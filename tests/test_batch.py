@@ -91,6 +91,7 @@ def batch_run(tmp_path_factory):
     return project, result
 
 
+@pytest.mark.e2e
 def test_batch_exit_status_names_the_failed_run(batch_run):
     project, result = batch_run
     assert result.returncode == 1, result.stderr
@@ -100,6 +101,7 @@ def test_batch_exit_status_names_the_failed_run(batch_run):
         assert f"{run}: ok" in result.stdout
 
 
+@pytest.mark.e2e
 def test_each_run_is_published_with_its_own_manifest(batch_run):
     project, _ = batch_run
     batch = project / "outputs" / "batch"
@@ -116,6 +118,7 @@ def test_each_run_is_published_with_its_own_manifest(batch_run):
     assert not list(batch.glob(".*"))  # no staging folders left behind
 
 
+@pytest.mark.e2e
 def test_each_notebook_receives_only_the_parameters_it_declares(batch_run):
     project, _ = batch_run
     run = project / "outputs" / "batch" / "changed" / "notebooks"
@@ -129,6 +132,7 @@ def test_each_notebook_receives_only_the_parameters_it_declares(batch_run):
     assert 'output_dir = "../outputs/batch/changed"' in injected("03_band.ipynb")  # the final place, not the staging folder
 
 
+@pytest.mark.e2e
 def test_summary_compares_key_results_across_runs(batch_run):
     project, _ = batch_run
     batch = project / "outputs" / "batch"

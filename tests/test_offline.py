@@ -18,6 +18,7 @@ import pytest
 from .conftest import SUPPORT
 
 
+@pytest.mark.e2e
 def test_reproduce_runs_offline_and_attempts_no_connection(reproduction):
     if not reproduction.isolated and os.environ.get("CI"):
         pytest.fail("CI runs as root and must be able to isolate the network (unshare -n)")

@@ -38,6 +38,7 @@ def centre(tmp_path_factory) -> dict[str, Path]:
     return {"cohort": cohort, "outputs": outputs}
 
 
+@pytest.mark.e2e
 def test_every_notebook_runs_on_the_other_cohort(centre):
     outputs = centre["outputs"]
     notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -52,6 +53,7 @@ def test_every_notebook_runs_on_the_other_cohort(centre):
     assert "16 patients" in cohort01
 
 
+@pytest.mark.e2e
 def test_the_report_says_the_data_are_synthetic(centre):
     site = centre["outputs"] / "site"
     for page in ("index.html", "summary.html"):
@@ -59,6 +61,7 @@ def test_the_report_says_the_data_are_synthetic(centre):
     assert "my_cohort" in (site / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.e2e
 def test_the_cohort_is_labelled_synthetic_everywhere(centre):
     cohort = centre["cohort"]
     package = json.loads((cohort / "datapackage.json").read_text())
@@ -77,6 +80,7 @@ def test_the_cohort_is_labelled_synthetic_everywhere(centre):
     assert package["resources"] == paper["resources"]
 
 
+@pytest.mark.e2e
 def test_the_paper_data_are_copied_only_where_they_are_not_patient_data(centre):
     cohort = centre["cohort"]
     for name in ("claims.csv", "literature.csv"):  # the ledger and the published studies

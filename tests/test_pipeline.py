@@ -79,6 +79,7 @@ def test_bad_data_is_refused_before_anything_runs(tmp_path):
     assert not list(project.glob(".outputs*"))
 
 
+@pytest.mark.e2e
 def test_failed_notebook_stops_the_run_cleanly(tmp_path):
     """`python -m tacrolimus_ibd reproduce` with one notebook failing: it exits non-zero naming the
     notebook and the cell, keeps the failed notebook, marks the manifest incomplete, and publishes
@@ -108,6 +109,7 @@ def test_failed_notebook_stops_the_run_cleanly(tmp_path):
 RERUN = "01_cohort.ipynb"
 
 
+@pytest.mark.e2e
 def test_reruns_are_byte_identical(reproduction, tmp_path):
     """A second run of a notebook writes the same bytes as the session's full reproduction."""
     project = _project(tmp_path, [RERUN])
@@ -128,6 +130,7 @@ def test_reruns_are_byte_identical(reproduction, tmp_path):
     assert manifest["packages"]["pandas"]
 
 
+@pytest.mark.e2e
 def test_the_full_run_manifest_records_its_provenance(reproduction):
     manifest = json.loads((reproduction.outputs / "manifest.json").read_text())
     assert manifest["completed"] is True and manifest["failures"] == []
@@ -142,6 +145,7 @@ def test_the_full_run_manifest_records_its_provenance(reproduction):
         assert hashlib.sha256((reproduction.outputs / name).read_bytes()).hexdigest() == digest, name
 
 
+@pytest.mark.e2e
 def test_parallel_kernels_each_start_in_their_own_folder(tmp_path):
     """Regression: papermill's cwd= changes the whole process's folder, which raced between
     threads and started some kernels in the wrong place (a notebook then found no ../data)."""

@@ -16,6 +16,8 @@ from tacrolimus_ibd.report import build_site, status_counts
 from .browser import Browser, ensure_chromium
 from .conftest import DATA_DIR, ROOT
 
+pytestmark = pytest.mark.e2e  # every check here reads the session's full reproduction or drives Chromium
+
 #: Screenshots of the checked pages are kept here for a human to look at (outputs/ is not committed).
 SCREENSHOT_DIR = ROOT / "outputs" / "browser-check"
 
