@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "reproduce.json"
 GOAL_RATIO = 0.8
 GOAL_TEST_RATIO = 2.0
+#: "About twice": a run within 10 % of the goal passes, since one run of make test varies that much.
+TEST_RATIO_SLACK = 1.1
 README_START, README_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
 
 
@@ -106,7 +108,7 @@ def readme_block(r: dict) -> str:
         "",
         f"Warm reproduce / floor = **{r['ratio']:.2f}** (goal: at most {GOAL_RATIO})."
         + (f" `make test` / warm reproduce = **{r['test_ratio']:.1f}** (goal: about {GOAL_TEST_RATIO:g} at most)." if r.get("test_ratio") is not None else "")
-        + (f" `make test-e2e` / warm reproduce = {r['test_e2e_ratio']:.1f} (no goal: it runs the whole suite twice over)." if r.get("test_e2e_ratio") is not None else ""),
+        + (f" `make test-e2e` / warm reproduce = {r['test_e2e_ratio']:.1f} (no goal: it runs every notebook twice more, on the paper's data offline and on the synthetic cohort)." if r.get("test_e2e_ratio") is not None else ""),
         "Rerun with `.venv/bin/python benchmarks/bench_reproduce.py --with-test --update-readme`.",
         README_END,
     ]
@@ -125,7 +127,7 @@ def update_readme(result: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--with-test", action="store_true", help="also time make test")
+    parser.add_argument("--with-test", action="store_true", help="also time make test and make test-e2e")
     parser.add_argument("--update-readme", action="store_true")
     args = parser.parse_args()
 
@@ -161,7 +163,10 @@ def main() -> int:
     print(readme_block(result).replace(README_START, "").replace(README_END, "").strip())
     if args.update_readme:
         update_readme(result)
-    return 0 if result["ratio"] <= GOAL_RATIO else 1
+    met = result["ratio"] <= GOAL_RATIO
+    if result["test_ratio"] is not None:
+        met = met and result["test_ratio"] <= GOAL_TEST_RATIO * TEST_RATIO_SLACK
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
