@@ -27,7 +27,6 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import time
