@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import io
 import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -17,6 +21,17 @@ from .conftest import DATA_DIR, ROOT
 
 TOOL = ROOT / "tools" / "make_synthetic_cohort.py"
 EXAMPLE = ROOT / "examples" / "synthetic_cohort"
+
+
+def _tool(*args: str) -> SimpleNamespace:
+    """tools/make_synthetic_cohort.py with these arguments, in this process: exit status, stderr."""
+    spec = importlib.util.spec_from_file_location("make_synthetic_cohort", TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        status = module.main(list(args))
+    return SimpleNamespace(returncode=status, stderr=err.getvalue())
 
 
 def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -91,7 +106,7 @@ def test_the_paper_data_are_copied_only_where_they_are_not_patient_data(centre):
 
 def test_the_committed_example_is_what_the_tool_writes(tmp_path):
     fresh = tmp_path / "synthetic_cohort"
-    assert _run(str(TOOL), str(fresh)).returncode == 0
+    assert _tool(str(fresh)).returncode == 0
     committed = {p.relative_to(EXAMPLE).as_posix(): p.read_bytes() for p in sorted(EXAMPLE.rglob("*")) if p.is_file()}
     made = {p.relative_to(fresh).as_posix(): p.read_bytes() for p in sorted(fresh.rglob("*")) if p.is_file()}
     assert committed.keys() == made.keys()
@@ -101,22 +116,22 @@ def test_the_committed_example_is_what_the_tool_writes(tmp_path):
 
 def test_the_tool_never_writes_into_the_paper_data(tmp_path):
     before = {p.name: p.read_bytes() for p in DATA_DIR.iterdir() if p.is_file()}
-    refused = _run(str(TOOL), str(DATA_DIR))
+    refused = _tool(str(DATA_DIR))
     assert refused.returncode == 2 and "refusing" in refused.stderr
     assert {p.name: p.read_bytes() for p in DATA_DIR.iterdir() if p.is_file()} == before
     # Nor over a folder that holds other data.
     other = tmp_path / "other"
     shutil.copytree(DATA_DIR, other)
-    refused = _run(str(TOOL), str(other))
+    refused = _tool(str(other))
     assert refused.returncode == 2 and "refusing to overwrite" in refused.stderr
     assert (other / "table1_baseline.csv").read_bytes() == (DATA_DIR / "table1_baseline.csv").read_bytes()
 
 
 def test_the_tool_is_deterministic_and_sized_as_asked(tmp_path):
     for folder in ("a", "b"):
-        assert _run(str(TOOL), str(tmp_path / folder), "--patients", "12", "--seed", "5").returncode == 0
+        assert _tool(str(tmp_path / folder), "--patients", "12", "--seed", "5").returncode == 0
     for path in (tmp_path / "a").iterdir():
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
     assert len(pd.read_csv(tmp_path / "a" / "table1_baseline.csv")) == 12
     assert main(["validate", str(tmp_path / "a")]) == 0
-    assert _run(str(TOOL), str(tmp_path / "c"), "--patients", "40").returncode == 2
+    assert _tool(str(tmp_path / "c"), "--patients", "40").returncode == 2
