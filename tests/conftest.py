@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,13 +73,24 @@ class Reproduction:
 
 
 @contextlib.contextmanager
-def _exclusive(lock: Path):
-    with open(lock, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def _exclusive(lock: Path, *, timeout: float = 1800):
+    """Hold ``lock`` (a folder: creating one is atomic on every platform) while the block runs.
+
+    The lock lives in this session's temporary folder, so a crashed session leaves nothing that a
+    later one could wait on; within a session, waiting ends with an error after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            lock.mkdir()
+            break
+        except FileExistsError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{lock} still held after {timeout:.0f} s") from None
+            time.sleep(0.2)
+    try:
+        yield
+    finally:
+        lock.rmdir()
 
 
 def _run_offline_reproduction(root: Path) -> dict:
