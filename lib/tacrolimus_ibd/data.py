@@ -69,11 +69,13 @@ def data_fingerprint(data_dir: str | Path | None = None) -> str:
 
 
 def _validator_fingerprint() -> str:
-    """What a validation verdict depends on besides the data: this module and frictionless."""
+    """What a validation verdict depends on besides the data: this module, frictionless, and
+    pandas (the cross-checks read the tables with it)."""
     from importlib import metadata
 
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(metadata.version("frictionless").encode())
+    for package in ("frictionless", "pandas"):
+        digest.update(f"{package}=={metadata.version(package)}".encode())
     return digest.hexdigest()
 
 
