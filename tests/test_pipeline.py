@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,15 +14,11 @@ from nbformat.v4 import new_code_cell, new_notebook
 from tacrolimus_ibd.data import DataValidationError
 from tacrolimus_ibd.pipeline import discover_notebooks, reproduce, strip_volatile_metadata
 
-from .conftest import DATA_DIR, ROOT
+from .conftest import ROOT, copy_project
 
 
 def _project(tmp_path: Path, notebooks: list[str], extra: dict[str, nbformat.NotebookNode] | None = None) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(DATA_DIR, project / "data")
-    (project / "notebooks").mkdir(parents=True)
-    for name in notebooks:
-        shutil.copy(ROOT / "notebooks" / name, project / "notebooks" / name)
+    project = copy_project(tmp_path / "project", notebooks)
     for name, nb in (extra or {}).items():
         nbformat.write(nb, project / "notebooks" / name)
     return project
@@ -39,15 +34,11 @@ def _small_notebook(cells: list[str]) -> nbformat.NotebookNode:
 
 
 def _failing_notebook() -> nbformat.NotebookNode:
-    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-    params = new_code_cell('data_dir = "../data"\noutput_dir = None')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        params,
-        new_code_cell("from tacrolimus_ibd.outputs import save_table\nimport pandas as pd\nsave_table(pd.DataFrame({'a': [1]}), 'partial', output_dir)"),
-        new_code_cell("raise ValueError('deliberate failure for the test')"),
-    ]
-    return nb
+    """Writes a table, then fails in its third cell (the parameters cell is the first)."""
+    return _small_notebook([
+        "from tacrolimus_ibd.outputs import save_table\nimport pandas as pd\nsave_table(pd.DataFrame({'a': [1]}), 'partial', output_dir)",
+        "raise ValueError('deliberate failure for the test')",
+    ])
 
 
 def test_discover_orders_numbered_notebooks(tmp_path):
