@@ -18,7 +18,7 @@ from tacrolimus_ibd import pipeline
 from tacrolimus_ibd.__main__ import main
 from tacrolimus_ibd.batch import BatchError, check_runs, declared_parameters, load_batch_file
 
-from .conftest import DATA_DIR, ROOT
+from .conftest import ROOT, copy_project
 
 SYNTHETIC_COHORT = ROOT / "examples" / "synthetic_cohort"
 
@@ -50,9 +50,7 @@ SMALL_NOTEBOOKS = {
 
 
 def _project(root: Path) -> Path:
-    project = root / "project"
-    shutil.copytree(DATA_DIR, project / "data")
-    (project / "notebooks").mkdir(parents=True)
+    project = copy_project(root / "project", notebooks=[])
     for name, nb in SMALL_NOTEBOOKS.items():
         nbformat.write(nb, project / "notebooks" / name)
     shutil.copytree(SYNTHETIC_COHORT, project / "other_centre")  # what tools/make_synthetic_cohort.py writes (tested)
