@@ -138,8 +138,10 @@ def test_the_full_run_manifest_records_its_provenance(reproduction):
 
 @pytest.mark.e2e
 def test_parallel_kernels_each_start_in_their_own_folder(tmp_path):
-    """Regression: papermill's cwd= changes the whole process's folder, which raced between
-    threads and started some kernels in the wrong place (a notebook then found no ../data)."""
+    """Regressions of kernels started together. papermill's cwd= changes the whole process's
+    folder, which raced between threads and started some kernels in the wrong place (a notebook
+    then found no ../data). Over TCP, kernels raced for ports ("Address already in use", then
+    "Kernel didn't respond"): on POSIX they now talk over Unix sockets."""
     import concurrent.futures
     import os
 
@@ -149,8 +151,12 @@ def test_parallel_kernels_each_start_in_their_own_folder(tmp_path):
     for folder in folders:
         folder.mkdir()
         nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-        nb.cells = [new_code_cell("import os\nprint(os.getcwd())")]
+        nb.cells = [
+            new_code_cell("import os\nprint(os.getcwd())"),
+            new_code_cell("from ipykernel import get_connection_info\nprint(get_connection_info(unpack=True)['transport'])"),
+        ]
         nbformat.write(nb, folder / "01_where.ipynb")
+
     before = os.getcwd()
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         futures = [pool.submit(execute_notebook, f / "01_where.ipynb", f / "out.ipynb", {}, cwd=f, paths={}) for f in folders]
@@ -158,5 +164,6 @@ def test_parallel_kernels_each_start_in_their_own_folder(tmp_path):
             future.result()
     assert os.getcwd() == before
     for folder in folders:
-        printed = nbformat.read(folder / "out.ipynb", as_version=4).cells[0].outputs[0].text.strip()
-        assert Path(printed).resolve() == folder.resolve()
+        cells = nbformat.read(folder / "out.ipynb", as_version=4).cells
+        assert Path(cells[0].outputs[0].text.strip()).resolve() == folder.resolve()
+        assert cells[1].outputs[0].text.strip() == ("ipc" if os.name == "posix" else "tcp")

@@ -147,13 +147,34 @@ def _relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(path.resolve(), start.resolve())).as_posix()
 
 
+def _unix_socket_kernel_manager(sockets: Path):
+    """A kernel manager class whose kernels talk over Unix sockets in ``sockets``, not TCP.
+
+    Kernels started together over TCP race for ports: the manager picks a free port and closes
+    it, and before the kernel binds it another kernel's connection may take it ("Address already
+    in use", then "Kernel didn't respond"). Unix sockets need no port, and open none.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class UnixSocketKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            # One kernel per folder; short names, as a socket's path is limited to about 100 bytes.
+            super().__init__(transport="ipc", ip=str(sockets / "k"), **kwargs)
+
+    return UnixSocketKernelManager
+
+
 def execute_notebook(source: Path, destination: Path, parameters: dict, *, cwd: Path, paths: dict[str, str]) -> None:
     """Execute one notebook with papermill into ``destination``; raise NotebookFailure on error."""
+    import tempfile
+
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     _kernel_environment()
     destination.parent.mkdir(parents=True, exist_ok=True)
+    sockets = Path(tempfile.mkdtemp(prefix="tibd-kernel-")) if os.name == "posix" else None
+    transport = {"kernel_manager_class": _unix_socket_kernel_manager(sockets)} if sockets else {}  # else TCP
     try:
         papermill.execute_notebook(
             str(source),
@@ -168,6 +189,7 @@ def execute_notebook(source: Path, destination: Path, parameters: dict, *, cwd: 
             request_save_on_cell_execute=False,  # one write at the end, not a full rewrite per cell
             shutdown_kernel="immediate",  # every cell has run; a graceful shutdown only waits
             report_mode=False,
+            **transport,
         )
     except PapermillExecutionError as err:
         number = _source_cell_number(destination, err.cell_index)
@@ -176,6 +198,8 @@ def execute_notebook(source: Path, destination: Path, parameters: dict, *, cwd: 
         raise NotebookFailure(source.name, None, None, f"{type(err).__name__}: {err}", None) from None
     finally:
         _close_thread_event_loop()
+        if sockets:
+            shutil.rmtree(sockets, ignore_errors=True)
         if destination.exists():
             nb = nbformat.read(destination, as_version=4)
             nbformat.write(strip_volatile_metadata(nb, paths=paths), destination)
