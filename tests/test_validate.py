@@ -70,7 +70,7 @@ CASES = [
     ("truncated-mid-row", _bytes(T1, lambda b: b[: len(b) // 2]), T1, None),
     ("truncated-at-row-boundary", _lines(T3, lambda ls: ls[:10]), T3, "patient_id"),
     ("empty-file", _bytes(T4, lambda b: b""), T4, None),
-    ("header-only", _lines(T5, lambda ls: ls[:1]), T5, "patient_id"),
+    ("header-only", _lines(T5, lambda ls: ls[:1]), T5, None),
     ("wrong-encoding-latin1", _bytes(T1, lambda b: b.replace(b"protectomy", "proctectomy \u00e9".encode("latin-1"))), T1, None),
     ("wrong-encoding-utf16", _bytes(T2S, lambda b: b.decode("utf-8").encode("utf-16")), T2S, None),
     ("missing-file", _delete(T5), T5, None),
