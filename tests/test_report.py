@@ -124,7 +124,7 @@ def test_site_command_rebuilds_the_same_site_elsewhere(run, tmp_path, capsys):
 
 
 def test_site_command_explains_a_missing_run(tmp_path, capsys):
-    assert main(["site", str(tmp_path / "outputs")]) == 1
+    assert main(["site", str(tmp_path / "outputs")]) == 2
     assert "run `python -m tacrolimus_ibd reproduce` first" in capsys.readouterr().err
 
 

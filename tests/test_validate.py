@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tacrolimus_ibd.__main__ import main
-from tacrolimus_ibd.data import DataValidationError, load_cohort
+from tacrolimus_ibd.data import DataValidationError, load_cohort, validate_data_dir
 from tacrolimus_ibd.pipeline import reproduce
 
-from .conftest import copy_project
+from .conftest import DATA_DIR, copy_project
 
 
 def _edit(name: str, old: str, new: str, count: int = 1):
@@ -104,6 +108,7 @@ def test_corruption_is_refused(tmp_path, capsys, case, mutate, file, column):
     assert "Traceback" not in printed.out + printed.err
     *messages, last = printed.err.splitlines()
     assert messages, f"{case}: corrupted data passed validation"
+    assert len(messages) <= 100 and not messages[-1].startswith("... and "), f"{case}: the root cause is lost among {last}"
     assert last == f"{len(messages)} problem(s) found; nothing was run or written."
     named = [m for m in messages if file in m.split(":", 1)[0]]
     assert named, f"{case}: no message names {file}: {messages}"
@@ -150,3 +155,89 @@ def test_cli_reproduce_refuses_bad_data(tmp_path):
     assert "table1_baseline.csv:2:age" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "outputs").exists()
+
+
+# --- near misses: every categorical or boolean cell, spelled almost right -------------------------
+
+NEAR_MISSES = {
+    "upper-case": str.upper,
+    "capitalised": lambda v: v[:1].upper() + v[1:] if v[:1].islower() else v[:1].lower() + v[1:],
+    "leading-space": lambda v: " " + v,
+    "trailing-space": lambda v: v + " ",
+    "synonym": lambda v: {"true": "yes", "false": "no", "F": "female", "M": "male", "CD": "Crohn's disease", "UC": "ulcerative colitis"}.get(v, v.replace("_", " ") if "_" in v else v + "s"),
+    "digit-or-dash": lambda v: {"true": "1", "false": "0"}.get(v, v.replace("_", "-") if "_" in v else v + "."),
+}
+
+
+def _near_miss_groups(package: dict) -> list[tuple[str, str, list[str]]]:
+    """(resource name, file, columns) whose cells are categorical or boolean: each field with a
+    boolean type or allowed values, and in the facts table the fact names, the basis and each value
+    whose fact is boolean or categorical (one group each: a stage refused stops the later ones)."""
+    groups = []
+    for res in package["resources"]:
+        columns = [f["name"] for f in res["schema"]["fields"] if f["type"] == "boolean" or "enum" in f.get("constraints", {})]
+        if res["name"] == "text_patient_facts":
+            groups += [(res["name"], res["path"], ["fact"]), (res["name"], res["path"], ["value"])]
+            columns = [c for c in columns if c not in ("fact", "value")]
+        if columns:
+            groups.append((res["name"], res["path"], columns))
+    return groups
+
+
+def _mutate_cells(path: Path, columns: list[str], variants: list, facts_vocabulary: dict | None) -> set[tuple[int, str]]:
+    """Rewrite each non-empty cell of ``columns`` with a near miss; the (line, column) changed."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, changed, k = rows[0], set(), 0
+    for line, row in enumerate(rows[1:], start=2):
+        for column in columns:
+            i = header.index(column)
+            value = row[i]
+            if not value:
+                continue
+            if facts_vocabulary is not None and column == "value":
+                rule = facts_vocabulary[row[header.index("fact")]]
+                if rule["type"] != "boolean" and "enum" not in rule:
+                    continue
+            variant = variants[k % len(variants)]
+            k += 1
+            if variant(value) != value:
+                row[i] = variant(value)
+                changed.add((line, column))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return changed
+
+
+def _check_near_misses(tmp_path: Path, variants: dict) -> None:
+    package = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    vocabulary = next(r for r in package["resources"] if r["name"] == "text_patient_facts")["factVocabulary"]
+    original = None
+    for n, (name, file, columns) in enumerate(_near_miss_groups(package)):
+        for label, chosen in variants.items():
+            copy = tmp_path / f"{n}-{label}" / "data"
+            shutil.copytree(DATA_DIR, copy)
+            changed = _mutate_cells(copy / file, columns, chosen, vocabulary if name == "text_patient_facts" else None)
+            assert changed, f"{name} {columns}: no cell to change"
+            problems = validate_data_dir(copy)
+            if not problems:  # accepted: then it must change nothing
+                original = original if original is not None else load_cohort(DATA_DIR)
+                pd.testing.assert_frame_equal(load_cohort(copy), original)
+                continue
+            named = {(p.row, p.column) for p in problems if p.file.endswith(file)}
+            silent = sorted(changed - named)
+            assert not silent, f"{file} ({label}): near misses neither refused nor harmless at line:column {silent[:10]}"
+            shutil.rmtree(copy.parent)
+
+
+def test_every_categorical_cell_spelled_almost_right_is_refused(tmp_path):
+    """Issue #17 item 1: each categorical or boolean cell of the paper's data, changed to a near miss
+    (another case, a stray space, a synonym), is refused at its file:row:column; none is read as
+    something else or as missing. Each cell gets one near miss, the kinds taken in turn."""
+    _check_near_misses(tmp_path, {"each-cell-one-near-miss": list(NEAR_MISSES.values())})
+
+
+@pytest.mark.e2e
+def test_every_categorical_cell_with_every_near_miss_is_refused(tmp_path):
+    """As above, with every kind of near miss applied to every cell."""
+    _check_near_misses(tmp_path, {label: [variant] for label, variant in NEAR_MISSES.items()})

@@ -6,22 +6,38 @@ Errors are reported as plain messages (``file:row:column: what``), never as trac
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID_DATA = 0, 1, 2
 
 
+#: Problems printed before the rest are only counted.
+MAX_PRINTED = 100
+
+
 def _print_problems(problems) -> None:
-    for problem in problems:
+    for problem in problems[:MAX_PRINTED]:
         print(problem, file=sys.stderr)
+    if len(problems) > MAX_PRINTED:
+        print(f"... and {len(problems) - MAX_PRINTED} more problem(s) not shown (fix these and validate again)", file=sys.stderr)
     print(f"{len(problems)} problem(s) found; nothing was run or written.", file=sys.stderr)
+
+
+def _unexpected(what: str, err: Exception) -> int:
+    """A failure no check foresaw: one plain line naming it, never a traceback."""
+    print(f"error: {what} failed unexpectedly ({type(err).__name__}: {err}); please report this with the command you ran", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .data import validate_data_dir
 
-    problems = validate_data_dir(args.data_dir)
+    try:
+        problems = validate_data_dir(args.data_dir)
+    except Exception as err:  # noqa: BLE001 (the command promises a message, not a traceback)
+        return _unexpected(f"validating {args.data_dir}", err)
     if problems:
         _print_problems(problems)
         return EXIT_INVALID_DATA
@@ -63,14 +79,79 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_site(args: argparse.Namespace) -> int:
-    """Rebuild the HTML report of an existing run's outputs."""
-    from .report import build_site
+def _site_input_problems(output_dir: Path, data_dir: Path | None) -> list[str]:
+    """Why the report of ``output_dir`` cannot be built, before anything is written."""
+    import nbformat
 
-    if not (args.output_dir / "notebooks").is_dir():
-        print(f"error: {args.output_dir}/notebooks not found: run `python -m tacrolimus_ibd reproduce` first", file=sys.stderr)
+    from .data import DataValidationError, read_package
+
+    notebooks_dir = output_dir / "notebooks"
+    if not output_dir.exists():
+        return [f"{output_dir}: not found: run `python -m tacrolimus_ibd reproduce` first, or name a run's output folder"]
+    if not output_dir.is_dir():
+        return [f"{output_dir}: is a file, not a run's output folder"]
+    if not notebooks_dir.is_dir():
+        return [f"{notebooks_dir} not found: run `python -m tacrolimus_ibd reproduce` first, or name a run's output folder"]
+    problems = []
+    notebooks = sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
+    if not notebooks:
+        problems.append(f"{notebooks_dir}: holds no executed notebooks (NN_name.ipynb): the run did not complete; run reproduce again")
+    for path in notebooks:
+        try:
+            nbformat.validate(nbformat.read(path, as_version=4))
+        except OSError as err:
+            problems.append(f"{path}: cannot be read ({(err.strerror or str(err)).lower()})")
+        except Exception as err:  # noqa: BLE001 (nbformat raises several kinds for a broken file)
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            problems.append(f"{path}: not a complete notebook ({first[:200]}): it was cut short or edited; run reproduce again")
+    if data_dir is not None:
+        if not data_dir.is_dir():
+            problems.append(f"{data_dir}: --data-dir is not a data folder")
+        else:
+            try:
+                read_package(data_dir)
+            except DataValidationError as err:
+                problems += [str(p) for p in err.problems]
+    return problems
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    """Rebuild the HTML report of an existing run's outputs.
+
+    The inputs are checked first (exit 2, nothing written); the report is built beside the old
+    one and swapped in only when complete, so a failure leaves the previous report as it was."""
+    import os
+    import shutil
+
+    from .report import SITE_DIR, build_site
+
+    output_dir, data_dir = args.output_dir, args.data_dir
+    problems = _site_input_problems(output_dir, data_dir)
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{len(problems)} problem(s) found; no report was written.", file=sys.stderr)
+        return EXIT_INVALID_DATA
+    site = output_dir / SITE_DIR
+    staging, retired = output_dir / f".{SITE_DIR}.partial-{os.getpid()}", output_dir / f".{SITE_DIR}.old-{os.getpid()}"
+    try:
+        build_site(output_dir, data_dir=data_dir, site_dir=staging)
+        if site.exists():
+            os.replace(site, retired)
+        os.replace(staging, site)
+    except OSError as err:
+        print(f"error: the report could not be written in {output_dir} ({(err.strerror or str(err)).lower()}"
+              f"{f': {err.filename}' if err.filename else ''}); the previous report, if any, is unchanged", file=sys.stderr)
         return EXIT_FAILED
-    site = build_site(args.output_dir, data_dir=args.data_dir)
+    except Exception as err:  # noqa: BLE001 (the command promises a message, not a traceback)
+        return _unexpected(f"building the report of {output_dir}", err)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if retired.exists() and site.exists():
+            shutil.rmtree(retired, ignore_errors=True)
+        elif retired.exists():
+            with contextlib.suppress(OSError):
+                os.replace(retired, site)  # the new report could not be swapped in: keep the old one
     print(f"report: {site}/index.html")
     return EXIT_OK
 

@@ -253,6 +253,8 @@ def _data_description(data_dir: Path | None) -> dict:
         package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         package = {}
+    if not isinstance(package, dict):  # a dictionary that is not a JSON object describes nothing
+        package = {}
     title, description = str(package.get("title", "")), str(package.get("description", ""))
     return {
         "folder": data_dir.name,

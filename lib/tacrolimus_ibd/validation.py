@@ -387,9 +387,15 @@ def check_table_file(data_dir: Path, res: dict) -> list[Problem]:
     try:
         rows = csv.reader(io.StringIO(text, newline=""), strict=True)
         header = next(rows)
-        n_rows = sum(1 for row in rows if any(cell.strip() for cell in row))
+        n_rows, last = 0, header
+        for row in rows:
+            if any(cell.strip() for cell in row):
+                n_rows, last = n_rows + 1, row
     except csv.Error as err:
         return [Problem(where, 0, "-", f"is not a readable CSV file ({err})")]
+    if n_rows and not text.endswith(("\n", "\r")) and len(last) < len(header):
+        line = text.count("\n") + 1
+        return [Problem(where, line, "-", f"the file ends in the middle of a row ({len(last)} of {len(header)} cells, no line end): it was cut short; restore the whole file")]
     if header != expected and len(header) <= 1:
         first_line = text.splitlines()[0]
         for delimiter, label in _OTHER_DELIMITERS.items():
@@ -475,11 +481,23 @@ def frictionless_problems(package: dict, data_dir: Path) -> list[Problem]:
             "foreign-key": ",".join(c for fk in schema.get("foreignKeys", []) for c in _as_list(fk.get("fields"))),
         }
     problems = [Problem(where_package, 0, "-", error.message) for error in report.errors]
+    # A table with problems of its own makes the references to it fail too: those are consequences,
+    # counted in one line per referring table, not listed row by row.
+    broken = {task.name for task in report.tasks if any(e.type != "foreign-key" for e in task.errors)}
     for task in report.tasks:
         res = resources.get(task.name, {"path": task.name, "schema": {"fields": []}})
         fields = {f["name"]: f for f in res["schema"]["fields"]}
         file = _where(data_dir, res["path"])
+        if any("error limit" in warning for warning in task.warnings):  # said first, so a shortened list still says it
+            problems.append(Problem(file, "-", "-", f"validation of this table stopped after {ERROR_LIMIT} problems: more are not shown; fix these and validate again"))
+        targets = {(fk.get("reference", {}).get("resource") or task.name) for fk in res["schema"].get("foreignKeys", [])}
+        consequences = [e for e in task.errors if e.type == "foreign-key"] if targets and targets <= broken - {task.name} else []
+        if consequences:
+            problems.append(Problem(file, "-", key_columns.get(task.name, {}).get("foreign-key") or "-",
+                                    f"{len(consequences)} row(s) refer to rows not found in {', '.join(sorted(targets))}, which has problems of its own: fix those first"))
         for error in task.errors:
+            if error.type == "foreign-key" and consequences:
+                continue
             row = getattr(error, "row_number", None)
             column = _error_column(error) or key_columns.get(task.name, {}).get(error.type)
             if row is None:  # header or whole-file errors
@@ -489,8 +507,6 @@ def frictionless_problems(package: dict, data_dir: Path) -> list[Problem]:
             if cell not in (None, "") and error.type in ("type-error", "constraint-error"):
                 detail += f" (value {cell!r}){_hint(fields.get(column), cell)}"
             problems.append(Problem(file, row, column or "-", f"{error.title.lower()}: {detail}"))
-        if any("error limit" in warning for warning in task.warnings):
-            problems.append(Problem(file, "-", "-", f"validation of this table stopped after {ERROR_LIMIT} problems: more are not shown; fix these and validate again"))
     return problems
 
 
