@@ -260,6 +260,8 @@ CASES = [
     # Numbers that would read as missing or infinite.
     V("number-nan-unconstrained", _edit(T3, "\n1,,,,,,", "\n1,NaN,,,,,"), rf"{T3}:2:disease_activity_week0: 'NaN' is not a finite number"),
     V("number-infinite", _edit(T3, "\n1,,,,,,", "\n1,,,inf,,,"), rf"{T3}:2:stool_frequency_week0_per_day: 'inf' is not a finite number"),
+    V("number-overflowing-to-infinity", _edit(T3, "\n1,,,,,,", "\n1,,,1e400,,,"), rf"{T3}:2:stool_frequency_week0_per_day: '1e400' is not a finite number"),
+    V("integer-too-large", _edit("literature.csv", ",18,38,", ",18,99999999999999999999999,"), r"literature.csv:\d+:total: '99999999999999999999999' is too large a whole number"),
     V("integer-with-space", _edit(T1, "\n1,23,F", "\n1, 23,F"), rf"{T1}:2:age: ' 23' is not a whole number"),
     # Whole files: one problem about the file, before any consequence.
     V("semicolon-delimited", _write(T2S, lambda b: b.replace(b",", b";")), rf"{T2S}:1:-: columns are separated by a semicolon ';', not by commas", only=True),
@@ -269,6 +271,8 @@ CASES = [
     V("binary-file", _write(T4AE, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), rf"{T4AE}:0:-: is not UTF-8", only=True),
     V("nul-in-text", _write(T4AE, lambda b: b.replace(b"tremor", b"tre\x00mor")), rf"{T4AE}:0:-: holds a NUL character", only=True),
     V("table-is-a-folder", _replace_dir(T1), rf"{T1}:0:-: is a folder, not a table file", only=True),
+    V("table-is-a-pipe", _then(lambda root, mp: (root / "data" / T4AE).unlink(), lambda root, mp: os.mkfifo(root / "data" / T4AE)), rf"{T4AE}:0:-: is not a regular file", only=True),
+    V("dictionary-is-a-pipe", _then(lambda root, mp: (root / "data" / PKG).unlink(), lambda root, mp: os.mkfifo(root / "data" / PKG)), rf"{PKG}:0:-: is not a regular file", only=True),
     V("symlink-loop", _symlink(T1, T1), rf"{PKG}:0:table1_baseline.path: path 'table1_baseline.csv' cannot be resolved", only=True),
     V("symlink-outside", _symlink(T1, "/etc/hostname"), r"table1_baseline.path: path 'table1_baseline.csv' is a link to a file outside the data folder", only=True),
     V("unreadable-table", _unreadable(f"data/{T5}"), rf"{T5}:0:-: cannot be read \(permission denied\)", only=True),

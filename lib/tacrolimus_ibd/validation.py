@@ -25,6 +25,7 @@ import codecs
 import csv
 import io
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -138,6 +139,8 @@ def read_package(data_dir: Path) -> dict:
     def refuse(row, message):
         raise DataValidationError([Problem(where, row, "-", message)])
 
+    if path.exists() and not path.is_dir() and not path.is_file():
+        refuse(0, "is not a regular file (a pipe, socket or device): the data dictionary must be a file")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -371,6 +374,8 @@ def check_table_file(data_dir: Path, res: dict) -> list[Problem]:
     where = _where(data_dir, res["path"])
     path = data_dir / res["path"]
     expected = [f["name"] for f in _fields(res)]
+    if path.exists() and not path.is_dir() and not path.is_file():
+        return [Problem(where, 0, "-", "is not a regular file (a pipe, socket or device): a table must be a file")]
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -518,7 +523,9 @@ def _spelling_problem(kind: str, field: dict, value: str) -> str | None:
         return f"{value!r} is not a boolean: allowed {', '.join(TRUE_VALUES + FALSE_VALUES)} (lower case), or empty if missing"
     if kind == "integer" and not _INTEGER.fullmatch(value):
         return f"{value!r} is not a whole number written in digits (leave the cell empty if missing)"
-    if kind == "number" and not _NUMBER.fullmatch(value):
+    if kind == "integer" and not -(2**63) < int(value) < 2**63:
+        return f"{value!r} is too large a whole number to be read (at most 19 digits)"
+    if kind == "number" and not (_NUMBER.fullmatch(value) and math.isfinite(float(value))):
         return f"{value!r} is not a finite number written in digits, such as 4 or 4.5 (leave the cell empty if missing)"
     return None
 
