@@ -3,7 +3,10 @@ the paper's own totals. Missing values are explicit, with their reason."""
 
 from __future__ import annotations
 
+import csv
+import json
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -222,3 +225,92 @@ def test_a_remembered_verdict_needs_the_same_validator(data_copy, tmp_path, monk
     monkeypatch.setattr(data, "_validator_fingerprint", lambda: "another validator")
     data.load_cohort(data_copy)
     assert calls == [data_copy]  # a changed validator validates afresh
+
+
+# --- a dictionary that fits any cohort (issue #13 item 2) ---------------------------------------
+
+PATIENT_TABLES = ("table1_baseline", "table2_treatment_status", "table2_treatments", "table3_week4", "table4_medium_term",
+                  "table4_adverse_effects", "table5_trough", "text_patient_facts")
+
+
+def _cohort_variant(tmp_path, *, keep=lambda pid: True, rename=lambda pid: pid, id_type=None, drop=(), reverse=False):
+    """A copy of data/ with the paper's patients kept, renamed or reordered, and columns left out."""
+    folder = tmp_path / "cohort"
+    shutil.copytree(DATA_DIR, folder)
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    for res in package["resources"]:
+        if res["name"] not in PATIENT_TABLES:
+            continue
+        path = folder / res["path"]
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        columns = [f["name"] for f in res["schema"]["fields"] if f["name"] not in drop]
+        rows = [{**r, "patient_id": rename(int(r["patient_id"]))} for r in rows if keep(int(r["patient_id"]))]
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, columns, extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(reversed(rows) if reverse else rows)
+        if id_type:
+            next(f for f in res["schema"]["fields"] if f["name"] == "patient_id")["type"] = id_type
+    (folder / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def paper_cohort():
+    return data.load_cohort(DATA_DIR)
+
+
+def test_patient_ids_may_be_strings_in_any_order(tmp_path, paper_cohort):
+    folder = _cohort_variant(tmp_path, rename=lambda pid: f"RFH-{pid:04d}", id_type="string", reverse=True)
+    assert data.validate_data_dir(folder) == []
+    cohort = data.load_cohort(folder)
+    assert list(cohort.index) == [f"RFH-{pid:04d}" for pid in range(19, 0, -1)]
+    cohort.index = [int(code[4:]) for code in cohort.index]
+    cohort.index.name = "patient_id"
+    pd.testing.assert_frame_equal(cohort.sort_index(), paper_cohort)
+
+
+def test_patient_numbers_have_no_bound(tmp_path, paper_cohort):
+    folder = _cohort_variant(tmp_path, rename=lambda pid: pid * 100_000)
+    assert data.validate_data_dir(folder) == []
+    assert list(data.load_cohort(folder).index) == [pid * 100_000 for pid in range(1, 20)]
+
+
+def test_a_cohort_of_one_group(tmp_path):
+    folder = _cohort_variant(tmp_path, keep=lambda pid: pid <= 6)  # the paper's UC patients alone
+    assert data.validate_data_dir(folder) == []
+    cohort = data.load_cohort(folder)
+    assert list(cohort.index) == [1, 2, 3, 4, 5, 6]
+    assert set(cohort["diagnosis"]) == {"UC"}
+
+
+def test_a_cohort_of_one_patient(tmp_path):
+    folder = _cohort_variant(tmp_path, keep=lambda pid: pid == 7)
+    assert data.validate_data_dir(folder) == []
+    assert list(data.load_cohort(folder)["diagnosis"]) == ["pouchitis"]
+
+
+def test_optional_columns_may_be_left_out(tmp_path, paper_cohort):
+    """Columns the analyses do not read, that are no key and not required, may be absent: they read as missing."""
+    optional = ("reading_note", "outcome_as_printed", "adverse_effects_as_printed", "bleeding_week0", "bleeding_week4", "unit")
+    folder = _cohort_variant(tmp_path, drop=optional[:-1])
+    assert data.validate_data_dir(folder) == []
+    tables = data.load_tables(folder)
+    assert tables["table1_baseline"]["reading_note"].isna().all()
+    assert tables["table4_medium_term"]["outcome_as_printed"].isna().all()
+    pd.testing.assert_frame_equal(data.load_cohort(folder), paper_cohort)
+    # A column the analyses read is not optional: the file is refused, naming it.
+    refused = _cohort_variant(tmp_path / "refused", drop=("unit",))
+    assert [str(p) for p in data.validate_data_dir(refused)] == [
+        "cohort/text_patient_facts.csv:1:unit: column missing: the table needs it (the analyses read it, or the dictionary marks it required)"
+    ]
+
+
+def test_references_between_tables_are_foreign_keys(tmp_path):
+    folder = _cohort_variant(tmp_path, keep=lambda pid: pid != 19)
+    facts = folder / "text_patient_facts.csv"
+    facts.write_text(facts.read_text(encoding="utf-8") + "19,relapse_requiring_steroids,true,,stated,a patient not in Table 1\n", encoding="utf-8")
+    problems = [str(p) for p in data.validate_data_dir(folder)]
+    assert len(problems) == 1 and problems[0].startswith("cohort/text_patient_facts.csv:")
+    assert ":patient_id: foreignkey error" in problems[0] and '"19"' in problems[0]

@@ -166,7 +166,8 @@ def _facts_wide(facts: pd.DataFrame, fact: str) -> tuple[pd.Series, pd.Series]:
 def cohort_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Join the per-patient tables into one row per patient (see load_cohort)."""
     t1 = tables["table1_baseline"].set_index("patient_id")
-    cohort = pd.DataFrame(index=t1.index.astype(int))
+    # Patient identifiers are integers (the paper's numbers) or strings (a centre's codes).
+    cohort = pd.DataFrame(index=t1.index if t1.index.dtype == object else t1.index.astype(int))
     cohort.index.name = "patient_id"
     cohort["age"] = t1["age"].astype(int)
     cohort["sex"] = t1["sex"]

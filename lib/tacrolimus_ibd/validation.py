@@ -47,31 +47,36 @@ PANDAS_DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean", 
 #: the validator passes on to frictionless; any other is refused rather than silently ignored.
 SUPPORTED_CONSTRAINTS = {"required", "unique", "minimum", "maximum", "enum", "pattern", "minLength", "maxLength"}
 
-#: The tables and columns the library reads, with the type it reads each as. A dictionary that
-#: lacks one, or types it otherwise, is refused: a column read with another type would be
-#: silently wrong (a boolean typed as text is never ``True``).
+#: The cohort's tables and the columns the library reads, with the type it reads each as. A
+#: dictionary that lacks one, or types it otherwise, is refused: a column read with another type
+#: would be silently wrong (a boolean typed as text is never ``True``). ``patient_id`` may be
+#: typed integer or string (codes such as RFH-0042), the same in every table. The other columns
+#: of these tables are optional: a file may leave them out, and they read as missing.
 REQUIRED_FIELDS = {
     "table1_baseline": {
-        "patient_id": "integer", "age": "integer", "sex": "string", "diagnosis_as_printed": "string",
+        "patient_id": "id", "age": "integer", "sex": "string", "diagnosis_as_printed": "string",
         "analysis_group": "string", "disease_duration_years": "number", "disease_site": "string",
         "perianal_disease": "string", "previous_operations": "string",
     },
-    "table2_treatment_status": {"patient_id": "integer", "concurrent_prednisolone": "boolean", "previous_iv_ciclosporin": "string"},
-    "table2_treatments": {"patient_id": "integer", "timing": "string", "drug": "string", "as_printed": "string"},
-    "table3_week4": {"patient_id": "integer"},
+    "table2_treatment_status": {"patient_id": "id", "concurrent_prednisolone": "boolean", "previous_iv_ciclosporin": "string"},
+    "table2_treatments": {"patient_id": "id", "timing": "string", "drug": "string", "as_printed": "string"},
+    "table3_week4": {"patient_id": "id"},
     "table4_medium_term": {
-        "patient_id": "integer", "in_table4": "boolean", "diagnosis_as_printed": "string", "treatment_months": "number",
+        "patient_id": "id", "in_table4": "boolean", "diagnosis_as_printed": "string", "treatment_months": "number",
         "outcome_category": "string", "fistula_outcome": "string", "relapse_month": "number", "prednisolone_mg_day": "number",
         "iv_steroids": "boolean", "steroid_tapering": "string", "missing_reason": "string",
     },
-    "table4_adverse_effects": {"patient_id": "integer", "adverse_effect": "string"},
+    "table4_adverse_effects": {"patient_id": "id", "adverse_effect": "string"},
     "table5_trough": {
-        "patient_id": "integer", "in_table5": "boolean", "ongoing_tacrolimus": "boolean", "tacrolimus_duration_months": "number",
+        "patient_id": "id", "in_table5": "boolean", "ongoing_tacrolimus": "boolean", "tacrolimus_duration_months": "number",
         "mean_trough_ng_ml": "number", "trough_min_ng_ml": "number", "trough_max_ng_ml": "number", "follow_up_months": "number",
         "missing_reason": "string",
     },
-    "text_patient_facts": {"patient_id": "integer", "fact": "string", "value": "string", "unit": "string", "basis": "string", "evidence": "string"},
+    "text_patient_facts": {"patient_id": "id", "fact": "string", "value": "string", "unit": "string", "basis": "string", "evidence": "string"},
 }
+
+#: What a patient identifier may be typed as ("id" in REQUIRED_FIELDS).
+ID_TYPES = ("integer", "string")
 
 #: Tables that must have at least one row (the cohort's patients and their one row each); the
 #: long tables (treatments, adverse effects, facts) may be empty in a cohort that has none.
@@ -218,6 +223,20 @@ def _check_field(field, label: str, where: str) -> list[Problem]:
             problems.append(Problem(where, 0, label, f"constraint {key!r} is not supported: use {', '.join(sorted(SUPPORTED_CONSTRAINTS))}"))
         if "enum" in constraints and not (isinstance(constraints["enum"], list) and constraints["enum"]):
             problems.append(Problem(where, 0, label, "constraint \"enum\" must be a non-empty list"))
+        for key in ("required", "unique"):
+            if key in constraints and not isinstance(constraints[key], bool):
+                problems.append(Problem(where, 0, label, f"constraint {key!r} must be true or false"))
+        for key in ("minimum", "maximum"):
+            if key in constraints and (isinstance(constraints[key], bool) or not isinstance(constraints[key], (int, float))):
+                problems.append(Problem(where, 0, label, f"constraint {key!r} must be a number"))
+        for key in ("minLength", "maxLength"):
+            if key in constraints and (isinstance(constraints[key], bool) or not isinstance(constraints[key], int)):
+                problems.append(Problem(where, 0, label, f"constraint {key!r} must be a whole number"))
+        if "pattern" in constraints:
+            try:
+                re.compile(constraints["pattern"])
+            except (re.error, TypeError) as err:
+                problems.append(Problem(where, 0, label, f"constraint \"pattern\" is not a regular expression ({err})"))
     if kind == "boolean":
         for key, spelling in (("trueValues", TRUE_VALUES), ("falseValues", FALSE_VALUES)):
             if key in field and field[key] != list(spelling):
@@ -299,6 +318,8 @@ def check_package(package: dict, data_dir: Path) -> list[Problem]:
         if name in named:
             problems.append(Problem(where, 0, name, "two resources have this name"))
         named[name] = res
+    if problems:
+        return problems  # references between resources cannot be followed until each has its name
     for name, res in named.items():
         if "data" in res:
             problems.append(Problem(where, 0, f"{name}.data", "inline data are not read: give the table as a CSV file (\"path\")"))
@@ -332,16 +353,40 @@ def check_package(package: dict, data_dir: Path) -> list[Problem]:
             problems += _check_keys(schema, set(names), f"{name}.schema", where, named)
         types = {f["name"]: f.get("type", "string") for f in schema["fields"] if isinstance(f, dict) and isinstance(f.get("name"), str)}
         for column, kind in REQUIRED_FIELDS.get(name, {}).items():
+            allowed = ID_TYPES if kind == "id" else (kind,)
+            wanted = " or ".join(allowed)
             if column not in types:
-                problems.append(Problem(where, 0, f"{name}.{column}", f"the table needs a {kind} field {column!r} (the analyses read it)"))
-            elif types[column] != kind:
-                problems.append(Problem(where, 0, f"{name}.{column}", f"must be typed {kind!r}, not {types[column]!r} (the analyses read it as {kind})"))
+                problems.append(Problem(where, 0, f"{name}.{column}", f"the table needs a field {column!r} typed {wanted} (the analyses read it)"))
+            elif types[column] not in allowed:
+                problems.append(Problem(where, 0, f"{name}.{column}", f"must be typed {wanted}, not {types[column]!r} (the analyses read it so)"))
         if name == FACTS_TABLE:
             problems += _check_fact_vocabulary(res, name, where)
     for name in REQUIRED_FIELDS:
         if name not in named:
             problems.append(Problem(where, 0, name, f"the data dictionary lists no resource {name!r}; the analyses need it"))
+    id_types = {}
+    for name in REQUIRED_FIELDS:
+        schema = named.get(name, {}).get("schema")
+        for field in schema.get("fields", []) if isinstance(schema, dict) and isinstance(schema.get("fields"), list) else []:
+            if isinstance(field, dict) and field.get("name") == "patient_id":
+                id_types[name] = field.get("type", "string")
+    if len(set(id_types.values())) > 1:
+        first = id_types.get("table1_baseline", next(iter(id_types.values())))
+        for name, kind in id_types.items():
+            if kind != first:
+                problems.append(Problem(where, 0, f"{name}.patient_id", f"typed {kind!r} but {first!r} in table1_baseline: type patient_id the same way in every table"))
     return problems
+
+
+def needed_columns(res: dict) -> set[str]:
+    """The columns a cohort table's file must have: those the analyses read, its keys and the
+    fields the dictionary marks required. The others may be left out (they read as missing)."""
+    schema = res["schema"]
+    needed = set(REQUIRED_FIELDS.get(res["name"], {}))
+    needed |= set(_as_list(schema.get("primaryKey", [])))
+    needed |= {c for fk in schema.get("foreignKeys", []) for c in _as_list(fk.get("fields"))}
+    needed |= {f["name"] for f in schema["fields"] if (f.get("constraints") or {}).get("required")}
+    return needed
 
 
 # --- stage 2: each table's bytes ---------------------------------------------------------------
@@ -407,16 +452,43 @@ def check_table_file(data_dir: Path, res: dict) -> list[Problem]:
             cells = next(csv.reader([first_line], delimiter=delimiter))
             if len(cells) > 1:
                 return [Problem(where, 1, "-", f"columns are separated by a {label}, not by commas: save the table as comma-separated CSV")]
+    if res["name"] in REQUIRED_FIELDS:  # a cohort table: columns matched by name, optional ones may be absent
+        problems = []
+        for i, label in enumerate(header):
+            if header.index(label) != i:
+                problems.append(Problem(where, 1, label or f"column {i + 1}", "this column name appears twice in the header"))
+            elif label not in expected:
+                problems.append(Problem(where, 1, label or f"column {i + 1}", f"column {label!r} is not in the data dictionary (its columns: {', '.join(expected)})"))
+        for name in expected:
+            if name not in header and name in needed_columns(res):
+                problems.append(Problem(where, 1, name, "column missing: the table needs it (the analyses read it, or the dictionary marks it required)"))
+        if problems:
+            return problems
     if n_rows == 0 and res["name"] in NON_EMPTY_TABLES:
         whom = "the cohort's patients, one row each" if res["name"] == "table1_baseline" else "one row per patient of table1_baseline"
         return [Problem(where, "-", "-", f"table is empty: it has a header but no rows, and must list {whom}")]
     return []
 
 
+def file_header(data_dir: Path, res: dict) -> list[str]:
+    """The column names of a table file that passed check_table_file."""
+    with (data_dir / res["path"]).open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle))
+
+
+def file_fields(res: dict, header: list[str]) -> list[dict]:
+    """The dictionary's fields as the file has them: for a cohort table, in the file's order and
+    without the optional columns it leaves out; for any other table, as declared."""
+    if res["name"] not in REQUIRED_FIELDS:
+        return _fields(res)
+    by_name = {f["name"]: f for f in _fields(res)}
+    return [by_name[label] for label in header if label in by_name]
+
+
 # --- stage 3: frictionless ---------------------------------------------------------------------
 
 
-def _sanitized(package: dict) -> dict:
+def _sanitized(package: dict, headers: dict[str, list[str]]) -> dict:
     """The dictionary as frictionless sees it: only what validation needs, every table a local
     comma-separated UTF-8 file, booleans spelled one way. Descriptions, sources and profiles
     (which could name remote schemas) are left out, so frictionless reads nothing else."""
@@ -424,7 +496,7 @@ def _sanitized(package: dict) -> dict:
     for res in package["resources"]:
         schema = res["schema"]
         fields = []
-        for field in schema["fields"]:
+        for field in file_fields(res, headers[res["name"]]):
             clean = {"name": field["name"], "type": field.get("type", "string")}
             if field.get("constraints"):
                 clean["constraints"] = field["constraints"]
@@ -473,7 +545,8 @@ def frictionless_problems(package: dict, data_dir: Path) -> list[Problem]:
 
     where_package = _where(data_dir, PACKAGE_FILE)
     try:
-        fl_package = frictionless.Package(_sanitized(package), basepath=str(data_dir))
+        headers = {res["name"]: file_header(data_dir, res) for res in package["resources"]}
+        fl_package = frictionless.Package(_sanitized(package, headers), basepath=str(data_dir))
         report = fl_package.validate(limit_errors=ERROR_LIMIT)
     except Exception as err:  # frictionless refused the dictionary in a way the checks above did not foresee
         return [Problem(where_package, 0, "-", f"the data dictionary cannot be used: {err}")]
@@ -546,6 +619,8 @@ def read_table(data_dir: Path, res: dict) -> tuple[pd.DataFrame, list[Problem]]:
     problems = []
     for field in fields:
         name, kind = field["name"], field.get("type", "string")
+        if name not in frame.columns:  # an optional column the file leaves out: missing throughout
+            frame[name] = pd.Series(None, index=frame.index, dtype=object)
         raw = frame[name]
         refused = []
         if kind != "string":
