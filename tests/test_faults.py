@@ -265,6 +265,7 @@ CASES = [
     V("integer-with-space", _edit(T1, "\n1,23,F", "\n1, 23,F"), rf"{T1}:2:age: ' 23' is not a whole number"),
     # Whole files: one problem about the file, before any consequence.
     V("semicolon-delimited", _write(T2S, lambda b: b.replace(b",", b";")), rf"{T2S}:1:-: columns are separated by a semicolon ';', not by commas", only=True),
+    V("one-row-semicolon-delimited", _edit(T2S, "\n2,false,none_recorded", "\n2;false;none_recorded"), rf"{T2S}:3:(patient_id|concurrent_prednisolone|previous_iv_ciclosporin): "),
     V("tab-delimited", _write(T1, lambda b: b.replace(b",", b"\t")), rf"{T1}:1:-: columns are separated by a tab", only=True),
     V("latin1-byte", _write(T1, lambda b: b.replace(b"protectomy", b"proctectomy \xe9")), rf"{T1}:0:-: is not UTF-8: byte 0xe9 on line \d+", only=True),
     V("utf16-file", _write(T2S, lambda b: b.decode("utf-8").encode("utf-16")), rf"{T2S}:0:-: is UTF-16, not UTF-8", only=True),

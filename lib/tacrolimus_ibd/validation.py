@@ -7,15 +7,19 @@ only when the one before found nothing, so each problem is reported at its root 
 1. the dictionary itself, read defensively: a JSON object with the resources this compendium
    reads, each a comma-separated UTF-8 file inside the folder (never a URL, an absolute path or
    a ``../`` escape: nothing is fetched), with an inline schema of supported types;
-2. each table's bytes: readable, UTF-8, comma-delimited, a header, and rows where a table needs
-   them (one unreadable or undecodable file is one problem about that file, not one per table
-   that refers to it);
+2. each table's bytes: readable, UTF-8, comma-delimited, not cut short, a header whose columns
+   the dictionary knows (a cohort table's columns are matched by name; those the analyses do not
+   read may be left out), and rows where a table needs them (one unreadable or undecodable file
+   is one problem about that file, not one per table that refers to it);
 3. frictionless over a sanitized copy of the dictionary (types, ranges, allowed values, labels,
    unique keys, references between tables);
 4. what a per-column schema cannot express: one spelling of numbers and booleans (what the
    loader reads is exactly what validated), the facts of ``text_patient_facts`` against the
    dictionary's ``factVocabulary``, one row per patient, values that must agree across columns.
 
+The rules are data: a cohort's own dictionary (patient_id typed integer or string, any number of
+patients, any subset of groups, its own facts) is checked the same way. Frictionless: the Data
+Package and Table Schema specifications and their Python library (https://frictionlessdata.io).
 Every problem is a :class:`Problem` printed as ``file:row:column: what``.
 """
 
@@ -508,8 +512,9 @@ def _sanitized(package: dict, headers: dict[str, list[str]]) -> dict:
             if key in schema:
                 clean_schema[key] = schema[key]
         resources.append({
+            # The delimiter is stated, not sniffed: frictionless then reads each file as the loader does.
             "name": res["name"], "path": res["path"], "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
-            "schema": clean_schema,
+            "dialect": {"delimiter": ","}, "schema": clean_schema,
         })
     return {"name": "data", "resources": resources}
 
