@@ -310,6 +310,7 @@ CASES = [
     V("patient-id-typed-number", _package(lambda p: [f.update(type="number") for r in p["resources"] for f in r["schema"]["fields"] if f["name"] == "patient_id"]),
       r"table1_baseline.patient_id: must be typed integer or string, not 'number'"),
     V("needed-column-renamed-in-file", _edit(T5, "patient_id,in_table5,", "patient_id,listed,"), rf"{T5}:1:listed: column 'listed' is not in the data dictionary[\s\S]*{T5}:1:in_table5: column missing"),
+    V("terminal-escape-in-a-column-name", _edit(T1, "patient_id,age,sex", "patient_id,age,sex\x1b[2J\x1b[31m"), rf"{T1}:1:sex\\x1b\[2J\\x1b\[31m: column 'sex\\x1b\[2J\\x1b\[31m' is not in the data dictionary"),
     V("column-named-twice-in-file", _edit(T1, "patient_id,age,sex", "patient_id,age,age"), rf"{T1}:1:age: this column name appears twice in the header"),
     V("dictionary-unsupported-constraint", _package(lambda p: _field(p, "table1_baseline", "age").setdefault("constraints", {}).update(jsonSchema={})), r"table1_baseline.age: constraint 'jsonSchema' is not supported"),
     V("dictionary-minimum-not-a-number", _package(lambda p: _field(p, "table1_baseline", "age")["constraints"].update(minimum="0")), r"table1_baseline.age: constraint 'minimum' must be a number", only=True),

@@ -125,11 +125,13 @@ def cmd_site(args: argparse.Namespace) -> int:
 
     from .report import SITE_DIR, build_site
 
+    from .validation import printable
+
     output_dir, data_dir = args.output_dir, args.data_dir
     problems = _site_input_problems(output_dir, data_dir)
     if problems:
         for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
+            print(printable(f"error: {problem}"), file=sys.stderr)
         print(f"{len(problems)} problem(s) found; no report was written.", file=sys.stderr)
         return EXIT_INVALID_DATA
     site = output_dir / SITE_DIR

@@ -111,7 +111,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.row}:{self.column}: {self.message}"
+        return printable(f"{self.file}:{self.row}:{self.column}: {self.message}")
+
+
+def printable(text: str) -> str:
+    """Text with control characters escaped (a cell or a column name holding a terminal escape
+    sequence must not recolour or rewrite the terminal it is printed to)."""
+    return "".join(c if c.isprintable() or c == "\t" else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class DataValidationError(ValueError):
