@@ -64,7 +64,6 @@ README_MARKERS = ("<!-- claims-summary:start -->", "<!-- claims-summary:end -->"
 # --- the reported values and their printed precision ---------------------------------------
 
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
 
 class ReportedValues(dict):

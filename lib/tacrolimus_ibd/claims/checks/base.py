@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ... import outcomes
-from ..agreement import agreement, agrees_at_precision, precision_interval, printing_interval  # noqa: F401
+from ..agreement import agreement, agrees_at_precision, printing_interval
 from ..ledger import STATUSES
 
 

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import math
-import re
-from fractions import Fraction
 
-import numpy as np
-import pandas as pd
 
-from ... import outcomes, scores, statistics, trough
-from ..agreement import agreement, agrees_at_precision, attainable_numerators, precision_interval, printed_decimals
-from .base import *  # noqa: F403  (Verdict, Evidence, check and the comparison helpers)
-from .base import _conventions, _count_claim, _count_verdict, _fmt, _fmt_reported, _follow_up_check, _group, _ids, _judge, _mismatches, _own_arithmetic, _patient_keys, _patients, _reading  # noqa: F401
+from ... import outcomes
+from .base import CheckFunction, Evidence, Verdict, check, _conventions, _count_claim, _count_verdict, _fmt, _group, _ids, _judge, _mismatches, _patients, compare
 
 
 # --- checks: cohort (Table 1, Table 2 and the Results text) --------------------------------

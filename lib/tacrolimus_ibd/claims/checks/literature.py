@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import re
-from fractions import Fraction
 
-import numpy as np
 import pandas as pd
 
-from ... import outcomes, scores, statistics, trough
-from ..agreement import CONVENTIONS, printed_as, agreement, agrees_at_precision, attainable_numerators, precision_interval, printed_decimals
-from .base import *  # noqa: F403  (Verdict, Evidence, check and the comparison helpers)
-from .base import _conventions, _count_claim, _count_verdict, _fmt, _fmt_reported, _follow_up_check, _group, _ids, _judge, _mismatches, _own_arithmetic, _patient_keys, _patients, _reading  # noqa: F401
+from ..agreement import CONVENTIONS, agreement, attainable_numerators, printed_as, weeks_to_months
+from .base import CheckFunction, Evidence, Verdict, check, _fmt, _fmt_reported, _judge, _mismatches, _reading, compare
 
 
 # --- checks: other studies (data/literature.csv) ---------------------------------------------
@@ -159,33 +154,55 @@ def _lit_percent_split(ev: Evidence, rep: dict) -> Verdict:
 
 # --- time windows and periods the paper attaches to other studies ------------------------------
 
-
-def _window_check(study_id: str, arm: str, outcome: str) -> CheckFunction:
-    """A time window or period the paper gives for another study, against that study's own account.
-
-    The study's time point, design and outcome definition (data/literature.csv) are set beside
-    the reported window; a window the study does not state is not computable, and the note
-    says what the study does give.
-    """
-
-    def run(ev: Evidence, rep: dict) -> Verdict:
-        row = _literature_row(ev.literature, study_id, arm, outcome, None)
-        computed = {k: v for k, v in _literature_values(row).items() if k in rep}
-        problems = _mismatches(rep, computed)
-        window_keys = [k for k in rep if k not in computed]
-        given = f"the study gives: time point '{row['time_point']}'; design '{row['design']}'; outcome '{row['outcome_definition']}'"
-        unknown = [f"{', '.join(window_keys)}: the study does not state this window; {given}"] if window_keys else []
-        return _judge(computed or "", problems, unknown=unknown, notes=[] if window_keys else [given])
-
-    return run
+_MONTHS = {m: i for i, m in enumerate("January February March April May June July August September October November December".split(), start=1)}
 
 
-for _name, _study, _arm, _outcome in [
-    ("lit_baumgart_window", "baumgart2003", "tacrolimus", "remission"),
-    ("lit_lowry_window", "lowry1999", "tacrolimus_plus_thiopurine", "complete_fistula_closure"),
-    ("lit_ziring_period", "ziring2007", "tacrolimus", "colectomy"),
-]:
-    check(_name)(_window_check(_study, _arm, _outcome))
+def _window_readings(stated: str, value_months: float, rep_key: str, rep: dict, what: str) -> tuple[str, list]:
+    """Two readings of a window the paper gives: (a) the study's typical time (``value_months``,
+    its median or mean) is within/at the window; (b) a fixed time point or bound for every
+    patient, which the study does not state (not computable)."""
+    months = rep[rep_key] * 12 if rep_key == "years" else rep[rep_key]
+    if what == "at":
+        result = agreement(value_months / 12 if rep_key == "years" else value_months, rep[rep_key], decimals=rep.decimals[rep_key])
+        fits, text = result.agrees, f"{stated}: {result.explanation}"
+    else:
+        fits, text = value_months <= months, f"{stated} ({_fmt(value_months)} months), within {_fmt_reported(rep, rep_key)} {rep_key}"
+    return ("reproduced" if fits else "discrepancy"), [("(a) the study's typical time", "reproduced" if fits else "discrepancy", text)]
+
+
+@check("lit_baumgart_window")
+def _lit_baumgart_window(ev: Evidence, rep: dict) -> Verdict:
+    """'Went into remission at 1 year follow-up': the study reports over a median 12 months of treatment."""
+    row = _literature_row(ev.literature, "baumgart2003", "tacrolimus", "remission", None)
+    median = float(re.search(r"median treatment (\d+(?:\.\d+)?) months", str(row["time_point"])).group(1))
+    status_a, readings = _window_readings(f"the study's median treatment of {_fmt(median)} months", median, "years", rep, "at")
+    readings.append(("(b) a fixed assessment at 1 year", "not_computable", f"the study does not report one (time point: '{row['time_point']}')"))
+    return _reading("ambiguous" if status_a == "reproduced" else "discrepancy", {"median_treatment_months": median}, readings)
+
+
+@check("lit_lowry_window")
+def _lit_lowry_window(ev: Evidence, rep: dict) -> Verdict:
+    """'Complete fistula closure within 3 months': the study gives a mean time to complete response."""
+    row = _literature_row(ev.literature, "lowry1999", "tacrolimus_plus_thiopurine", "complete_fistula_closure", None)
+    weeks = float(re.search(r"mean time to complete response (\d+(?:\.\d+)?) weeks", str(row["outcome_definition"])).group(1))
+    months = weeks_to_months(weeks)
+    status_a, readings = _window_readings(f"the study's mean time to complete response of {_fmt(weeks)} weeks", months, "months", rep, "within")
+    readings.append(("(b) every complete closure within 3 months", "not_computable", "the study gives the mean time only, not each patient's"))
+    return _reading("ambiguous" if status_a == "reproduced" else "discrepancy", {"mean_weeks_to_complete_response": weeks, "months": months}, readings)
+
+
+@check("lit_ziring_period")
+def _lit_ziring_period(ev: Evidence, rep: dict) -> Verdict:
+    """'18 children ... over a 5-year treatment period', against the identified report's series dates."""
+    row = _literature_row(ev.literature, "ziring2007", "tacrolimus", "colectomy", None)
+    m = re.search(r"\((\w+) (\d{4}) - (\w+) (\d{4})\)", str(row["design"]))
+    span_months = (int(m.group(4)) - int(m.group(2))) * 12 + _MONTHS[m.group(3)] - _MONTHS[m.group(1)]
+    computed = {"n": int(row["total"]), "years": span_months / 12}
+    notes = [
+        f"the identified report's series ran {m.group(1)} {m.group(2)} to {m.group(3)} {m.group(4)} ({span_months} months)",
+        "the identification of the paper's ref 22 is not confirmed (literature.csv); an earlier report of the series, with a shorter span, would make the period not computable",
+    ]
+    return compare(rep, computed, notes=notes)
 
 
 @check("lit_ogata_bands")
