@@ -57,6 +57,8 @@ def apply_reading(tables: dict[str, pd.DataFrame], rows: pd.DataFrame) -> dict[s
         if row.field.startswith("drug:"):
             drug = row.field.removeprefix("drug:")
             mine = (table["patient_id"] == pid) & (table["drug"] == drug)
+            if not mine.any():
+                raise KeyError(f"readings.csv: cell {row.cell_id} names {drug} for patient {pid}, which {row.resource} does not hold")
             template = table[mine].iloc[0]
             new = [{**template.to_dict(), "timing": timing} for timing in row.value.split(";") if timing]
             table = pd.concat([table[~mine], pd.DataFrame(new, columns=table.columns)], ignore_index=True)
@@ -160,7 +162,7 @@ def evaluate(data_dir: str | Path | None = None, *, ledger: pd.DataFrame | None 
         changed = [(label, alt[claim.claim_id]) for label, alt in alternatives if alt[claim.claim_id].status != verdict.status]
         note = verdict.note
         if changed:
-            note += ("; " if note else "") + "; ".join(f"under the {label}: {v.status.replace('_', ' ')} ({v.note})" for label, v in changed)
+            note += ("; " if note else "") + "; ".join(f"under the {label}: {v.status.replace('_', ' ')}" + (f" ({v.note})" if v.note else "") for label, v in changed)
         if claim.review:
             note += ("; " if note else "") + f"Independent review: {claim.review}"
         grade = ""

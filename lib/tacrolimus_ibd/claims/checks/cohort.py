@@ -79,10 +79,14 @@ def _previous_immunomodulator_all(ev: Evidence, rep: dict) -> Verdict:
         reading = rows["reading_note"].dropna()
         notes.append(f"Patient {pid}'s previous treatment: {previous}" + (f" ({reading.iloc[0]})" if len(reading) else ""))
     if missing:
+        aza_previous = outcomes.patients_with(treatments, timing="previous", drugs=["azathioprine"])
+        aza_any = aza_previous | outcomes.patients_with(treatments, timing="concurrent", drugs=["azathioprine"])
+        with_concurrent = ids | outcomes.patients_with(treatments, timing="concurrent", drugs=drugs)
+        n = len(ev.cohort)
         notes.append(
-            "readings tried: 'failed' as a drug listed under previous treatment, as in the paper's own 17/19 for azathioprine; "
-            "counting an immunomodulator taken concurrently without response as failed would give 19/19 here but 18/19 for "
-            "azathioprine, against the paper's 17/19"
+            f"readings tried: 'failed' as a drug listed under previous treatment, as the paper counts failed azathioprine "
+            f"(tx-prev-aza, reproduced by Table 2's {len(aza_previous)}/{n}); counting an immunomodulator taken concurrently without "
+            f"response as failed gives {len(with_concurrent)}/{n} here, but {len(aza_any)}/{n} for azathioprine, which tx-prev-aza's count does not allow"
         )
     return _count_verdict(rep, ids, len(ev.cohort), notes=notes)
 

@@ -78,7 +78,7 @@ def _cd_relapse_count(ev: Evidence, rep: dict) -> Verdict:
     if without:
         problems.append(f"{_patients(without)}: no relapse month or steroid course in Table 4")
     readings = [
-        (f"(a) 'the remaining patients' ({_ids(remaining)}) less the three the next sentence places among those with continued severe activity ({_ids(severe)})",
+        (f"(a) 'the remaining patients' ({_ids(remaining)}) less the {len(severe)} the next sentence places among those with continued severe activity ({_ids(severe)})",
          "discrepancy" if problems else "reproduced", f"{_patients(partition)} with a relapse month and a steroid course in Table 4"),
         ("(b) every remaining patient with a relapse month in Table 4", "not the sentence's referent", f"{len(remaining & in_table4)} ({_ids(remaining & in_table4)})"),
         ("(c) every CD patient with a relapse month in Table 4", "not the sentence's referent", f"{len(in_table4)} ({_ids(in_table4)}; the months of {_ids(in_table4 - remaining)} belong to patients in remission at the end)"),

@@ -172,22 +172,22 @@ def _window_readings(stated: str, value_months: float, rep_key: str, rep: dict, 
 
 @check("lit_baumgart_window")
 def _lit_baumgart_window(ev: Evidence, rep: dict) -> Verdict:
-    """'Went into remission at 1 year follow-up': the study reports over a median 12 months of treatment."""
+    """'Went into remission at N year(s) follow-up': the study reports over a median duration of treatment."""
     row = _literature_row(ev.literature, "baumgart2003", "tacrolimus", "remission", None)
     median = float(re.search(r"median treatment (\d+(?:\.\d+)?) months", str(row["time_point"])).group(1))
     status_a, readings = _window_readings(f"the study's median treatment of {_fmt(median)} months", median, "years", rep, "at")
-    readings.append(("(b) a fixed assessment at 1 year", "not_computable", f"the study does not report one (time point: '{row['time_point']}')"))
+    readings.append((f"(b) a fixed assessment at {_fmt_reported(rep, 'years')} year(s)", "not_computable", f"the study does not report one (time point: '{row['time_point']}')"))
     return _reading("ambiguous" if status_a == "reproduced" else "discrepancy", {"median_treatment_months": median}, readings)
 
 
 @check("lit_lowry_window")
 def _lit_lowry_window(ev: Evidence, rep: dict) -> Verdict:
-    """'Complete fistula closure within 3 months': the study gives a mean time to complete response."""
+    """'Complete fistula closure within N months': the study gives a mean time to complete response."""
     row = _literature_row(ev.literature, "lowry1999", "tacrolimus_plus_thiopurine", "complete_fistula_closure", None)
     weeks = float(re.search(r"mean time to complete response (\d+(?:\.\d+)?) weeks", str(row["outcome_definition"])).group(1))
     months = weeks_to_months(weeks)
     status_a, readings = _window_readings(f"the study's mean time to complete response of {_fmt(weeks)} weeks", months, "months", rep, "within")
-    readings.append(("(b) every complete closure within 3 months", "not_computable", "the study gives the mean time only, not each patient's"))
+    readings.append((f"(b) every complete closure within {_fmt_reported(rep, 'months')} months", "not_computable", "the study gives the mean time only, not each patient's"))
     return _reading("ambiguous" if status_a == "reproduced" else "discrepancy", {"mean_weeks_to_complete_response": weeks, "months": months}, readings)
 
 

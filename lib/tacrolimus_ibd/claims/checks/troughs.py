@@ -59,7 +59,7 @@ def _trough_mean(ev: Evidence, rep: dict) -> Verdict:
     reading_b = (
         f"not computable: the {n_all - n_listed} patients without published levels ({_ids(sorted(set(ev.cohort.index) - set(table.index)))}) would need "
         f"patient means averaging about {_fmt(need)} ng/mL for a mean of means of {_fmt_reported(rep, 'mean')}"
-        + ("; a range of patient means from 1.0 would then need one of them at 1.0" if "min" in rep and rep["min"] < summary["lowest_mean"] else "")
+        + (f"; a range of patient means from {_fmt_reported(rep, 'min')} would then need one of them at {_fmt_reported(rep, 'min')}" if "min" in rep and rep["min"] < summary["lowest_mean"] else "")
     )
     computed = {"mean_of_table5_means": summary["mean_of_means"], "median_of_table5_means": summary["median_of_means"], "n": n_listed}
     verdict = _reading(

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pandas as pd
 
 from ... import outcomes, scores, statistics
-from ..agreement import agrees_at_precision
+from ..agreement import agreement
 from .base import CheckFunction, Evidence, Verdict, check, _count_verdict, _fmt, _group, _ids, _judge, _patients, _reading, compare
 
 
@@ -91,7 +91,7 @@ def _cdai_week4_all(ev: Evidence, rep: dict) -> Verdict:
             ("(a) all 12 CD patients", "not_computable", f"needs Table 3's CDAI (lost); it would include {stops}, who stopped for side effects before week 4 and whom the Discussion excepts from the CD patients with a reduction ('except for two patients')"),
             (f"(b) the {int(on.sum())} assessed on tacrolimus at week 4", "not_computable", "needs Table 3's CDAI (lost); consistent with the Discussion"),
         ],
-        notes=["the P value of 0.002 fits either n (see cdai-reduction), so it does not tell the readings apart"],
+        notes=["the reported P value fits either n (see cdai-reduction), so it does not tell the readings apart"],
     )
 
 
@@ -117,12 +117,14 @@ def _cdai_reduction(ev: Evidence, rep: dict) -> Verdict:
     n_on = int(_on_treatment_at_week4(ev)[cd.index].sum())
     n_all = len(cd)
     tests = statistics.all_positive_paired_tests([n_on, n_all], alternatives=("two-sided",))
-    tests["agrees"] = [agrees_at_precision(p, rep["p"], rep.decimals["p"]) for p in tests["p_value"]]
+    results = [agreement(p, rep["p"], decimals=rep.decimals["p"]) for p in tests["p_value"]]
+    tests["agrees"] = [r.agrees for r in results]
+    tests["convention"] = [r.convention for r in results]
     listing = "; ".join(
         f"n={n}: " + ", ".join(f"{r.test} {r.method} {_fmt(r.p_value)}" for r in part.itertuples()) for n, part in tests.groupby("n", sort=True)
     )
     matching = tests[tests["agrees"]]
-    fit = "; ".join(f"{r.test} ({r.method}) with n={r.n}" for r in matching.itertuples()) or "none"
+    fit = "; ".join(f"{r.test} ({r.method}) with n={r.n}, {r.convention}" for r in matching.itertuples()) or "none"
     computed = {f"p_exact_n{n_on}": float(tests.loc[(tests["n"] == n_on) & (tests["method"] == "exact null distribution"), "p_value"].iloc[0]),
                 f"p_exact_n{n_all}": float(tests.loc[(tests["n"] == n_all) & (tests["method"] == "exact null distribution"), "p_value"].iloc[0])}
     return _judge(
