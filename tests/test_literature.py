@@ -121,8 +121,24 @@ def test_dersimonian_laird_matches_hand_computation():
     assert pooled.tau2 == pytest.approx(tau2)
     assert pooled.i2 == pytest.approx((q - 2) / q)
     assert pooled.proportion == pytest.approx(1 / (1 + math.exp(-mu)))
-    assert pooled.ci_low == pytest.approx(1 / (1 + math.exp(-(mu - 1.959963984540054 * se))))
+    assert pooled.wald_ci_low == pytest.approx(1 / (1 + math.exp(-(mu - 1.959963984540054 * se))))
     assert pooled.q_pvalue == pytest.approx(stats.chi2.sf(q, 2))
+    # Hartung-Knapp-Sidik-Jonkman (the primary interval): variance scaled by the weighted
+    # residual dispersion, t quantile on k - 1 = 2 degrees of freedom.
+    se_hksj = math.sqrt(max(1.0, np.sum(w_re * (y - mu) ** 2) / 2) / np.sum(w_re))  # dispersion floored at 1
+    t = stats.t.isf(0.025, 2)
+    assert pooled.interval == "hksj"
+    assert pooled.ci_low == pytest.approx(1 / (1 + math.exp(-(mu - t * se_hksj))))
+    assert pooled.ci_high == pytest.approx(1 / (1 + math.exp(-(mu + t * se_hksj))))
+    wald = pool_random_effects(x.astype(int), n.astype(int), ["a", "b", "c"], method="dl", interval="wald")
+    assert (wald.ci_low, wald.ci_high) == (pooled.wald_ci_low, pooled.wald_ci_high)
+
+
+def test_hksj_is_wider_than_wald_with_few_heterogeneous_studies():
+    pooled = pool_random_effects([2, 18, 9], [20, 20, 21], ["a", "b", "c"])
+    assert pooled.ci_low < pooled.wald_ci_low and pooled.ci_high > pooled.wald_ci_high
+    with pytest.raises(ValueError, match="interval"):
+        pool_random_effects([2, 18], [20, 20], ["a", "b"], interval="reml")
 
 
 def test_continuity_correction_only_for_zero_or_all_events():

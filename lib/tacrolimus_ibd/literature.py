@@ -140,10 +140,16 @@ def exact_intervals(df: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 class PooledProportion:
     """Random-effects pooled proportion (back-transformed from the logit scale).
 
-    ``tau2`` is the between-study variance on the logit scale; ``i2`` is I-squared as a
-    fraction (0-1); ``q`` is Cochran's Q with ``k - 1`` degrees of freedom and ``q_pvalue``
-    its chi-squared p-value. ``continuity_corrected`` lists the studies that received the
-    0.5 continuity correction.
+    ``ci_low``/``ci_high`` is the primary interval, named by ``interval``: by default the
+    Hartung-Knapp-Sidik-Jonkman interval (``"hksj"``: the random-effects estimate's variance
+    rescaled by the weighted residual dispersion, never below 1, with a t distribution on
+    ``k - 1`` degrees of freedom; Hartung & Knapp, Stat Med 2001; Sidik & Jonkman, Stat Med
+    2002; Roever et al. 2015 for the floor), which keeps its coverage with a handful of studies. ``wald_ci_low``/``wald_ci_high`` is the normal (Wald)
+    interval of the same estimate (DerSimonian-Laird or Paule-Mandel, as ``method``), shown
+    beside it. ``tau2`` is the between-study variance on the logit scale; ``i2`` is I-squared
+    as a fraction (0-1); ``q`` is Cochran's Q with ``k - 1`` degrees of freedom and
+    ``q_pvalue`` its chi-squared p-value. ``continuity_corrected`` lists the studies that
+    received the 0.5 continuity correction.
     """
 
     proportion: float
@@ -158,6 +164,9 @@ class PooledProportion:
     alpha: float
     labels: tuple[str, ...]
     continuity_corrected: tuple[str, ...]
+    wald_ci_low: float = float("nan")
+    wald_ci_high: float = float("nan")
+    interval: str = "hksj"
 
 
 def pool_random_effects(
@@ -166,6 +175,8 @@ def pool_random_effects(
     labels: Sequence[str],
     method: str = "dl",
     alpha: float = 0.05,
+    *,
+    interval: str = "hksj",
 ) -> PooledProportion:
     """Pool proportions ``events/totals`` of ``k >= 2`` studies with a random-effects model.
 
@@ -176,10 +187,15 @@ def pool_random_effects(
     ``statsmodels.stats.meta_analysis.combine_effects``: ``method="dl"`` is
     DerSimonian-Laird (``method_re="chi2"``), ``"pm"`` Paule-Mandel (``"iterated"``). A
     negative DerSimonian-Laird moment estimate of tau^2 is truncated to 0, which makes the
-    random-effects estimate equal the fixed-effect one. The pooled logit and its Wald
-    ``1 - alpha`` interval are back-transformed with the inverse logit. I^2 is
+    random-effects estimate equal the fixed-effect one. The pooled logit and its ``1 - alpha``
+    intervals are back-transformed with the inverse logit: the Hartung-Knapp-Sidik-Jonkman
+    interval (statsmodels' ``sd_eff_w_re_hksj`` with a t quantile on ``k - 1`` degrees of
+    freedom; its "random effect wls" row with ``use_t=True``) and the Wald interval beside it.
+    ``interval`` ("hksj" or "wald") names the one reported as ``ci_low``/``ci_high``. I^2 is
     ``max(0, (Q - df) / Q)`` (0 when Q is 0).
     """
+    if interval not in ("hksj", "wald"):
+        raise ValueError(f"interval must be 'hksj' or 'wald', not {interval!r}")
     x = np.asarray(events, dtype=float)
     n = np.asarray(totals, dtype=float)
     names = tuple(str(label) for label in labels)
@@ -218,11 +234,22 @@ def pool_random_effects(
         tau2 = 0.0
         mean, sd = float(res.mean_effect_fe), float(res.sd_eff_w_fe)
     crit = stats.norm.isf(alpha / 2)
+    wald = (float(expit(mean - crit * sd)), float(expit(mean + crit * sd)))
+    # HKSJ with the ad hoc correction of Roever, Knapp & Friede (BMC Med Res Methodol 2015;15:99):
+    # the dispersion factor is at least 1, so the interval is never narrower than the t-based one
+    # without rescaling (with identical studies the raw HKSJ interval would have zero width).
+    sd_hksj = max(float(res.sd_eff_w_re_hksj) if tau2 > 0 else float(res.sd_eff_w_fe_hksj), sd)
+    t_crit = stats.t.isf(alpha / 2, df)
+    hksj = (float(expit(mean - t_crit * sd_hksj)), float(expit(mean + t_crit * sd_hksj)))
+    primary = hksj if interval == "hksj" else wald
     i2 = 0.0 if q <= df else (q - df) / q
     return PooledProportion(
         proportion=float(expit(mean)),
-        ci_low=float(expit(mean - crit * sd)),
-        ci_high=float(expit(mean + crit * sd)),
+        ci_low=primary[0],
+        ci_high=primary[1],
+        wald_ci_low=wald[0],
+        wald_ci_high=wald[1],
+        interval=interval,
         tau2=tau2,
         i2=i2,
         q=q,
@@ -450,23 +477,32 @@ def select_rows(frame: pd.DataFrame, outcome: str, keys: Sequence[tuple[str, str
     return pd.concat(picked, ignore_index=True)
 
 
-def pool_rows(rows: pd.DataFrame, method: str = "dl", alpha: float = 0.05) -> PooledProportion:
+def pool_rows(rows: pd.DataFrame, method: str = "dl", alpha: float = 0.05, *, interval: str = "hksj") -> PooledProportion:
     """:func:`pool_random_effects` of the ``events``/``total`` of ``rows``, labelled by ``study``."""
     if rows[["events", "total"]].isna().any().any():
         raise ValueError("every pooled row needs events and total")
     return pool_random_effects(
-        rows["events"].astype(int).to_list(), rows["total"].astype(int).to_list(), rows["study"].to_list(), method=method, alpha=alpha
+        rows["events"].astype(int).to_list(),
+        rows["total"].astype(int).to_list(),
+        rows["study"].to_list(),
+        method=method,
+        alpha=alpha,
+        interval=interval,
     )
 
 
 def pooled_table(results: dict[str, PooledProportion]) -> pd.DataFrame:
-    """One row per named pooled estimate: proportion, CI, tau², I², Q, its p-value, k, studies."""
+    """One row per named pooled estimate: proportion, primary CI (``interval``, HKSJ by default)
+    and the Wald CI beside it, tau², I², Q, its p-value, k, studies."""
     rows = [
         {
             "estimate": name,
             "proportion": r.proportion,
             "ci_low": r.ci_low,
             "ci_high": r.ci_high,
+            "interval": r.interval,
+            "wald_ci_low": r.wald_ci_low,
+            "wald_ci_high": r.wald_ci_high,
             "tau2": r.tau2,
             "i2": r.i2,
             "q": r.q,

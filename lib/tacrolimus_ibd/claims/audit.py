@@ -193,9 +193,11 @@ def theme(claim_id: str, data_dir: str | Path | None = None) -> str:
 
 
 def discrepancies(audit: pd.DataFrame) -> pd.DataFrame:
-    """The discrepancies, substantive first (GRADES order), then by theme (THEMES order)."""
+    """The discrepancies, substantive first (GRADES order; an ungraded one, as against another
+    cohort whose ledger grades nothing, last), then by theme (THEMES order)."""
     part = audit[audit["status"] == "discrepancy"]
-    order = part["grade"].map(GRADES.index) * 100 + part["theme"].map(THEMES.index)
+    rank = {g: i for i, g in enumerate(GRADES)}
+    order = part["grade"].map(lambda g: rank.get(g, len(GRADES))) * 100 + part["theme"].map(lambda t: THEMES.index(t) if t in THEMES else len(THEMES))
     return part.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
 
 
