@@ -160,7 +160,7 @@ def evaluate(data_dir: str | Path | None = None, *, ledger: pd.DataFrame | None 
     for claim in claims:
         verdict = default[claim.claim_id]
         changed = [(label, alt[claim.claim_id]) for label, alt in alternatives if alt[claim.claim_id].status != verdict.status]
-        note = verdict.note
+        note = verdict.note or ("reading: the sentence as written; the data give every reported value exactly" if verdict.status == "reproduced" else "")
         if changed:
             note += ("; " if note else "") + "; ".join(f"under the {label}: {v.status.replace('_', ' ')}" + (f" ({v.note})" if v.note else "") for label, v in changed)
         if claim.review:

@@ -112,13 +112,15 @@ def _mismatches(rep: dict, computed: dict) -> list[str]:
 
 
 def _conventions(rep: dict, computed: dict) -> list[str]:
-    """A note for each reported key the computed value gives only by truncation (claims.agreement)."""
+    """The printing reading of each reported key the data give only at its printed precision:
+    "k: 35.3158 prints as 35 (half-up, 0 decimals)", or "only by truncation" (claims.agreement).
+    Keys the data give exactly need no reading and get no note."""
     decimals = getattr(rep, "decimals", {})
     notes = []
     for k in rep:
         if k in computed:
             result = agreement(float(computed[k]), rep[k], decimals=decimals.get(k, 0))
-            if result.agrees and result.convention == "truncation":
+            if result.agrees and float(computed[k]) != float(rep[k]):
                 notes.append(f"{k}: {result.explanation}")
     return notes
 

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from ..agreement import CONVENTIONS, agreement, attainable_numerators, printed_as, weeks_to_months
-from .base import CheckFunction, Evidence, Verdict, check, _fmt, _fmt_reported, _judge, _mismatches, _reading, compare
+from .base import CheckFunction, Evidence, Verdict, check, _conventions, _fmt, _fmt_reported, _judge, _mismatches, _reading, compare
 
 
 # --- checks: other studies (data/literature.csv) ---------------------------------------------
@@ -72,7 +72,7 @@ def _literature_check(study_id: str, rows: dict[str, tuple[str, str, str | None]
         shown = {k: v for k, v in computed.items() if k in rep}
         problems = _mismatches(rep, shown)
         unknown = [f"{k}: not in the study's published figures" for k in rep if k not in computed]
-        return _judge(shown, problems, unknown=unknown, notes=notes)
+        return _judge(shown, problems, unknown=unknown, notes=[*_conventions(rep, shown), *notes])
 
     return run
 
