@@ -260,6 +260,7 @@ def test_literature_resource_satisfies_its_data_dictionary():
 # --- this cohort beside the studies, forest rows, pooling sets (notebook 06) ---------------------
 
 from tacrolimus_ibd import literature as lib  # noqa: E402 (not `literature`: that name is a fixture above)
+from tacrolimus_ibd import data  # noqa: E402
 
 
 def _toy_cohort() -> pd.DataFrame:
@@ -343,9 +344,19 @@ def test_observational_series_resolve_to_whole_series_rows_with_counts(outcome):
     assert not rows["design"].str.contains("randomi", case=False).any()  # no trial arms
     assert not rows["arm"].str.contains("subgroup").any()  # subgroups would double-count patients
     assert rows["study_id"].is_unique
-    pooled = lib.pool_rows(rows)
-    direct = pool_random_effects(rows["events"].astype(int), rows["total"].astype(int), rows["study"])
+    assert outcome in lib.POOLING_WINDOWS  # the window is stated
+    with_cohort = pd.concat([rows, lib.select_rows(lib.combine(lit, lib.cohort_rows(data.load_cohort(DATA_DIR))), outcome, [lib.THIS_COHORT_POOLING_ROW[outcome]])])
+    pooled = lib.pool_rows(with_cohort)
+    direct = pool_random_effects(with_cohort["events"].astype(int), with_cohort["total"].astype(int), with_cohort["study"])
     assert pooled == direct
+
+
+def test_pooled_series_share_a_time_window():
+    lit = load_literature(DATA_DIR)
+    early = lib.select_rows(lit, "response", lib.OBSERVATIONAL_SERIES["response"])
+    assert not early["time_point"].str.contains("month").any()  # no response measured over months of treatment
+    later = lib.select_rows(lit, "remission", lib.OBSERVATIONAL_SERIES["remission"])
+    assert not (later["time_point"] == "1 month").any()
 
 
 def test_pooled_table_reports_heterogeneity():

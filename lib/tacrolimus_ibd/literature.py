@@ -435,22 +435,28 @@ def rows_without_figures(literature: pd.DataFrame, outcomes: Sequence[str] = ("r
 
 _BAUMGART_TIME = "median treatment 12 months (range 1-137)"
 
-#: The published observational series pooled for each outcome, as (study_id, arm, time_point).
-#: Whole-series rows only: Baumgart's disease subgroups are part of its whole-series row, Ogata's
-#: arms are a randomised trial with fixed trough targets, Ziring's "prolonged" response is a
-#: durable-response outcome, the unidentified ref 21 has no count, and the fistula studies
-#: report other outcomes. The time points differ (see each row's time_point): pooling them
-#: asks "what proportion responded (remitted) in open series" rather than "at time t".
+#: The published observational series pooled for each outcome, as (study_id, arm, time_point):
+#: like with like only. Whole-series rows (Baumgart's disease subgroups are part of its
+#: whole-series row; Ogata's arms are a randomised trial with fixed trough targets; Ziring's
+#: "prolonged" response is a durable-response outcome; the unidentified ref 21 has no count; the
+#: fistula studies report other outcomes), and one time window per outcome, stated in
+#: POOLING_WINDOWS: response early in treatment (Fellermann's 14 days, Ziring's initial response,
+#: this cohort's week 4), remission over the medium term (Baumgart's median 12 months of
+#: treatment, this cohort's end of follow-up). Left out for their window: Baumgart's response
+#: (median 12 months, not early) and Fellermann's remission (1 month, not medium-term). A pool
+#: of fewer than two published series is made only with this cohort added.
 OBSERVATIONAL_SERIES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "response": (
         ("fellermann2002", "tacrolimus", "14 days"),
-        ("baumgart2003", "tacrolimus", _BAUMGART_TIME),
         ("ziring2007", "tacrolimus", "initial"),
     ),
-    "remission": (
-        ("fellermann2002", "tacrolimus", "1 month"),
-        ("baumgart2003", "tacrolimus", _BAUMGART_TIME),
-    ),
+    "remission": (("baumgart2003", "tacrolimus", _BAUMGART_TIME),),
+}
+
+#: The time window each outcome is pooled over, and the series left out for theirs.
+POOLING_WINDOWS: dict[str, str] = {
+    "response": "early in treatment (within about a month): Baumgart et al.'s response, over a median 12 months of treatment, is left out",
+    "remission": "medium term (months of treatment or follow-up): Fellermann et al.'s remission at 1 month is left out",
 }
 
 #: This cohort's whole-cohort row for each outcome (see :func:`cohort_rows`).
