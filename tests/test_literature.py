@@ -276,14 +276,16 @@ def _toy_cohort() -> pd.DataFrame:
     )
 
 
-def test_cohort_rows_count_over_known_values_and_skip_empty_arms():
+def test_cohort_rows_count_over_every_patient_and_skip_empty_arms():
+    """Intention to treat, as notebook 04: an unknown value stays in the denominator, not as an event."""
     rows = lib.cohort_rows(_toy_cohort()).set_index(["outcome", "arm"])
     assert rows.loc[("response", "CD"), ["events", "total"]].tolist() == [1, 2]
-    assert rows.loc[("response", "all"), ["events", "total"]].tolist() == [2, 3]
+    assert rows.loc[("response", "all"), ["events", "total"]].tolist() == [2, 4]
     assert ("response", "pouchitis") not in rows.index  # no known value
     assert rows.loc[("remission", "CD"), ["events", "total"]].tolist() == [1, 2]
+    assert rows.loc[("remission", "all"), ["events", "total"]].tolist() == [1, 4]
     assert ("remission", "UC") not in rows.index
-    assert rows.loc[("remission", "all"), "note"] == "1 of 2 values inferred from the text"
+    assert rows.loc[("remission", "all"), "note"].startswith("1 of 4 values inferred from the text; 2 with an unknown outcome counted in the denominator")
     assert (rows["study_id"] == lib.THIS_COHORT_ID).all()
 
 

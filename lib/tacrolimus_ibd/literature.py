@@ -278,7 +278,8 @@ def cohort_rows(cohort: pd.DataFrame) -> pd.DataFrame:
     * response at week 4: ``cohort.week4_response`` (from the Results text, Table 3 being lost;
       most values are inferred, see ``week4_response_basis``), over patients with a value;
     * remission at the end of follow-up: ``outcome_end_of_follow_up == "remission"``
-      (Table 4, Patient 9 inferred from the text), over patients with a known outcome.
+      (Table 4, Patient 9 inferred from the text), over every patient of the arm (intention to
+      treat, the denominator of notebook 04's key results): an unknown outcome is not an event.
 
     One row per outcome and arm (CD, UC, pouchitis, all); an arm with no patient with a known
     value is left out. ``note`` says how many values rest on an inferred reading. Columns:
@@ -309,6 +310,10 @@ def cohort_rows(cohort: pd.DataFrame) -> pd.DataFrame:
             known = values[members].dropna()
             if known.empty:
                 continue
+            # Intention to treat, as notebook 04's key results (outcomes.denominator_mask): every
+            # patient of the arm who started tacrolimus; an unknown outcome is not an event.
+            unknown = len(members) - len(known)
+            known = values[members].fillna(False)
             n_inferred = int(inferred[known.index].sum())
             rows.append(
                 {
@@ -322,7 +327,14 @@ def cohort_rows(cohort: pd.DataFrame) -> pd.DataFrame:
                     "time_point": time_point,
                     "events": int(known.astype(bool).sum()),
                     "total": int(len(known)),
-                    "note": f"{n_inferred} of {len(known)} values inferred from the text" if n_inferred else "",
+                    "note": "; ".join(
+                        part
+                        for part in (
+                            f"{n_inferred} of {len(known)} values inferred from the text" if n_inferred else "",
+                            f"{unknown} with an unknown outcome counted in the denominator, not as an event (intention to treat, as notebook 04)" if unknown else "",
+                        )
+                        if part
+                    ),
                 }
             )
     out = pd.DataFrame(rows)
