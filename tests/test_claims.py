@@ -619,3 +619,9 @@ def test_token_values(token, values):
     from tacrolimus_ibd.claims import coverage
 
     assert coverage.token_values(token) == values
+
+
+def test_no_module_of_the_claims_package_is_over_600_lines():
+    package = ROOT / "lib" / "tacrolimus_ibd" / "claims"
+    sizes = {p.relative_to(package).as_posix(): len(p.read_text(encoding="utf-8").splitlines()) for p in package.rglob("*.py")}
+    assert sizes and max(sizes.values()) <= 600, sizes

@@ -18,8 +18,19 @@ def _group_sizes(ev: Evidence, rep: dict) -> Verdict:
 
 @check("sex_counts")
 def _sex_counts(ev: Evidence, rep: dict) -> Verdict:
+    """Men and women in Table 1; on a mismatch, the diagnosis groups are tried as the sentence's scope."""
     counts = ev.cohort["sex"].value_counts()
-    return compare(rep, {"male": int(counts.get("M", 0)), "female": int(counts.get("F", 0))})
+    verdict = compare(rep, {"male": int(counts.get("M", 0)), "female": int(counts.get("F", 0))})
+    if verdict.status != "discrepancy":
+        return verdict
+    men = ev.cohort.index[ev.cohort["sex"].eq("M")]
+    by_group = ev.cohort.groupby("diagnosis")["sex"].agg(lambda s: f"male {int(s.eq('M').sum())}, female {int(s.eq('F').sum())}")
+    stated = _fmt(rep["male"] + rep["female"])
+    tried = (
+        f"Table 1 gives men as {_patients(men)}; readings tried: all {len(ev.cohort)} patients (the sentence's scope: its "
+        f"counts add up to {stated}); by diagnosis: " + "; ".join(f"{g} {t}" for g, t in by_group.items())
+    )
+    return Verdict(verdict.computed, verdict.status, f"{verdict.note}; {tried}")
 
 
 @check("age_summary")
