@@ -121,8 +121,24 @@ def test_dersimonian_laird_matches_hand_computation():
     assert pooled.tau2 == pytest.approx(tau2)
     assert pooled.i2 == pytest.approx((q - 2) / q)
     assert pooled.proportion == pytest.approx(1 / (1 + math.exp(-mu)))
-    assert pooled.ci_low == pytest.approx(1 / (1 + math.exp(-(mu - 1.959963984540054 * se))))
+    assert pooled.wald_ci_low == pytest.approx(1 / (1 + math.exp(-(mu - 1.959963984540054 * se))))
     assert pooled.q_pvalue == pytest.approx(stats.chi2.sf(q, 2))
+    # Hartung-Knapp-Sidik-Jonkman (the primary interval): variance scaled by the weighted
+    # residual dispersion, t quantile on k - 1 = 2 degrees of freedom.
+    se_hksj = math.sqrt(max(1.0, np.sum(w_re * (y - mu) ** 2) / 2) / np.sum(w_re))  # dispersion floored at 1
+    t = stats.t.isf(0.025, 2)
+    assert pooled.interval == "hksj"
+    assert pooled.ci_low == pytest.approx(1 / (1 + math.exp(-(mu - t * se_hksj))))
+    assert pooled.ci_high == pytest.approx(1 / (1 + math.exp(-(mu + t * se_hksj))))
+    wald = pool_random_effects(x.astype(int), n.astype(int), ["a", "b", "c"], method="dl", interval="wald")
+    assert (wald.ci_low, wald.ci_high) == (pooled.wald_ci_low, pooled.wald_ci_high)
+
+
+def test_hksj_is_wider_than_wald_with_few_heterogeneous_studies():
+    pooled = pool_random_effects([2, 18, 9], [20, 20, 21], ["a", "b", "c"])
+    assert pooled.ci_low < pooled.wald_ci_low and pooled.ci_high > pooled.wald_ci_high
+    with pytest.raises(ValueError, match="interval"):
+        pool_random_effects([2, 18], [20, 20], ["a", "b"], interval="reml")
 
 
 def test_continuity_correction_only_for_zero_or_all_events():
@@ -244,6 +260,7 @@ def test_literature_resource_satisfies_its_data_dictionary():
 # --- this cohort beside the studies, forest rows, pooling sets (notebook 06) ---------------------
 
 from tacrolimus_ibd import literature as lib  # noqa: E402 (not `literature`: that name is a fixture above)
+from tacrolimus_ibd import data  # noqa: E402
 
 
 def _toy_cohort() -> pd.DataFrame:
@@ -259,14 +276,16 @@ def _toy_cohort() -> pd.DataFrame:
     )
 
 
-def test_cohort_rows_count_over_known_values_and_skip_empty_arms():
+def test_cohort_rows_count_over_every_patient_and_skip_empty_arms():
+    """Intention to treat, as notebook 04: an unknown value stays in the denominator, not as an event."""
     rows = lib.cohort_rows(_toy_cohort()).set_index(["outcome", "arm"])
     assert rows.loc[("response", "CD"), ["events", "total"]].tolist() == [1, 2]
-    assert rows.loc[("response", "all"), ["events", "total"]].tolist() == [2, 3]
+    assert rows.loc[("response", "all"), ["events", "total"]].tolist() == [2, 4]
     assert ("response", "pouchitis") not in rows.index  # no known value
     assert rows.loc[("remission", "CD"), ["events", "total"]].tolist() == [1, 2]
+    assert rows.loc[("remission", "all"), ["events", "total"]].tolist() == [1, 4]
     assert ("remission", "UC") not in rows.index
-    assert rows.loc[("remission", "all"), "note"] == "1 of 2 values inferred from the text"
+    assert rows.loc[("remission", "all"), "note"].startswith("1 of 4 values inferred from the text; 2 with an unknown outcome counted in the denominator")
     assert (rows["study_id"] == lib.THIS_COHORT_ID).all()
 
 
@@ -327,9 +346,19 @@ def test_observational_series_resolve_to_whole_series_rows_with_counts(outcome):
     assert not rows["design"].str.contains("randomi", case=False).any()  # no trial arms
     assert not rows["arm"].str.contains("subgroup").any()  # subgroups would double-count patients
     assert rows["study_id"].is_unique
-    pooled = lib.pool_rows(rows)
-    direct = pool_random_effects(rows["events"].astype(int), rows["total"].astype(int), rows["study"])
+    assert outcome in lib.POOLING_WINDOWS  # the window is stated
+    with_cohort = pd.concat([rows, lib.select_rows(lib.combine(lit, lib.cohort_rows(data.load_cohort(DATA_DIR))), outcome, [lib.THIS_COHORT_POOLING_ROW[outcome]])])
+    pooled = lib.pool_rows(with_cohort)
+    direct = pool_random_effects(with_cohort["events"].astype(int), with_cohort["total"].astype(int), with_cohort["study"])
     assert pooled == direct
+
+
+def test_pooled_series_share_a_time_window():
+    lit = load_literature(DATA_DIR)
+    early = lib.select_rows(lit, "response", lib.OBSERVATIONAL_SERIES["response"])
+    assert not early["time_point"].str.contains("month").any()  # no response measured over months of treatment
+    later = lib.select_rows(lit, "remission", lib.OBSERVATIONAL_SERIES["remission"])
+    assert not (later["time_point"] == "1 month").any()
 
 
 def test_pooled_table_reports_heterogeneity():

@@ -150,7 +150,7 @@ def test_claims_audit_summary_from_claims_csv(run, tmp_path):
         }
     )
     claims.to_csv(copy / "claims.csv", index=False)
-    assert status_counts(claims) == {"reproduced": 1, "discrepancy": 1, "not_computable": 2}
+    assert status_counts(claims) == {"reproduced": 1, "discrepancy": 1, "ambiguous": 0, "circular": 0, "not_computable": 2}
     build_site(copy, data_dir=DATA_DIR)
     index = (copy / "site" / "index.html").read_text(encoding="utf-8")
     assert "Claims audit not run" not in index

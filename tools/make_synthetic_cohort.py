@@ -188,6 +188,8 @@ def generate(n_patients: int, seed: int) -> dict[str, list[dict]]:
     return {
         "table1_baseline": t1, "table2_treatment_status": status, "table2_treatments": treatments, "table3_week4": t3,
         "table4_medium_term": t4, "table4_adverse_effects": effects, "table5_trough": t5, "text_patient_facts": facts,
+        # Generated cells need no judgement to read, so no cell has alternative readings.
+        "readings": [],
     }
 
 

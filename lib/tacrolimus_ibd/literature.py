@@ -140,10 +140,16 @@ def exact_intervals(df: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 class PooledProportion:
     """Random-effects pooled proportion (back-transformed from the logit scale).
 
-    ``tau2`` is the between-study variance on the logit scale; ``i2`` is I-squared as a
-    fraction (0-1); ``q`` is Cochran's Q with ``k - 1`` degrees of freedom and ``q_pvalue``
-    its chi-squared p-value. ``continuity_corrected`` lists the studies that received the
-    0.5 continuity correction.
+    ``ci_low``/``ci_high`` is the primary interval, named by ``interval``: by default the
+    Hartung-Knapp-Sidik-Jonkman interval (``"hksj"``: the random-effects estimate's variance
+    rescaled by the weighted residual dispersion, never below 1, with a t distribution on
+    ``k - 1`` degrees of freedom; Hartung & Knapp, Stat Med 2001; Sidik & Jonkman, Stat Med
+    2002; Roever et al. 2015 for the floor), which keeps its coverage with a handful of studies. ``wald_ci_low``/``wald_ci_high`` is the normal (Wald)
+    interval of the same estimate (DerSimonian-Laird or Paule-Mandel, as ``method``), shown
+    beside it. ``tau2`` is the between-study variance on the logit scale; ``i2`` is I-squared
+    as a fraction (0-1); ``q`` is Cochran's Q with ``k - 1`` degrees of freedom and
+    ``q_pvalue`` its chi-squared p-value. ``continuity_corrected`` lists the studies that
+    received the 0.5 continuity correction.
     """
 
     proportion: float
@@ -158,6 +164,9 @@ class PooledProportion:
     alpha: float
     labels: tuple[str, ...]
     continuity_corrected: tuple[str, ...]
+    wald_ci_low: float = float("nan")
+    wald_ci_high: float = float("nan")
+    interval: str = "hksj"
 
 
 def pool_random_effects(
@@ -166,6 +175,8 @@ def pool_random_effects(
     labels: Sequence[str],
     method: str = "dl",
     alpha: float = 0.05,
+    *,
+    interval: str = "hksj",
 ) -> PooledProportion:
     """Pool proportions ``events/totals`` of ``k >= 2`` studies with a random-effects model.
 
@@ -176,10 +187,15 @@ def pool_random_effects(
     ``statsmodels.stats.meta_analysis.combine_effects``: ``method="dl"`` is
     DerSimonian-Laird (``method_re="chi2"``), ``"pm"`` Paule-Mandel (``"iterated"``). A
     negative DerSimonian-Laird moment estimate of tau^2 is truncated to 0, which makes the
-    random-effects estimate equal the fixed-effect one. The pooled logit and its Wald
-    ``1 - alpha`` interval are back-transformed with the inverse logit. I^2 is
+    random-effects estimate equal the fixed-effect one. The pooled logit and its ``1 - alpha``
+    intervals are back-transformed with the inverse logit: the Hartung-Knapp-Sidik-Jonkman
+    interval (statsmodels' ``sd_eff_w_re_hksj`` with a t quantile on ``k - 1`` degrees of
+    freedom; its "random effect wls" row with ``use_t=True``) and the Wald interval beside it.
+    ``interval`` ("hksj" or "wald") names the one reported as ``ci_low``/``ci_high``. I^2 is
     ``max(0, (Q - df) / Q)`` (0 when Q is 0).
     """
+    if interval not in ("hksj", "wald"):
+        raise ValueError(f"interval must be 'hksj' or 'wald', not {interval!r}")
     x = np.asarray(events, dtype=float)
     n = np.asarray(totals, dtype=float)
     names = tuple(str(label) for label in labels)
@@ -218,11 +234,22 @@ def pool_random_effects(
         tau2 = 0.0
         mean, sd = float(res.mean_effect_fe), float(res.sd_eff_w_fe)
     crit = stats.norm.isf(alpha / 2)
+    wald = (float(expit(mean - crit * sd)), float(expit(mean + crit * sd)))
+    # HKSJ with the ad hoc correction of Roever, Knapp & Friede (BMC Med Res Methodol 2015;15:99):
+    # the dispersion factor is at least 1, so the interval is never narrower than the t-based one
+    # without rescaling (with identical studies the raw HKSJ interval would have zero width).
+    sd_hksj = max(float(res.sd_eff_w_re_hksj) if tau2 > 0 else float(res.sd_eff_w_fe_hksj), sd)
+    t_crit = stats.t.isf(alpha / 2, df)
+    hksj = (float(expit(mean - t_crit * sd_hksj)), float(expit(mean + t_crit * sd_hksj)))
+    primary = hksj if interval == "hksj" else wald
     i2 = 0.0 if q <= df else (q - df) / q
     return PooledProportion(
         proportion=float(expit(mean)),
-        ci_low=float(expit(mean - crit * sd)),
-        ci_high=float(expit(mean + crit * sd)),
+        ci_low=primary[0],
+        ci_high=primary[1],
+        wald_ci_low=wald[0],
+        wald_ci_high=wald[1],
+        interval=interval,
         tau2=tau2,
         i2=i2,
         q=q,
@@ -251,7 +278,8 @@ def cohort_rows(cohort: pd.DataFrame) -> pd.DataFrame:
     * response at week 4: ``cohort.week4_response`` (from the Results text, Table 3 being lost;
       most values are inferred, see ``week4_response_basis``), over patients with a value;
     * remission at the end of follow-up: ``outcome_end_of_follow_up == "remission"``
-      (Table 4, Patient 9 inferred from the text), over patients with a known outcome.
+      (Table 4, Patient 9 inferred from the text), over every patient of the arm (intention to
+      treat, the denominator of notebook 04's key results): an unknown outcome is not an event.
 
     One row per outcome and arm (CD, UC, pouchitis, all); an arm with no patient with a known
     value is left out. ``note`` says how many values rest on an inferred reading. Columns:
@@ -282,6 +310,10 @@ def cohort_rows(cohort: pd.DataFrame) -> pd.DataFrame:
             known = values[members].dropna()
             if known.empty:
                 continue
+            # Intention to treat, as notebook 04's key results (outcomes.denominator_mask): every
+            # patient of the arm who started tacrolimus; an unknown outcome is not an event.
+            unknown = len(members) - len(known)
+            known = values[members].fillna(False)
             n_inferred = int(inferred[known.index].sum())
             rows.append(
                 {
@@ -295,7 +327,14 @@ def cohort_rows(cohort: pd.DataFrame) -> pd.DataFrame:
                     "time_point": time_point,
                     "events": int(known.astype(bool).sum()),
                     "total": int(len(known)),
-                    "note": f"{n_inferred} of {len(known)} values inferred from the text" if n_inferred else "",
+                    "note": "; ".join(
+                        part
+                        for part in (
+                            f"{n_inferred} of {len(known)} values inferred from the text" if n_inferred else "",
+                            f"{unknown} with an unknown outcome counted in the denominator, not as an event (intention to treat, as notebook 04)" if unknown else "",
+                        )
+                        if part
+                    ),
                 }
             )
     out = pd.DataFrame(rows)
@@ -408,22 +447,28 @@ def rows_without_figures(literature: pd.DataFrame, outcomes: Sequence[str] = ("r
 
 _BAUMGART_TIME = "median treatment 12 months (range 1-137)"
 
-#: The published observational series pooled for each outcome, as (study_id, arm, time_point).
-#: Whole-series rows only: Baumgart's disease subgroups are part of its whole-series row, Ogata's
-#: arms are a randomised trial with fixed trough targets, Ziring's "prolonged" response is a
-#: durable-response outcome, the unidentified ref 21 has no count, and the fistula studies
-#: report other outcomes. The time points differ (see each row's time_point): pooling them
-#: asks "what proportion responded (remitted) in open series" rather than "at time t".
+#: The published observational series pooled for each outcome, as (study_id, arm, time_point):
+#: like with like only. Whole-series rows (Baumgart's disease subgroups are part of its
+#: whole-series row; Ogata's arms are a randomised trial with fixed trough targets; Ziring's
+#: "prolonged" response is a durable-response outcome; the unidentified ref 21 has no count; the
+#: fistula studies report other outcomes), and one time window per outcome, stated in
+#: POOLING_WINDOWS: response early in treatment (Fellermann's 14 days, Ziring's initial response,
+#: this cohort's week 4), remission over the medium term (Baumgart's median 12 months of
+#: treatment, this cohort's end of follow-up). Left out for their window: Baumgart's response
+#: (median 12 months, not early) and Fellermann's remission (1 month, not medium-term). A pool
+#: of fewer than two published series is made only with this cohort added.
 OBSERVATIONAL_SERIES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "response": (
         ("fellermann2002", "tacrolimus", "14 days"),
-        ("baumgart2003", "tacrolimus", _BAUMGART_TIME),
         ("ziring2007", "tacrolimus", "initial"),
     ),
-    "remission": (
-        ("fellermann2002", "tacrolimus", "1 month"),
-        ("baumgart2003", "tacrolimus", _BAUMGART_TIME),
-    ),
+    "remission": (("baumgart2003", "tacrolimus", _BAUMGART_TIME),),
+}
+
+#: The time window each outcome is pooled over, and the series left out for theirs.
+POOLING_WINDOWS: dict[str, str] = {
+    "response": "early in treatment (within about a month): Baumgart et al.'s response, over a median 12 months of treatment, is left out",
+    "remission": "medium term (months of treatment or follow-up): Fellermann et al.'s remission at 1 month is left out",
 }
 
 #: This cohort's whole-cohort row for each outcome (see :func:`cohort_rows`).
@@ -450,23 +495,32 @@ def select_rows(frame: pd.DataFrame, outcome: str, keys: Sequence[tuple[str, str
     return pd.concat(picked, ignore_index=True)
 
 
-def pool_rows(rows: pd.DataFrame, method: str = "dl", alpha: float = 0.05) -> PooledProportion:
+def pool_rows(rows: pd.DataFrame, method: str = "dl", alpha: float = 0.05, *, interval: str = "hksj") -> PooledProportion:
     """:func:`pool_random_effects` of the ``events``/``total`` of ``rows``, labelled by ``study``."""
     if rows[["events", "total"]].isna().any().any():
         raise ValueError("every pooled row needs events and total")
     return pool_random_effects(
-        rows["events"].astype(int).to_list(), rows["total"].astype(int).to_list(), rows["study"].to_list(), method=method, alpha=alpha
+        rows["events"].astype(int).to_list(),
+        rows["total"].astype(int).to_list(),
+        rows["study"].to_list(),
+        method=method,
+        alpha=alpha,
+        interval=interval,
     )
 
 
 def pooled_table(results: dict[str, PooledProportion]) -> pd.DataFrame:
-    """One row per named pooled estimate: proportion, CI, tau², I², Q, its p-value, k, studies."""
+    """One row per named pooled estimate: proportion, primary CI (``interval``, HKSJ by default)
+    and the Wald CI beside it, tau², I², Q, its p-value, k, studies."""
     rows = [
         {
             "estimate": name,
             "proportion": r.proportion,
             "ci_low": r.ci_low,
             "ci_high": r.ci_high,
+            "interval": r.interval,
+            "wald_ci_low": r.wald_ci_low,
+            "wald_ci_high": r.wald_ci_high,
             "tau2": r.tau2,
             "i2": r.i2,
             "q": r.q,

@@ -34,6 +34,8 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
+from .claims.ledger import GRADES, STATUS_COLOURS, STATUSES
+
 SITE_DIR = "site"
 CLAIMS_FILE = "claims.csv"
 
@@ -47,11 +49,7 @@ PAPER_CITATION = {
 }
 
 #: Claims audit statuses in display order (claims.STATUSES), each with a reader's label.
-STATUS_LABELS = {
-    "reproduced": "reproduced",
-    "discrepancy": "discrepancy",
-    "not_computable": "not computable",
-}
+STATUS_LABELS = {status: status.replace("_", " ") for status in STATUSES}
 
 #: The "lab" template without the scripts it would load from a CDN. Plots are data URIs, the CSS
 #: is inlined by the template itself; a small navigation bar links back to the index.
@@ -86,9 +84,7 @@ table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.92rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.status-reproduced { color: #1a7f37; }
-.status-discrepancy { color: #b42318; font-weight: bold; }
-.status-not_computable { color: #6b6b6b; }
+.status-discrepancy { font-weight: bold; }
 .notebook { border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 1rem; margin: 1rem 0; }
 .thumbs { display: flex; flex-wrap: wrap; gap: 0.6rem; margin-top: 0.5rem; }
 .thumbs figure { margin: 0; width: 14rem; }
@@ -99,6 +95,9 @@ body.wide { max-width: 90rem; }
 table.claims { table-layout: fixed; width: 100%; }
 table.claims td { overflow-wrap: anywhere; }
 """
+#: The status colours come from the one map, claims.STATUS_COLOURS (figures use it too).
+_CSS += "".join(f".status-{status} {{ color: {colour}; }}\n" for status, colour in STATUS_COLOURS.items())
+
 
 _PRINT_CSS = """
 @page { size: A4; margin: 11mm 12mm; }
@@ -382,8 +381,8 @@ def _index_html(infos: list[NotebookInfo], other_figures: list[str], claims: pd.
 
 
 def _claims_html(claims: pd.DataFrame, data: dict) -> str:
-    columns = ["claim_id", "section", "quote", "reported", "computed", "status", "note"]
-    widths = {"claim_id": 10, "section": 7, "quote": 23, "reported": 14, "computed": 17, "status": 11, "note": 18}  # percent
+    columns = ["claim_id", "section", "quote", "reported", "computed", "status", "grade", "holds_under_all_readings", "note"]
+    widths = {"claim_id": 9, "section": 6, "quote": 19, "reported": 11, "computed": 13, "status": 9, "grade": 7, "holds_under_all_readings": 6, "note": 20}  # percent
     colgroup = "".join(f'<col style="width: {widths[c]}%">' for c in columns if c in claims.columns)
     head = "".join(f"<th>{_esc(c)}</th>" for c in columns if c in claims.columns)
     rows = []
@@ -456,10 +455,13 @@ def _summary_html(infos: list[NotebookInfo], figures_dir: Path, claims: pd.DataF
             f'<table class="verdicts"><tr><th>verdict</th>{head}<th>all</th></tr>{rows}</table>'
         )
         discrepancies = claims[claims["status"] == "discrepancy"]
+        if "grade" in discrepancies.columns:  # substantive first (claims.GRADES order)
+            rank = discrepancies["grade"].map({g: i for i, g in enumerate(GRADES)}).fillna(len(GRADES))
+            discrepancies = discrepancies.assign(_rank=rank).sort_values("_rank", kind="stable").drop(columns="_rank")
         listed = discrepancies.head(SUMMARY_MAX_DISCREPANCIES)
         if len(discrepancies):
             rows = "".join(
-                f"<tr><td>{_esc(r['claim_id'])}</td><td>{_esc(_clip(r['quote'], SUMMARY_QUOTE_CHARS))}</td>"
+                f"<tr><td>{_esc(r['claim_id'])}{(' (' + _esc(r['grade']) + ')') if r.get('grade') else ''}</td><td>{_esc(_clip(r['quote'], SUMMARY_QUOTE_CHARS))}</td>"
                 f"<td>{_esc(_clip(r['note'] or ('reported ' + r['reported'] + '; data give ' + r['computed']), SUMMARY_NOTE_CHARS))}</td></tr>"
                 for r in listed.to_dict("records")
             )

@@ -121,10 +121,13 @@ def decimals_of(value: float) -> int:
     return max(0, -Decimal(repr(float(value))).normalize().as_tuple().exponent)
 
 
-def rounds_to(values, reported: float) -> np.ndarray:
-    """Whether each value, rounded to the decimals the reported value is printed with, equals it."""
-    digits = decimals_of(reported)
-    return np.isclose(np.round(np.asarray(values, dtype=float), digits), reported, rtol=0, atol=10 ** -(digits + 3))
+def rounds_to(values, reported: float, *, decimals: int | None = None) -> np.ndarray:
+    """Whether each value prints as ``reported`` by the one agreement rule (``claims.agreement``:
+    half-up or truncation at the decimals ``reported`` is printed with, or ``decimals``)."""
+    from .claims.agreement import agreement  # the one rule; imported here, as claims imports this module
+
+    digits = decimals_of(reported) if decimals is None else decimals
+    return np.array([agreement(float(v), float(reported), decimals=digits).agrees for v in np.asarray(values, dtype=float)], dtype=bool)
 
 
 # --- time to event ---------------------------------------------------------------------------

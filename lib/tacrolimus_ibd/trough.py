@@ -168,28 +168,37 @@ REPORTED_READINGS = {
 }
 
 
-def reported_vs_computed(summary: dict[str, float], reported: dict[str, float], *, tolerance: float = 0.05) -> pd.DataFrame:
+def reported_vs_computed(summary: dict[str, float], reported: dict[str, float]) -> pd.DataFrame:
     """Set each reported value (``mean``, ``min``, ``max``) beside every summary that could be it.
 
-    ``reported`` is the ledger's dict (e.g. ``claims.reported("trough-mean")``). A reading
-    ``agrees`` when it rounds to the reported value: ``|computed - reported| <= tolerance``
-    (0.05 for values printed to one decimal). Columns: reported_part, reported, reading,
-    computed, difference (computed - reported), agrees.
+    ``reported`` is the ledger's reported values (e.g. ``claims.reported("trough-mean")``, whose
+    ``decimals`` give the printed precision; a plain dict is read at one decimal, as the paper
+    prints troughs). A reading ``agrees`` when it prints as the reported value by the one
+    agreement rule, ``claims.agreement`` (half-up or truncation at the printed precision);
+    ``convention`` names the one that applied. Columns: reported_part, reported, reading,
+    computed, difference (computed - reported), agrees, convention.
     """
-    rows = [
-        {
-            "reported_part": part,
-            "reported": float(reported[part]),
-            "reading": reading,
-            "computed": float(summary[reading]),
-        }
-        for part, readings in REPORTED_READINGS.items()
-        if part in reported
-        for reading in readings
-    ]
-    out = pd.DataFrame(rows, columns=["reported_part", "reported", "reading", "computed"])
-    out["difference"] = out["computed"] - out["reported"]
-    out["agrees"] = out["difference"].abs() <= tolerance + 1e-9
+    from .claims.agreement import agreement  # the one rule; imported here, as claims imports this module
+
+    decimals = getattr(reported, "decimals", {})
+    rows = []
+    for part, readings in REPORTED_READINGS.items():
+        if part not in reported:
+            continue
+        for reading in readings:
+            result = agreement(float(summary[reading]), float(reported[part]), decimals=decimals.get(part, 1))
+            rows.append(
+                {
+                    "reported_part": part,
+                    "reported": float(reported[part]),
+                    "reading": reading,
+                    "computed": float(summary[reading]),
+                    "agrees": result.agrees,
+                    "convention": result.convention or "",
+                }
+            )
+    out = pd.DataFrame(rows, columns=["reported_part", "reported", "reading", "computed", "agrees", "convention"])
+    out.insert(4, "difference", out["computed"] - out["reported"])
     return out
 
 

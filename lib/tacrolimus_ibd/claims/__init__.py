@@ -1,0 +1,54 @@
+"""The claims audit: every number the paper states, checked against the data.
+
+* ``ledger``: the ledger ``data/claims.csv`` (reported values, themes, conclusions, grades) and
+  the admissible readings of ambiguous cells ``data/readings.csv``;
+* ``agreement``: the one rule by which a computed value agrees with a printed one;
+* ``checks``: one module per section of the paper, each check computing a claim from the data;
+* ``audit``: the verdicts (five statuses), readings, grades, summaries and the README block;
+* ``coverage``: every numeral of the paper's sections, covered by a claim or a stated reason.
+"""
+
+from .agreement import (
+    Agreement,
+    agreement,
+    agrees_at_precision,
+    attainable_numerators,
+    days_to_months,
+    percentage_agreement,
+    precision_interval,
+    printed_decimals,
+    printing_interval,
+    weeks_to_months,
+)
+from .audit import (
+    apply_reading,
+    discrepancies,
+    evaluate,
+    grade_counts,
+    readme_block,
+    readme_summary,
+    status_counts,
+    theme,
+    theme_counts,
+    update_readme,
+    write_audit,
+)
+from .checks import CHECKS, Evidence, Verdict, check
+from .ledger import (
+    AUDIT_COLUMNS,
+    AUDIT_FILE,
+    GRADES,
+    LEDGER_COLUMNS,
+    LEDGER_FILE,
+    README_MARKERS,
+    READINGS_COLUMNS,
+    STATUS_COLOURS,
+    STATUSES,
+    THEMES,
+    ReportedValues,
+    beside_reported,
+    load_ledger,
+    load_readings,
+    parse_reported,
+    reported,
+)

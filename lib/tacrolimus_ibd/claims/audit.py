@@ -1,0 +1,273 @@
+"""The audit: run every claim's check under every admissible reading and assign its verdict.
+
+Five statuses (``ledger.STATUSES``):
+
+* ``reproduced``: the data (or, for another study, its own figures in ``data/literature.csv``)
+  give the reported value as printed (``agreement.agreement``: half-up or truncation, at the
+  printed precision or the table's step);
+* ``discrepancy``: the data or the arithmetic contradict the statement under the reading the
+  note names, after the simpler explanations were tried (printing conventions, the subgroup
+  of the paragraph, the denominators the paper uses elsewhere, what a referent points back
+  to, non-exhaustive wording); each gets a ``grade`` (``ledger.GRADES``);
+* ``ambiguous``: the sentence admits more than one reasonable reading and the readings give
+  different verdicts; the note names each reading and its result;
+* ``circular``: the value that decides the claim was inferred from this sentence, or from one
+  it restates (the ledger's ``restates``), so the sentence agrees with itself, not with data;
+* ``not_computable``: the data needed are not published; the note says what would be needed.
+
+Cells whose transcription needed judgement have their admissible readings in
+``data/readings.csv``. Each claim is evaluated under the default reading (the one the tables
+hold) and under each alternative, one cell at a time; ``holds_under_all_readings`` is False
+when an alternative changes the status, and the note names that reading. A discrepancy that
+holds only under the default reading is graded ``transcription-dependent``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..data import cohort_from_tables, load_tables
+from .checks import CHECKS, Evidence, Verdict
+from .ledger import AUDIT_COLUMNS, AUDIT_FILE, GRADES, README_MARKERS, STATUSES, THEMES, load_ledger, load_readings
+
+
+def _typed(value: str, column: pd.Series):
+    if value == "":
+        return None
+    if pd.api.types.is_bool_dtype(column):
+        return value == "true"
+    if pd.api.types.is_numeric_dtype(column):
+        return float(value)
+    return value
+
+
+def apply_reading(tables: dict[str, pd.DataFrame], rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """A copy of ``tables`` with the cells of one reading (rows of ``data/readings.csv``) set.
+
+    A wide table's ``field`` is a column, set in the patient's row. For ``table2_treatments``
+    (one row per patient, timing and drug) the field is ``drug:<drug>`` and the value the
+    timings, ';'-separated: that patient's rows of the drug are replaced.
+    """
+    tables = dict(tables)
+    for row in rows.itertuples(index=False):
+        table = tables[row.resource].copy()
+        pid = int(row.patient_id)
+        if row.field.startswith("drug:"):
+            drug = row.field.removeprefix("drug:")
+            mine = (table["patient_id"] == pid) & (table["drug"] == drug)
+            if not mine.any():
+                raise KeyError(f"readings.csv: cell {row.cell_id} names {drug} for patient {pid}, which {row.resource} does not hold")
+            template = table[mine].iloc[0]
+            new = [{**template.to_dict(), "timing": timing} for timing in row.value.split(";") if timing]
+            table = pd.concat([table[~mine], pd.DataFrame(new, columns=table.columns)], ignore_index=True)
+        else:
+            if row.field not in table.columns:
+                raise KeyError(f"readings.csv: {row.resource} has no column {row.field!r}")
+            table.loc[table["patient_id"] == pid, row.field] = _typed(row.value, table[row.field])
+        tables[row.resource] = table
+    return tables
+
+
+def _run_checks(ledger: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[str, Verdict]:
+    evidence = Evidence(tables, cohort_from_tables(tables))
+    verdicts = {}
+    for claim in ledger.itertuples(index=False):
+        if claim.check:
+            if claim.check not in CHECKS:
+                raise KeyError(f"claims.csv: claim {claim.claim_id} names unknown check {claim.check!r}")
+            verdicts[claim.claim_id] = CHECKS[claim.check](evidence, claim.reported_values)
+        else:
+            verdicts[claim.claim_id] = Verdict("", "not_computable", claim.not_computable_reason)
+    return verdicts
+
+
+def _segments(evidence: str) -> list[str]:
+    parts = [p.strip(" .,;()") for chunk in str(evidence).split(";") for p in chunk.split("...")]
+    return [p for p in parts if len(p) >= 15]
+
+
+def _plain(text: str) -> str:
+    return str(text).lower().replace("μ", "u")
+
+
+def fact_sources(facts: pd.DataFrame, ledger: pd.DataFrame) -> dict[tuple[int, str], set[str]]:
+    """For each text fact ``(patient_id, fact)`` (stated or inferred): the claims whose quote holds its evidence.
+
+    A fact's evidence (``text_patient_facts.evidence``) is split at ';' and '...'; a claim is a
+    source when its quote contains one of those passages.
+    """
+    sources = {}
+    for row in facts.itertuples(index=False):
+        passages = [_plain(p) for p in _segments(row.evidence)]
+        sources[(int(row.patient_id), row.fact)] = {
+            c for c, q in zip(ledger["claim_id"], ledger["quote"]) if any(p in _plain(q) for p in passages)
+        }
+    return sources
+
+
+def _circular(claim, verdict: Verdict, sources: dict, quotes: dict) -> Verdict:
+    """The verdict made ``circular`` when a deciding inferred fact comes from this claim's sentence."""
+    if verdict.status not in ("reproduced", "discrepancy") or not verdict.inferred:
+        return verdict
+    own = {claim.claim_id, *[c for c in claim.restates.split(";") if c]}
+    hits = [(pid, fact, sorted(sources.get((pid, fact), set()) & own)) for pid, fact in verdict.inferred]
+    hits = [(pid, fact, found) for pid, fact, found in hits if found]
+    if not hits:
+        return verdict
+    by_source = {}
+    for pid, fact, found in hits:
+        for c in found:
+            by_source.setdefault(c, []).append(f"{pid}")
+    named = "; ".join(
+        f"{'this sentence' if c == claim.claim_id else c + ' (' + quotes[c][:60] + ('...' if len(quotes[c]) > 60 else '') + ')'} for patients {', '.join(sorted(set(p), key=int))}"
+        for c, p in sorted(by_source.items())
+    )
+    facts = ", ".join(sorted({fact for _, fact, _ in hits}))
+    note = f"circular: the deciding values ({facts}) come from the text of {named}, not from a table"
+    return Verdict(verdict.computed, "circular", f"{note}; as computed: {verdict.status.replace('_', ' ')}" + (f"; {verdict.note}" if verdict.note else ""), verdict.inferred)
+
+
+def _reading_label(cell: str, rows: pd.DataFrame) -> str:
+    values = ", ".join(f"{r.field}={r.value or 'blank'}" for r in rows.itertuples())
+    return f"cell {cell} read as {values} ('{rows['as_printed'].iloc[0]}')"
+
+
+def evaluate(data_dir: str | Path | None = None, *, ledger: pd.DataFrame | None = None, readings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every claim's verdict under every admissible reading: the audit table (AUDIT_COLUMNS).
+
+    ``status`` is the verdict under the default readings; ``holds_under_all_readings`` says
+    whether each alternative reading of each ambiguous cell (``data/readings.csv``) leaves it
+    unchanged; the note names every reading that changes it.
+    """
+    tables = load_tables(data_dir)
+    ledger = load_ledger(data_dir) if ledger is None else ledger
+    readings = load_readings(data_dir) if readings is None else readings
+    sources = fact_sources(tables["text_patient_facts"], ledger)
+    quotes = dict(zip(ledger["claim_id"], ledger["quote"]))
+    claims = list(ledger.itertuples(index=False))
+
+    def run(tables_read):
+        raw = _run_checks(ledger, tables_read)
+        return {c.claim_id: _circular(c, raw[c.claim_id], sources, quotes) for c in claims}
+
+    default = run(tables)
+    alternatives = []
+    for (cell, reading), rows in readings[~readings["default"]].groupby(["cell_id", "reading"], sort=True):
+        alternatives.append((_reading_label(cell, rows), run(apply_reading(tables, rows))))
+    rows = []
+    for claim in claims:
+        verdict = default[claim.claim_id]
+        changed = [(label, alt[claim.claim_id]) for label, alt in alternatives if alt[claim.claim_id].status != verdict.status]
+        note = verdict.note or ("reading: the sentence as written; the data give every reported value exactly" if verdict.status == "reproduced" else "")
+        if changed:
+            note += ("; " if note else "") + "; ".join(f"under the {label}: {v.status.replace('_', ' ')}" + (f" ({v.note})" if v.note else "") for label, v in changed)
+        if claim.review:
+            note += ("; " if note else "") + f"Independent review: {claim.review}"
+        grade = ""
+        if verdict.status == "discrepancy":
+            grade = "transcription-dependent" if changed else claim.grade
+        rows.append(
+            {
+                "claim_id": claim.claim_id,
+                "section": claim.section,
+                "quote": claim.quote,
+                "reported": claim.reported,
+                "computed": verdict.computed,
+                "status": verdict.status,
+                "grade": grade,
+                "holds_under_all_readings": not changed,
+                "theme": claim.theme,
+                "conclusion": claim.conclusion,
+                "note": note,
+            }
+        )
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def theme(claim_id: str, data_dir: str | Path | None = None) -> str:
+    """The theme of a claim (the ledger's ``theme`` column)."""
+    ledger = load_ledger(data_dir).set_index("claim_id")
+    return ledger.loc[claim_id, "theme"]
+
+
+def discrepancies(audit: pd.DataFrame) -> pd.DataFrame:
+    """The discrepancies, substantive first (GRADES order; an ungraded one, as against another
+    cohort whose ledger grades nothing, last), then by theme (THEMES order)."""
+    part = audit[audit["status"] == "discrepancy"]
+    rank = {g: i for i, g in enumerate(GRADES)}
+    order = part["grade"].map(lambda g: rank.get(g, len(GRADES))) * 100 + part["theme"].map(lambda t: THEMES.index(t) if t in THEMES else len(THEMES))
+    return part.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
+
+
+def grade_counts(audit: pd.DataFrame) -> pd.DataFrame:
+    """Discrepancies per grade, in GRADES order (zeros kept): columns grade, claims."""
+    counts = audit.loc[audit["status"] == "discrepancy", "grade"].value_counts().reindex(list(GRADES), fill_value=0)
+    return pd.DataFrame({"grade": list(GRADES), "claims": counts.to_numpy().astype(int)})
+
+
+def theme_counts(audit: pd.DataFrame) -> pd.DataFrame:
+    """Claims per theme (rows, THEMES order) and status (columns, STATUSES order), with a total."""
+    themes = audit["theme"]
+    table = pd.crosstab(pd.Categorical(themes, categories=THEMES), pd.Categorical(audit["status"], categories=list(STATUSES)), dropna=False)
+    table.index.name, table.columns.name = "theme", None
+    table["total"] = table.sum(axis=1)
+    return table.reset_index()
+
+
+def status_counts(audit: pd.DataFrame) -> pd.DataFrame:
+    """Claims per status, in STATUSES order (zeros kept): columns status, claims."""
+    counts = audit["status"].value_counts().reindex(list(STATUSES), fill_value=0)
+    return pd.DataFrame({"status": list(STATUSES), "claims": counts.to_numpy().astype(int)})
+
+
+def write_audit(audit: pd.DataFrame, output_dir: str | Path | None) -> Path | None:
+    """Write the audit to ``output_dir/claims.csv`` (UTF-8, '\\n' line ends); nothing when None."""
+    if output_dir is None:
+        return None
+    path = Path(output_dir) / AUDIT_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    audit[AUDIT_COLUMNS].to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    return path
+
+
+def readme_summary(audit: pd.DataFrame) -> str:
+    """A markdown table of claims per status, the discrepancies by grade (substantive first), and a
+    line saying how it was generated."""
+    counts = status_counts(audit)
+    lines = ["| status | claims |", "| --- | ---: |"]
+    lines += [f"| {s.replace('_', ' ')} | {n} |" for s, n in zip(counts["status"], counts["claims"])]
+    lines.append(f"| **total** | **{int(counts['claims'].sum())}** |")
+    lines.append("")
+    grades = grade_counts(audit)
+    listed = ", ".join(f"{n} {g}" for g, n in zip(grades["grade"], grades["claims"]) if n)
+    held = int((~audit["holds_under_all_readings"].astype(bool)).sum())
+    lines.append(f"Discrepancies by grade (substantive first): {listed or 'none'}. Verdicts that an admissible reading of a garbled cell would change: {held}.")
+    lines.append("")
+    for row in discrepancies(audit).itertuples():
+        lines.append(f"- `{row.claim_id}` ({row.grade}): {row.quote}")
+    lines.append("")
+    lines.append("*Generated by `tacrolimus_ibd.claims.update_readme` from `claims.evaluate()` (data/claims.csv checked against data/); do not edit by hand.*")
+    return "\n".join(lines)
+
+
+def update_readme(readme_path: str | Path, data_dir: str | Path | None = None) -> bool:
+    """Rewrite the README block between README_MARKERS with ``readme_summary``; True if it changed."""
+    path = Path(readme_path)
+    text = path.read_text(encoding="utf-8")
+    start, end = README_MARKERS
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise ValueError(f"{path.name}: needs one {start} followed by one {end}")
+    head, rest = text.split(start)
+    _, tail = rest.split(end)
+    new = f"{head}{start}\n{readme_summary(evaluate(data_dir))}\n{end}{tail}"
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text
+
+
+def readme_block(readme_text: str) -> str:
+    """The text between README_MARKERS, without the surrounding newlines."""
+    start, end = README_MARKERS
+    return readme_text.split(start, 1)[1].split(end, 1)[0].strip("\n")

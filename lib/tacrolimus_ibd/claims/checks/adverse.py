@@ -1,0 +1,108 @@
+"""Checks of the adverse effects and the renal episode."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ... import outcomes
+from .base import Evidence, Verdict, check, _count_verdict, _fmt, _fmt_reported, _ids, _judge, _patients, _reading, compare
+
+
+# --- checks: adverse effects -----------------------------------------------------------------
+
+#: The abstract's names for Table 4's adverse effects.
+_EFFECT_NAMES = {"creatinine": "renal_impairment"}
+
+
+@check("adverse_effect_counts")
+def _adverse_effect_counts(ev: Evidence, rep: dict) -> Verdict:
+    """Patients with each listed adverse effect (Table 4). 'Included' is non-exhaustive wording,
+    so an effect Table 4 lists and the sentence leaves out is noted, not counted against it."""
+    counts = outcomes.adverse_effect_counts(ev.tables["table4_adverse_effects"], len(ev.cohort)).set_index("adverse_effect")
+    keys = {k: _EFFECT_NAMES.get(k, k) for k in rep}
+    computed = {k: int(counts["patients"].get(effect, 0)) for k, effect in keys.items()}
+    notes = [
+        f"Table 4 also lists {effect} ({_patients(map(int, counts.loc[effect, 'patient_ids'].split()))}); the sentence says 'included', so the list need not be complete"
+        for effect in counts.index
+        if effect not in keys.values()
+    ]
+    return compare(rep, computed, notes=notes)
+
+
+@check("side_effect_discontinuations")
+def _side_effect_discontinuations(ev: Evidence, rep: dict) -> Verdict:
+    table = outcomes.side_effect_discontinuations(ev.cohort, ev.facts)
+    stopped = table[table["stopped_for_side_effects"]]
+    effects = ev.cohort.loc[stopped.index, "adverse_effects"]
+    computed = {"count": len(stopped)}
+    computed.update({k: int(effects.map(lambda e, k=k: k in e).sum()) for k in rep if k != "count"})
+    basis = "; ".join(f"Patient {pid}: {r.adverse_effects} ({r.stopped_basis})" for pid, r in stopped.iterrows())
+    return compare(rep, computed, notes=[basis, "a stop and an adverse effect together are read as a stop for the adverse effect"])
+
+
+@check("tolerated")
+def _tolerated(ev: Evidence, rep: dict) -> Verdict:
+    ok = outcomes.tolerated(ev.cohort)
+    stopped = outcomes.stopped_for_side_effects(ev.cohort, ev.facts)
+    not_ok = ok.index[~ok]
+    return _count_verdict(
+        rep,
+        ok.index[ok],
+        len(ev.cohort),
+        notes=[f"tolerated = no adverse effect in Table 4; patients {_ids(not_ok)} had one, and {_ids(set(not_ok) - set(stopped.index[stopped]))} of them continued"],
+    )
+
+
+@check("creatinine_episode")
+def _creatinine_episode(ev: Evidence, rep: dict) -> Verdict:
+    """The renal episode: its values come from this sentence alone (no table gives creatinine).
+
+    Readings of 'normalized to 60': (a) back within the quoted normal range 70-150; (b) no
+    longer raised (at or below the upper limit). The values are passed on as coming from the
+    text, so the audit calls the claim circular.
+    """
+    low, high = rep["normal_low"], rep["normal_high"]
+    renal = ev.cohort.index[ev.cohort["adverse_effects"].map(lambda e: "renal_impairment" in e)]
+    after = rep["after"]
+    readings = [
+        (f"(a) 'normalized' as within the quoted range {_fmt(low)}-{_fmt(high)}", "discrepancy" if not low <= after <= high else "reproduced",
+         f"{_fmt_reported(rep, 'after')} lies {'below' if after < low else 'within'} it"),
+        (f"(b) 'normalized' as no longer raised (at most {_fmt(high)})", "reproduced" if after <= high else "discrepancy", f"{_fmt_reported(rep, 'after')} is not raised"),
+        ("the peak", "reproduced" if rep["peak"] > high else "discrepancy", f"{_fmt_reported(rep, 'peak')} lies above {_fmt(high)}"),
+    ]
+    from_text = tuple((int(pid), fact) for pid in renal for fact in ("peak_creatinine_umol_l", "creatinine_after_dose_reduction_umol_l"))
+    status = "reproduced" if after <= high and rep["peak"] > high else "discrepancy"
+    return _reading(
+        status,
+        {"peak_above_normal": rep["peak"] > high, "after_within_quoted_range": low <= after <= high},
+        readings,
+        notes=[f"creatinine values and the days to normal are not in the tables; Table 4 lists renal impairment for {_patients(renal)}"],
+        inferred=from_text,
+    )
+
+
+def _renal_patient_troughs(ev: Evidence) -> pd.DataFrame:
+    renal = ev.cohort[ev.cohort["adverse_effects"].map(lambda e: "renal_impairment" in e)]
+    return renal[["trough_min_ng_ml", "mean_trough_ng_ml", "trough_max_ng_ml"]]
+
+
+@check("renal_trough_high")
+def _renal_trough_high(ev: Evidence, rep: dict) -> Verdict:
+    troughs = _renal_patient_troughs(ev)
+    computed = {"level": float(troughs["trough_max_ng_ml"].max())}
+    return compare(rep, computed, notes=[f"highest trough in Table 5 of {_patients(troughs.index)} (renal impairment in Table 4)"])
+
+
+@check("renal_trough_after")
+def _renal_trough_after(ev: Evidence, rep: dict) -> Verdict:
+    troughs = _renal_patient_troughs(ev)
+    low, high = float(troughs["trough_min_ng_ml"].min()), float(troughs["trough_max_ng_ml"].max())
+    inside = low <= rep["level"] <= high
+    problems = [] if inside else [f"{_fmt_reported(rep, 'level')} lies outside Table 5's range {_fmt(low)}-{_fmt(high)} for this patient"]
+    return _judge(
+        {"table5_range_low": low, "table5_range_high": high},
+        problems,
+        unknown=[f"single trough values are not published; {_fmt_reported(rep, 'level')} lies within Table 5's range {_fmt(low)}-{_fmt(high)} for {_patients(troughs.index)}"],
+    )
+
+

@@ -1,0 +1,222 @@
+"""Checks of the short-term (week-4) response: Results, Abstract and the Discussion's restatements."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pandas as pd
+
+from ... import outcomes, scores, statistics
+from ..agreement import agreement
+from .base import CheckFunction, Evidence, Verdict, check, _count_verdict, _fmt, _group, _ids, _judge, _patients, _reading, compare
+
+
+# --- checks: week-4 response -----------------------------------------------------------------
+
+
+def _basis_note(part: pd.DataFrame, column: str) -> str:
+    basis = part[column].fillna("missing").value_counts().sort_index()
+    return "from the text (Table 3 is lost): " + ", ".join(f"{n} {b}" for b, n in basis.items())
+
+
+def _week4_from_text(part: pd.DataFrame) -> tuple:
+    """The week-4 responses of ``part`` that come from the text (Table 3 is lost): (patient, fact) pairs."""
+    from_text = part.index[part["week4_response_basis"].isin(["stated", "inferred"])]
+    return tuple((int(pid), "week4_response") for pid in from_text)
+
+
+def _remission_from_text(part: pd.DataFrame, outcome: pd.Series) -> tuple:
+    inferred = part.index[part["outcome_end_of_follow_up_basis"].eq("inferred") & outcome.eq("remission")]
+    return tuple((int(pid), "end_of_follow_up_outcome") for pid in inferred)
+
+
+def _group_rate_check(group: str, kind: str) -> CheckFunction:
+    """Responders at week 4 (``kind="week4"``) or remissions at the end of follow-up (``"remission"``).
+
+    Week-4 responses come from the text (Table 3 is lost) and are passed on as such, so a claim
+    whose sentence they were taken from is circular (claims.audit).
+    """
+
+    def run(ev: Evidence, rep: dict) -> Verdict:
+        part = _group(ev, group)
+        if kind == "week4":
+            ids = part.index[part["week4_response"].fillna(False).astype(bool)]
+            notes = [_basis_note(part, "week4_response_basis")]
+            from_text = _week4_from_text(part)
+        else:
+            outcome = outcomes.end_of_follow_up_outcome(ev.cohort)[part.index]
+            ids = outcome.index[outcome.eq("remission")]
+            from_text = _remission_from_text(part, outcome)
+            inferred = [pid for pid, _ in from_text]
+            notes = [f"Table 4{' plus the text' if len(inferred) else ''}"]
+            if len(inferred):
+                notes.append(f"{_patients(inferred)} not in Table 4: remission inferred from the Results text; Table 4 alone gives {len(ids) - len(inferred)}")
+        return _count_verdict(rep, ids, len(part), notes=notes, inferred=from_text)
+
+    return run
+
+
+for _name, _group_name, _kind in [
+    ("cd_week4_response", "CD", "week4"),
+    ("uc_week4_response", "UC", "week4"),
+    ("cd_remission_end", "CD", "remission"),
+    ("uc_remission_end", "UC", "remission"),
+]:
+    check(_name)(_group_rate_check(_group_name, _kind))
+
+
+def _on_treatment_at_week4(ev: Evidence) -> pd.Series:
+    """Patients still on tacrolimus at the week-4 assessment (outcomes.denominator_mask, per protocol)."""
+    return outcomes.denominator_mask(ev.cohort, ev.facts, "per_protocol")
+
+
+@check("cdai_week4_all")
+def _cdai_week4_all(ev: Evidence, rep: dict) -> Verdict:
+    """'A decrease in the estimated CDAI for all patients' at week 4: which patients, and is it checkable?
+
+    Readings of "all patients": (a) all 12 CD patients, (b) those assessed on tacrolimus at
+    week 4. The per-patient CDAI of Table 3 is lost, so neither can be computed; the note says
+    what each reading implies and that the P value does not tell them apart.
+    """
+    cd = _group(ev, "CD")
+    on = _on_treatment_at_week4(ev)[cd.index]
+    stop_day = outcomes.side_effect_stop_day(ev.facts)
+    off = on.index[~on]
+    computed = {"on_treatment_at_week4": int(on.sum()), "total": len(cd)}
+    stops = ", ".join(f"Patient {pid} after {_fmt(float(stop_day[pid]))} days" for pid in off)
+    return _reading(
+        "not_computable",
+        computed,
+        [
+            ("(a) all 12 CD patients", "not_computable", f"needs Table 3's CDAI (lost); it would include {stops}, who stopped for side effects before week 4 and whom the Discussion excepts from the CD patients with a reduction ('except for two patients')"),
+            (f"(b) the {int(on.sum())} assessed on tacrolimus at week 4", "not_computable", "needs Table 3's CDAI (lost); consistent with the Discussion"),
+        ],
+        notes=["the reported P value fits either n (see cdai-reduction), so it does not tell the readings apart"],
+    )
+
+
+@check("cd_week4_benefit")
+def _cd_week4_benefit(ev: Evidence, rep: dict) -> Verdict:
+    """Discussion: all CD patients benefited at week 4 except those who stopped for side effects."""
+    cd = _group(ev, "CD")
+    on = _on_treatment_at_week4(ev)[cd.index]
+    responders = cd.index[cd["week4_response"].fillna(False).astype(bool)]
+    computed = {"benefited": len(responders), "discontinued": int((~on).sum())}
+    return compare(
+        rep,
+        computed,
+        notes=[f"stopped before week 4: patients {_ids(on.index[~on])} (Table 4 and the Results' stop days); per-patient benefit inferred from this sentence, Table 3 being lost"],
+        inferred=_week4_from_text(cd),
+    )
+
+
+@check("cdai_reduction")
+def _cdai_reduction(ev: Evidence, rep: dict) -> Verdict:
+    """Median and range need Table 3; the P value depends on n alone once every reduction is positive."""
+    cd = _group(ev, "CD")
+    n_on = int(_on_treatment_at_week4(ev)[cd.index].sum())
+    n_all = len(cd)
+    tests = statistics.all_positive_paired_tests([n_on, n_all], alternatives=("two-sided",))
+    results = [agreement(p, rep["p"], decimals=rep.decimals["p"]) for p in tests["p_value"]]
+    tests["agrees"] = [r.agrees for r in results]
+    tests["convention"] = [r.convention for r in results]
+    listing = "; ".join(
+        f"n={n}: " + ", ".join(f"{r.test} {r.method} {_fmt(r.p_value)}" for r in part.itertuples()) for n, part in tests.groupby("n", sort=True)
+    )
+    matching = tests[tests["agrees"]]
+    fit = "; ".join(f"{r.test} ({r.method}) with n={r.n}, {r.convention}" for r in matching.itertuples()) or "none"
+    computed = {f"p_exact_n{n_on}": float(tests.loc[(tests["n"] == n_on) & (tests["method"] == "exact null distribution"), "p_value"].iloc[0]),
+                f"p_exact_n{n_all}": float(tests.loc[(tests["n"] == n_all) & (tests["method"] == "exact null distribution"), "p_value"].iloc[0])}
+    return _judge(
+        computed,
+        unknown=[
+            "median and range of the reductions need the per-patient CDAI of Table 3 (lost)",
+            f"P: the range starts above 0, so every reduction was positive and the two-sided P depends on n alone: {listing}. "
+            f"The reported P is given by: {fit}; the paper does not name its test",
+        ],
+    )
+
+
+@check("cd_stool_counts")
+def _cd_stool_counts(ev: Evidence, rep: dict) -> Verdict:
+    cd = _group(ev, "CD")
+    on = _on_treatment_at_week4(ev)[cd.index]
+    total = rep["improved"] + rep["unchanged"]
+    problems = [] if total <= len(cd) else [f"improved + unchanged = {_fmt(total)} exceeds the {len(cd)} CD patients"]
+    return _judge(
+        {"cd_patients": len(cd), "on_treatment_at_week4": int(on.sum())},
+        problems,
+        unknown=[
+            f"the per-patient stool frequencies were in Table 3 (lost); improved + unchanged = {_fmt(total)} covers all {len(cd)} CD patients, "
+            f"including patients {_ids(on.index[~on])}, who stopped tacrolimus before week 4"
+        ],
+    )
+
+
+@check("pouch_mpdai")
+def _pouch_mpdai(ev: Evidence, rep: dict) -> Verdict:
+    low, high = scores.MPDAI_RANGE
+    on_scale = all(low <= rep[k] <= high for k in ("week0", "week4"))
+    problems = [] if on_scale else [f"a value lies off the mPDAI scale {low}-{high}"]
+    category = scores.mpdai_category(int(rep["week4"]))
+    return _judge(
+        {"week4_category_by_the_papers_definition": category},
+        problems,
+        unknown=[
+            "the only source is this sentence (Table 3, which would hold the scores, is lost)",
+            f"both values lie on the {low}-{high} scale; the week-4 value is below the paper's remission cut-off "
+            f"(mPDAI < {scores.MPDAI_POUCHITIS_FROM}), i.e. {category} by its own definition, where the text says 'responded well'",
+        ],
+    )
+
+
+@check("uc_week4_split")
+def _uc_week4_split(ev: Evidence, rep: dict) -> Verdict:
+    """Three UC patients in remission and one responding at week 4: Table 3 would show which."""
+    uc = _group(ev, "UC")
+    inferred = [pid for pid, _ in _week4_from_text(uc) if uc.loc[pid, "week4_response_basis"] == "inferred"]
+    return _judge(
+        {"uc_patients": len(uc)},
+        unknown=[
+            "which UC patients were in remission and which responded at week 4 needs Table 3's Truelove-Witts scores (lost); "
+            f"the week-4 responses of {_patients(inferred)} were inferred from this sentence, so they cannot check it"
+        ],
+    )
+
+
+@check("uc_two_thirds")
+def _uc_two_thirds(ev: Evidence, rep: dict) -> Verdict:
+    uc = _group(ev, "UC")
+    declined = int(uc["week4_response"].fillna(False).astype(bool).sum())
+    fraction = Fraction(declined, len(uc))
+    reported_fraction = Fraction(int(rep["numerator"]), int(rep["denominator"]))
+    computed = {"declined": declined, "total": len(uc)}
+    problems = [] if fraction == reported_fraction else [f"{declined}/{len(uc)} is not {reported_fraction}"]
+    return _judge(computed, problems, notes=[_basis_note(uc, "week4_response_basis")], inferred=_week4_from_text(uc))
+
+
+
+
+@check("pouch_response_from_mpdai")
+def _pouch_response_from_mpdai(ev: Evidence, rep: dict) -> Verdict:
+    """The pouchitis patient's week-4 response, decided by the mPDAI the Results give (8 to 4).
+
+    A fall in the mPDAI is a response; below the paper's cut-off (mPDAI < 5) it is remission by
+    the paper's own definition. The scores come from their own sentence (claim pouch-mpdai), not
+    from the sentence that says the patient responded, so they are independent of it; Table 3,
+    which would hold them, is lost.
+    """
+    part = _group(ev, "pouchitis")
+    week0 = outcomes.fact_values(ev.facts, "mpdai_week0", numeric=True)
+    week4 = outcomes.fact_values(ev.facts, "mpdai_week4", numeric=True)
+    responders, notes, used = [], [], []
+    for pid in part.index:
+        if pid in week0.index and pid in week4.index:
+            used += [(int(pid), "mpdai_week0"), (int(pid), "mpdai_week4")]
+            category = scores.mpdai_category(int(week4[pid]))
+            notes.append(f"Patient {pid}: mPDAI {_fmt(float(week0[pid]))} to {_fmt(float(week4[pid]))} (Results; Table 3 lost), {category} by the paper's definition")
+            if week4[pid] < week0[pid]:
+                responders.append(pid)
+        else:
+            notes.append(f"Patient {pid}: no mPDAI published")
+    return _count_verdict(rep, responders, len(part), notes=notes, inferred=tuple(used))
