@@ -281,6 +281,14 @@ def _close_thread_event_loop() -> None:
     except RuntimeError:  # the thread never got a loop (papermill failed before starting a kernel)
         return
     if not loop.is_running():
+        # A cell that timed out or a kernel that died leaves nbclient's pollers pending: cancel
+        # them, or closing the loop prints "Task was destroyed but it is pending!".
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
     asyncio.set_event_loop(None)
 
@@ -391,6 +399,13 @@ def _register_engine():
             return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
 
     papermill_engines.register("tacrolimus_ibd", KeepingEngine)
+    # nbclient logs a dead kernel through papermill's logger ("Kernel died while waiting for
+    # execute reply."), which Python prints when no handler is set: the failure message says it.
+    import logging
+
+    papermill_log = logging.getLogger("papermill")
+    if not papermill_log.handlers:
+        papermill_log.addHandler(logging.NullHandler())
 
 
 def _running_cell(nb: nbformat.NotebookNode) -> int | None:
@@ -448,9 +463,7 @@ def execute_notebook(
     except PapermillExecutionError as err:
         nb = nbformat.read(destination, as_version=4)
         failure = NotebookFailure(source.name, _source_cell_number(nb, err.cell_index), err.exec_count, f"{err.ename}: {err.evalue}", str(destination))
-    except OSError as err:
-        failure = NotebookFailure(source.name, None, None, f"{err.strerror or err} while writing {err.filename or destination}")
-    except Exception as err:  # a kernel that died or stalled, a cell over its time limit, ...
+    except Exception as err:  # a kernel that died or stalled, a cell over its time limit, a full disk...
         from nbclient.exceptions import CellTimeoutError
 
         km, nb = getattr(_current, "km", None), getattr(_current, "nb", None)
@@ -462,6 +475,8 @@ def execute_notebook(
             what = km.tibd_reason
         elif isinstance(err, CellTimeoutError):
             what = f"timed out: the cell ran longer than {cell_timeout:g} s (--cell-timeout); its kernel was shut down"
+        elif isinstance(err, OSError) and err.errno is not None:
+            what = f"{err.strerror or err} while writing {err.filename or destination}"
         elif "dead" in type(err).__name__.lower() or "died" in str(err):
             what = f"the kernel died{_signal_name(getattr(process, 'returncode', None))}"
         else:
@@ -523,8 +538,10 @@ def provenance(project_dir: Path, *, ran: list[Path] = ()) -> dict:
     dirty: list[str] | None = None
     if commit is not None and top is not None:
         library = Path(__file__).resolve().parent
-        scopes = sorted({str(Path(p).resolve()) for p in [library, *ran] if Path(p).exists()})
-        status = _git("status", "--porcelain", "--untracked-files=all", "--", *scopes, cwd=project_dir)
+        root = Path(top).resolve()
+        # The library counts when it is this checkout's (an installed copy has no git status here).
+        scopes = sorted({str(Path(p).resolve()) for p in [library, *ran] if Path(p).exists() and (Path(p).resolve() == root or root in Path(p).resolve().parents)})
+        status = _git("status", "--porcelain", "--untracked-files=all", "--", *scopes, cwd=project_dir) if scopes else ""
         if status is not None:
             dirty = sorted(
                 relative_path(Path(top) / line[3:].split(" -> ")[-1].strip('"'), project_dir) for line in status.splitlines() if line.strip()
