@@ -376,3 +376,52 @@ def test_a_batch_publishes_run_by_run_and_sigterm_keeps_finished_runs(tmp_path):
     assert "runs published before it are kept: first" in err
     assert _entries(batch) == ["first"]
     assert not list((project / "outputs").glob(".*"))
+
+
+# --- a full or read-only output location ------------------------------------------------------
+
+
+def test_an_almost_full_location_is_refused_before_anything_runs(tmp_path, monkeypatch):
+    import shutil
+
+    project = _project(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: SimpleNamespace(total=10, used=10, free=1024))
+    result = _cli("reproduce", "--project-dir", str(project), "--no-progress", "--no-site")
+    assert result.returncode == 2
+    assert "no space left on" in result.stderr and "Traceback" not in result.stderr
+    assert _entries(project) == ["data", "notebooks"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root may write into a read-only folder")
+def test_a_read_only_location_is_refused_before_anything_runs(tmp_path):
+    project = _project(tmp_path)
+    project.chmod(0o555)
+    try:
+        result = _cli("reproduce", "--project-dir", str(project), "--no-progress", "--no-site")
+    finally:
+        project.chmod(0o755)
+    assert result.returncode == 2 and "cannot write to" in result.stderr
+    assert _entries(project) == ["data", "notebooks"]
+
+
+def test_the_disk_error_message_names_device_and_file(tmp_path):
+    import errno
+
+    err = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.png"))
+    assert engine.disk_error(err, tmp_path) == f"no space left on {engine._mount_point(tmp_path)} while writing {tmp_path / 'x.png'}"  # noqa: SLF001
+
+
+@pytest.mark.e2e
+def test_a_disk_that_fills_while_publishing_is_a_plain_failure_with_staging_cleaned(tmp_path, monkeypatch):
+    import errno
+
+    project = _project(tmp_path)
+
+    def full(staging, output_dir):
+        raise OSError(errno.ENOSPC, "No space left on device", str(output_dir / "manifest.json"))
+
+    monkeypatch.setattr(engine, "publish_folder", full)
+    result = _cli("reproduce", "--project-dir", str(project), "--no-progress", "--no-site")
+    assert result.returncode == 1
+    assert "no space left on" in result.stderr and "while writing" in result.stderr and "Traceback" not in result.stderr
+    assert _entries(project) == ["data", "notebooks"]
