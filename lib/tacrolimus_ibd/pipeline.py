@@ -298,7 +298,8 @@ class Kernels:
     (Ctrl-C, SIGTERM) and to watch that none is stopped (SIGSTOP) while a cell waits on it."""
 
     def __init__(self):
-        self._lock = threading.Lock()
+        # Re-entrant: the signal handler (main thread) may run while the main thread holds it.
+        self._lock = threading.RLock()
         self._managers: set = set()
         self.cancelled = threading.Event()
         self._stopped_since: dict[int, float] = {}
