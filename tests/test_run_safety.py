@@ -144,11 +144,13 @@ def test_a_value_is_checked_against_the_declared_type(type_name, help, value, ok
 def test_mistyped_parameters_are_refused_in_reproduce_and_batch(tmp_path):
     project = copy_project(tmp_path / "project")  # the committed notebooks
     result = _cli("reproduce", "--project-dir", str(project), "--no-progress", "-p", "target_low_ng_ml", "abc",
-                  "-p", "denominator", "per_protocl", "-p", "alpah", "0.1")
+                  "-p", "denominator", "per_protocl", "-p", "alpah", "0.1", "-p", "data_dir", "elsewhere", "-p", "output_dir", "x")
     assert result.returncode == 2
     assert "reproduce: parameter 'target_low_ng_ml' (05_trough_levels.ipynb): expected float, got 'abc' (str)" in result.stderr
     assert "parameter 'denominator' (04_medium_term_outcomes.ipynb): expected one of intention_to_treat, per_protocol, got 'per_protocl'" in result.stderr
     assert "parameter 'alpah' is declared by no notebook" in result.stderr
+    assert "parameter 'data_dir' is given as the data folder" in result.stderr
+    assert "parameter 'output_dir' is set by the run itself" in result.stderr
     (project / "batch.yaml").write_text('runs:\n  ok: {target_low_ng_ml: 8}\n  bad:\n    target_low_ng_ml: "abc"\n    include_inferred_outcomes: "no"\n')
     result = _cli("batch", str(project / "batch.yaml"), "--project-dir", str(project), "--no-progress")
     assert result.returncode == 2

@@ -178,6 +178,8 @@ def parameter_problems(run: str, values: dict, declared: dict[str, dict[str, Par
     for name in sorted(values):
         if name in RESERVED:
             problems.append(f"{run}: parameter {name!r} is set by the run itself, not by the user")
+        elif name == "data_dir":
+            problems.append(f"{run}: parameter 'data_dir' is given as the data folder (reproduce --data-dir, or data_dir: in a batch file), which is validated first")
         elif name not in known:
             names = ", ".join(sorted(set(known) - set(RESERVED) - {"data_dir"})) or "none besides data_dir"
             problems.append(f"{run}: parameter {name!r} is declared by no notebook's parameters cell (declared: {names})")
