@@ -203,11 +203,13 @@ def test_reproduce_keeps_earlier_batch_runs(tmp_path):
     outputs, staging = tmp_path / "outputs", tmp_path / ".outputs.partial-x"
     (outputs / "batch" / "run").mkdir(parents=True)
     (outputs / "batch" / "run" / "manifest.json").write_text("{}")
+    (outputs / "my_centre").mkdir()
+    (outputs / "my_centre" / "manifest.json").write_text("{}")  # another reproduce's outputs
     (outputs / "README.md").write_text("tracked")
     (outputs / "stale.csv").write_text("old")
     (outputs / "manifest.json").write_text(json.dumps({"outputs": {"stale.csv": "x"}}))
     staging.mkdir()
     (staging / "new.csv").write_text("new")
     engine.publish_folder(staging, outputs)
-    assert sorted(p.relative_to(outputs).as_posix() for p in outputs.rglob("*") if p.is_file()) == ["README.md", "batch/run/manifest.json", "new.csv"]
+    assert sorted(p.relative_to(outputs).as_posix() for p in outputs.rglob("*") if p.is_file()) == ["README.md", "batch/run/manifest.json", "my_centre/manifest.json", "new.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outputs"]

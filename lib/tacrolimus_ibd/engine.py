@@ -138,13 +138,20 @@ def _is_own_working_file(name: str) -> bool:
     return name.startswith(".") and (name.endswith(".lock") or ".partial-" in name or ".old-" in name)
 
 
+def _carried_over(entry: Path) -> bool:
+    """A folder inside an output folder that is not this run's to replace, and moves with it:
+    ``batch/``, another run's published outputs or kept failure (it has a manifest), and the
+    engine's own working folders."""
+    return entry.is_dir() and (entry.name == BATCH_DIR or _is_own_working_file(entry.name) or (entry / MANIFEST).is_file())
+
+
 def foreign_files(folder: Path) -> list[str] | None:
     """Files in ``folder`` that no run wrote (None: the folder holds no run manifest)."""
     files = []
     for root, dirs, names in os.walk(folder):
         rel_root = Path(root).relative_to(folder)
         if rel_root == Path("."):
-            dirs[:] = [d for d in dirs if d != BATCH_DIR and not _is_own_working_file(d)]  # carried over as they are
+            dirs[:] = [d for d in dirs if not _carried_over(folder / d)]
             names = [n for n in names if n not in ("README.md",) and not _is_own_working_file(n)]
         files += [(rel_root / n).as_posix() for n in names]
     if not files:
@@ -629,13 +636,14 @@ class _PublishRefused(Exception):
 
 
 def publish_folder(staging: Path, output_dir: Path) -> None:
-    """Swap ``staging`` in as ``output_dir``, carrying over its README.md and batch/ folder, and
-    delete only the files the previous run's manifest lists."""
+    """Swap ``staging`` in as ``output_dir``, carrying over its README.md, its batch/ folder and
+    the other runs' folders in it, and delete only the files the previous run's manifest lists."""
     old = None
     if output_dir.exists():
-        for keep in ("README.md", BATCH_DIR):
-            if (output_dir / keep).exists() and not (staging / keep).exists():
-                (output_dir / keep).rename(staging / keep)
+        keep = [output_dir / "README.md"] + [entry for entry in output_dir.iterdir() if _carried_over(entry) and not _is_own_working_file(entry.name)]
+        for entry in keep:
+            if entry.exists() and not (staging / entry.name).exists():
+                entry.rename(staging / entry.name)
         old = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.old-", dir=output_dir.parent))
         os.rmdir(old)
         output_dir.rename(old)
