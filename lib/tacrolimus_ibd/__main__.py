@@ -1,6 +1,9 @@
 """Command line: ``python -m tacrolimus_ibd {validate,reproduce,site,batch,refresh-notebooks}``.
 
-Errors are reported as plain messages (``file:row:column: what``), never as tracebacks.
+Errors are reported as plain messages (``file:row:column: what``), never as tracebacks. Exit
+statuses of ``reproduce`` and ``batch``: 0 done; 1 a notebook failed (published outputs unchanged);
+2 refused before anything ran (data, parameters, batch file, output folder); 3 another run is
+writing the output folder; 130 or 143 stopped by SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
