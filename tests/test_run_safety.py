@@ -212,6 +212,16 @@ def test_a_live_lock_refuses_at_once_and_a_dead_ones_is_taken_over(tmp_path):
         sleeper.wait()
 
 
+def test_a_manifest_never_leads_a_deletion_outside_its_folder(tmp_path):
+    folder = tmp_path / "outputs"
+    folder.mkdir()
+    (tmp_path / "precious.txt").write_text("keep")
+    (folder / "a.csv").write_text("ours")
+    (folder / "manifest.json").write_text(json.dumps({"outputs": {"a.csv": "x", "../precious.txt": "x", "/etc/hostname": "x"}}))
+    assert engine.remove_own_files(folder) == []
+    assert not folder.exists() and (tmp_path / "precious.txt").read_text() == "keep"
+
+
 def test_what_a_killed_run_left_is_cleaned_and_a_half_swap_undone(tmp_path):
     outputs = tmp_path / "outputs"
     (tmp_path / ".outputs.partial-abc" / "notebooks").mkdir(parents=True)

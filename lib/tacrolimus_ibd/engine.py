@@ -342,9 +342,13 @@ def remove_own_files(folder: Path) -> list[str]:
         own = list(manifest.get("outputs", {}))
     except (OSError, ValueError, AttributeError):
         own = []
+    inside = folder.resolve()
     for name in [*own, MANIFEST]:
-        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
-            (folder / name).unlink()
+        path = folder / name
+        if not isinstance(name, str) or inside not in path.resolve().parents:
+            continue  # a manifest naming a file outside its folder is not followed there
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            path.unlink()
     for entry in folder.glob(".*.lock") if folder.is_dir() else ():
         info = _read_lock(entry)
         if info is not None and not (info and _alive(info)):
