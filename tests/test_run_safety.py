@@ -291,13 +291,18 @@ SLOW = ["import pathlib, time\npathlib.Path('../../running').write_text('yes')\n
 
 @pytest.mark.e2e
 def test_two_runs_at_once_lose_nothing(tmp_path):
-    project = _project(tmp_path, {"01_quick.ipynb": ["import time\ntime.sleep(3)"]})
+    # The first run's notebook waits until the test lets it finish, after the second has tried.
+    release = tmp_path / "release"
+    project = _project(tmp_path, {"01_waits.ipynb": [
+        f"import pathlib, time\nfor _ in range(1200):\n    if pathlib.Path({str(release)!r}).exists():\n        break\n    time.sleep(0.05)"]})
     first = _start(project, "--no-site")
     _wait_for(lambda: engine.lock_path(project / "outputs").exists())
     second = _start(project, "--no-site")
     out2, err2 = second.communicate(timeout=120)
+    release.write_text("go")
     assert second.returncode == 3, err2
     assert "busy:" in err2 and "being written by another run" in err2 and "Traceback" not in err2
+    assert len(err2.strip().splitlines()) == 1
     out1, err1 = first.communicate(timeout=300)
     assert first.returncode == 0, err1
     manifest = json.loads((project / "outputs" / "manifest.json").read_text())
@@ -381,7 +386,8 @@ def test_a_batch_publishes_run_by_run_and_sigterm_keeps_finished_runs(tmp_path):
     run = _start(project, str(project / "batch.yaml"), "--jobs", "1", command="batch")
     _wait_for(lambda: (tmp_path / "running").exists())
     batch = project / "outputs" / "batch"
-    assert json.loads((batch / "first" / "manifest.json").read_text())["completed"] is True  # published already
+    _wait_for(lambda: (batch / "first" / "manifest.json").exists(), timeout=30)  # published while 'second' runs
+    assert json.loads((batch / "first" / "manifest.json").read_text())["completed"] is True
     run.send_signal(signal.SIGTERM)
     out, err = run.communicate(timeout=60)
     assert run.returncode == 143, err
@@ -437,3 +443,52 @@ def test_a_disk_that_fills_while_publishing_is_a_plain_failure_with_staging_clea
     assert result.returncode == 1
     assert "no space left on" in result.stderr and "while writing" in result.stderr and "Traceback" not in result.stderr
     assert _entries(project) == ["data", "notebooks"]
+
+
+# --- the refusals again, as real processes ----------------------------------------------------
+
+
+def _process(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tacrolimus_ibd", *args], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("case", ["foreign_folder", "run_named_data", "mistyped_reproduce", "mistyped_batch"])
+def test_refusals_as_real_processes(tmp_path, case):
+    project = _project(tmp_path, {"01_typed.ipynb": ["x = 1"]})
+    nb = _small_notebook(["x = 1"])
+    nb.cells[0].source = 'data_dir = "../data"\noutput_dir = None\ntarget_low_ng_ml: float = 5.0  # low'
+    nbformat.write(nb, project / "notebooks" / "01_typed.ipynb")
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "manuscript.docx").write_text("a year of work")
+    (project / "batch.yaml").write_text({"run_named_data": "runs:\n  data: {}\n", "mistyped_batch": "runs:\n  x:\n    target_low_ng_ml: abc\n"}.get(case, "runs:\n  a: {}\n"))
+    args = {
+        "foreign_folder": ["reproduce", "--output-dir", str(papers)],
+        "run_named_data": ["batch", str(project / "batch.yaml"), "--output-dir", "."],
+        "mistyped_reproduce": ["reproduce", "-p", "target_low_ng_ml", "abc"],
+        "mistyped_batch": ["batch", str(project / "batch.yaml")],
+    }[case]
+    before = _tree(tmp_path)
+    result = _process(*args, "--project-dir", str(project), "--no-progress")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "nothing was run or written" in result.stderr
+    expected = {
+        "foreign_folder": "holds no run manifest", "run_named_data": "is the project folder",
+        "mistyped_reproduce": "reproduce: parameter 'target_low_ng_ml' (01_typed.ipynb): expected float, got 'abc' (str)",
+        "mistyped_batch": "run 'x': parameter 'target_low_ng_ml' (01_typed.ipynb): expected float, got 'abc' (str)",
+    }[case]
+    assert expected in result.stderr
+    assert _tree(tmp_path) == before
+
+
+@pytest.mark.e2e
+def test_a_stale_lock_is_taken_over_by_a_real_run(tmp_path):
+    import socket
+
+    project = _project(tmp_path)
+    engine.lock_path(project / "outputs").write_text(json.dumps({"pid": _dead_pid(), "host": socket.gethostname(), "started": "long ago"}))
+    (project / ".outputs.partial-dead").mkdir()  # what the killed run left
+    result = _process("reproduce", "--project-dir", str(project), "--no-progress", "--no-site")
+    assert result.returncode == 0, result.stderr
+    assert _entries(project) == ["data", "notebooks", "outputs"]
