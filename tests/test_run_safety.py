@@ -426,7 +426,7 @@ def test_the_disk_error_message_names_device_and_file(tmp_path):
     import errno
 
     err = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.png"))
-    assert engine.disk_error(err, tmp_path) == f"no space left on {engine._mount_point(tmp_path)} while writing {tmp_path / 'x.png'}"  # noqa: SLF001
+    assert pipeline.disk_error(err, tmp_path) == f"no space left on {pipeline.mount_point(tmp_path)} while writing {tmp_path / 'x.png'}"
 
 
 @pytest.mark.e2e
@@ -492,3 +492,47 @@ def test_a_stale_lock_is_taken_over_by_a_real_run(tmp_path):
     result = _process("reproduce", "--project-dir", str(project), "--no-progress", "--no-site")
     assert result.returncode == 0, result.stderr
     assert _entries(project) == ["data", "notebooks", "outputs"]
+
+
+def _mount_namespace_available() -> bool:
+    import shutil
+
+    if not shutil.which("unshare"):
+        return False
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"], capture_output=True)
+    return probe.returncode == 0
+
+
+def _on_small_disk(tmp_path: Path, project: Path, *, size: str, read_only: bool = False) -> subprocess.CompletedProcess:
+    """Reproduce a copy of ``project`` on a tmpfs of ``size`` (read-only if asked), in a mount
+    namespace of its own; the project's entries afterwards are printed after a marker line."""
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    script = (
+        f"set -e; mount -t tmpfs -o size={size} tmpfs {mnt}; cp -r {project} {mnt}/project; "
+        + (f"mount -o remount,ro {mnt}; " if read_only else "")
+        + f"set +e; {sys.executable} -m tacrolimus_ibd reproduce --project-dir {mnt}/project --no-progress --no-site; status=$?; "
+        + f"echo ENTRIES; ls -A {mnt}/project; exit $status"
+    )
+    return subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not _mount_namespace_available(), reason="this machine does not allow a private tmpfs (unshare -m)")
+def test_a_disk_that_fills_during_the_run_is_a_plain_failure_with_nothing_left(tmp_path):
+    project = _project(tmp_path, {"01_fills.ipynb": [
+        "with open(f'{output_dir}/big.bin', 'wb') as handle:\n    for _ in range(100):\n        handle.write(b'0' * 1_000_000)"]})
+    result = _on_small_disk(tmp_path, project, size="40m")
+    assert result.returncode == 1, result.stderr
+    assert "01_fills.ipynb: cell 2" in result.stderr and "no space left on " in result.stderr.lower()
+    assert "Traceback" not in result.stderr
+    assert result.stdout.split("ENTRIES")[-1].split() in (["data", "notebooks"], ["data", "notebooks", "outputs.failed"])
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not _mount_namespace_available(), reason="this machine does not allow a private tmpfs (unshare -m)")
+def test_a_read_only_disk_is_refused_before_anything_runs(tmp_path):
+    result = _on_small_disk(tmp_path, _project(tmp_path), size="20m", read_only=True)
+    assert result.returncode == 2, result.stderr
+    assert "cannot write to" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout.split("ENTRIES")[-1].split() == ["data", "notebooks"]

@@ -27,7 +27,7 @@ def _print_problems(problems) -> None:
 
 def _engine_errors(run):
     """Run ``run()``; turn the engine's refusals and interrupts into one message and an exit status."""
-    from . import engine
+    from . import engine, pipeline
     from .data import DataValidationError
 
     try:
@@ -46,7 +46,7 @@ def _engine_errors(run):
         print(f"error: {err}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as err:
-        print(f"error: {engine.disk_error(err, Path('.'))}", file=sys.stderr)
+        print(f"error: {pipeline.disk_error(err, Path('.'))}", file=sys.stderr)
         return EXIT_FAILED
 
 

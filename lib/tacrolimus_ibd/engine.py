@@ -29,7 +29,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime as dt
-import errno
 import json
 import os
 import shutil
@@ -182,13 +181,6 @@ def publish_problem(folder: Path) -> str | None:
     return None
 
 
-def _mount_point(path: Path) -> str:
-    path = path.resolve()
-    while not os.path.ismount(path) and path.parent != path:
-        path = path.parent
-    return str(path)
-
-
 def space_problem(folder: Path) -> str | None:
     """A read-only or nearly full location for ``folder``, found before anything runs."""
     existing = folder
@@ -198,18 +190,8 @@ def space_problem(folder: Path) -> str | None:
         return f"cannot write to {existing}: permission denied or read-only"
     with contextlib.suppress(OSError):
         if shutil.disk_usage(existing).free < MIN_FREE_BYTES:
-            return f"no space left on {_mount_point(existing)} for {folder} (less than {MIN_FREE_BYTES >> 20} MB free)"
+            return f"no space left on {pipeline.mount_point(existing)} for {folder} (less than {MIN_FREE_BYTES >> 20} MB free)"
     return None
-
-
-def disk_error(err: OSError, fallback: Path) -> str:
-    """A plain message for an error while writing (``no space left on DEVICE while writing FILE``)."""
-    where = Path(err.filename or fallback)
-    if err.errno == errno.ENOSPC:
-        return f"no space left on {_mount_point(where.parent if not where.exists() else where)} while writing {where}"
-    if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return f"cannot write {where}: {err.strerror}"
-    return f"{err.strerror or err} while writing {where}"
 
 
 # --- locks ------------------------------------------------------------------------------------
@@ -575,6 +557,8 @@ def execute_plan(plan: Plan, *, jobs: int, progress: bool = True, cell_timeout: 
                             run.failures.append(failure)
                         except pipeline.NotebookInterrupted:
                             continue
+                        except Exception as err:  # never a traceback: any other error fails this notebook
+                            run.failures.append(NotebookFailure(nb.name, None, None, f"{type(err).__name__}: {err}"))
                         run.pending -= 1
                         if bar is not None:
                             bar.set_postfix_str(nb.stem if run.spec.name is None else f"{run.spec.name}/{nb.stem}", refresh=False)
@@ -629,7 +613,7 @@ def _finish(run: _Run, stop: _StopSignals) -> RunOutcome | None:
         return RunOutcome(spec.name, spec.output_dir, False, failures, error=f"not published: {err}")
     except OSError as err:
         shutil.rmtree(staging, ignore_errors=True)
-        return RunOutcome(spec.name, spec.output_dir, False, failures, error=disk_error(err, spec.output_dir))
+        return RunOutcome(spec.name, spec.output_dir, False, failures, error=pipeline.disk_error(err, spec.output_dir))
     except Exception as err:  # an extra step (the report) that failed
         shutil.rmtree(staging, ignore_errors=True)
         return RunOutcome(spec.name, spec.output_dir, False, failures, error=f"{type(err).__name__}: {err}")
@@ -669,10 +653,14 @@ def _keep_failure(run: _Run, failures: list[NotebookFailure], manifest: dict) ->
             shutil.move(str(src), tmp / failure.notebook)
             shown = kept_dir / failure.notebook
             failure.kept_at = str(shown) if not _inside(shown, Path.cwd()) else pipeline.relative_path(shown, Path.cwd())
+    shutil.rmtree(staging, ignore_errors=True)  # first: on a full disk this frees the space the manifest needs
     manifest["failures"] = [str(f) for f in failures]
     manifest["outputs"] = pipeline.files_with_hashes(tmp, tmp)
-    pipeline.write_manifest(tmp / MANIFEST, manifest)
-    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        pipeline.write_manifest(tmp / MANIFEST, manifest)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     if kept_dir.exists():
         left = remove_own_files(kept_dir)
         if left:  # never happens after the plan's check, unless files were added meanwhile

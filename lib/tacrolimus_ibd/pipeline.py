@@ -413,7 +413,8 @@ def _register_engine():
 
 def _running_cell(nb: nbformat.NotebookNode) -> int | None:
     """Index of the last cell that started (papermill marks a cell's start time)."""
-    started = [i for i, c in enumerate(nb.cells) if c.metadata.get("papermill", {}).get("start_time")]
+    cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]  # as _source_cell_number counts
+    started = [i for i, c in enumerate(cells) if c.metadata.get("papermill", {}).get("start_time")]
     return started[-1] if started else None
 
 
@@ -464,8 +465,16 @@ def execute_notebook(
             execution_timeout=cell_timeout,
         )
     except PapermillExecutionError as err:
-        nb = nbformat.read(destination, as_version=4)
-        failure = NotebookFailure(source.name, _source_cell_number(nb, err.cell_index), err.exec_count, f"{err.ename}: {err.evalue}", str(destination))
+        kept = str(destination)
+        try:
+            nb = nbformat.read(destination, as_version=4)
+        except Exception as read_err:  # the disk filled while papermill wrote it
+            nb, kept = getattr(_current, "nb", None), None
+            destination.unlink(missing_ok=True)
+            detail = disk_error(read_err, destination) if isinstance(read_err, OSError) else "it could not be written completely"
+            err.evalue = f"{err.evalue}; the notebook could not be kept ({detail})"
+        number = _source_cell_number(nb, err.cell_index) if nb is not None else None
+        failure = NotebookFailure(source.name, number, err.exec_count, f"{err.ename}: {err.evalue}", kept)
     except Exception as err:  # a kernel that died or stalled, a cell over its time limit, a full disk...
         from nbclient.exceptions import CellTimeoutError
 
@@ -479,16 +488,20 @@ def execute_notebook(
         elif isinstance(err, CellTimeoutError):
             what = f"timed out: the cell ran longer than {cell_timeout:g} s (--cell-timeout); its kernel was shut down"
         elif isinstance(err, OSError) and err.errno is not None:
-            what = f"{err.strerror or err} while writing {err.filename or destination}"
+            what = disk_error(err, destination)
         elif "dead" in type(err).__name__.lower() or "died" in str(err):
             what = f"the kernel died{_signal_name(getattr(process, 'returncode', None))}"
         else:
             what = f"{type(err).__name__}: {err}"
         kept = None
         if nb is not None and index is not None:
-            nbformat.write(nb, destination)
-            kept = str(destination)
-        failure = NotebookFailure(source.name, _source_cell_number(nb, index) if kept else None, None, what, kept)
+            try:
+                nbformat.write(nb, destination)
+                kept = str(destination)
+            except OSError as write_err:
+                destination.unlink(missing_ok=True)
+                what += f"; the notebook could not be kept ({disk_error(write_err, destination)})"
+        failure = NotebookFailure(source.name, _source_cell_number(nb, index) if index is not None else None, None, what, kept)
     finally:
         _close_thread_event_loop()
         km = getattr(_current, "km", None)
@@ -507,10 +520,36 @@ def execute_notebook(
         try:
             nb = nbformat.read(destination, as_version=4)
             nbformat.write(strip_volatile_metadata(nb, paths=paths), destination)
-        except OSError as err:
-            failure = failure or NotebookFailure(source.name, None, None, f"{err.strerror or err} while writing {destination}")
+        except Exception as err:  # a full disk: the notebook was cut short, or cannot be rewritten
+            destination.unlink(missing_ok=True)
+            detail = disk_error(err, destination) if isinstance(err, OSError) else f"{destination} was written incompletely"
+            if failure is None:
+                failure = NotebookFailure(source.name, None, None, detail)
+            elif failure.kept_at:
+                failure.kept_at = None
+                failure.error += f"; the notebook could not be kept ({detail})"
     if failure:
         raise failure
+
+
+def mount_point(path: Path) -> str:
+    """The mount point (the device's folder) that holds ``path``."""
+    path = Path(path).resolve()
+    while not os.path.ismount(path) and path.parent != path:
+        path = path.parent
+    return str(path)
+
+
+def disk_error(err: OSError, fallback: Path) -> str:
+    """A plain message for an error while writing (``no space left on DEVICE while writing FILE``)."""
+    import errno
+
+    where = Path(err.filename or fallback)
+    if err.errno == errno.ENOSPC:
+        return f"no space left on {mount_point(where if where.exists() else where.parent)} while writing {where}"
+    if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"cannot write {where}: {err.strerror}"
+    return f"{err.strerror or err} while writing {where}"
 
 
 # --- provenance -------------------------------------------------------------------------------
