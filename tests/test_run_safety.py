@@ -69,6 +69,8 @@ def test_output_folders_that_are_not_the_tools_are_refused(tmp_path, where):
     assert result.returncode == 2, result.stderr
     assert "output folder refused" in result.stderr and "nothing was run or written" in result.stderr
     assert "Traceback" not in result.stderr
+    if where == "file":
+        assert "exists and is not a folder" in result.stderr
     assert _tree(tmp_path) == before
     assert not (project / "outputs").exists() and not list(project.glob(".*"))
 

@@ -405,6 +405,8 @@ def plan(specs: list[RunSpec], notebooks: list[Path], *, project_dir: Path, lock
     folders = ([batch_root] if batch_root is not None else []) + [spec.output_dir for spec in specs]
     for folder in folders:
         problem = protection_problem(folder, project_dir=project_dir, data_dirs=data_dirs, notebooks_dir=notebooks_dir)
+        if folder.exists() and not folder.is_dir():
+            problem = f"{folder} exists and is not a folder; name a folder (absent, empty, or a previous run's)"
         if problem:
             problems.append(f"output folder refused: {problem}")
     if batch_root is not None and not problems:
