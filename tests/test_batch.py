@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from tacrolimus_ibd import pipeline
+from tacrolimus_ibd import engine, pipeline
 from tacrolimus_ibd.__main__ import main
 from tacrolimus_ibd.batch import BatchError, check_runs, declared_parameters, load_batch_file
 
@@ -35,7 +35,7 @@ def _notebook(name: str, params: str, body: str) -> nbformat.NotebookNode:
 SMALL_NOTEBOOKS = {
     "02_alpha.ipynb": _notebook(
         "02 · alpha",
-        'data_dir = "../data"\noutput_dir = None\nalpha = 0.05  # a level',
+        'data_dir = "../data"\noutput_dir = None\nalpha: float = 0.05  # a level',
         "from tacrolimus_ibd import data\nfrom tacrolimus_ibd.outputs import save_key_results\n"
         "if alpha >= 0.5:\n    raise ValueError('alpha too large: a deliberate failure')\n"
         "cohort = data.load_cohort(data_dir)\n"
@@ -43,7 +43,7 @@ SMALL_NOTEBOOKS = {
     ),
     "03_band.ipynb": _notebook(
         "03 · band",
-        'data_dir = "../data"\noutput_dir = None\nlow = 5.0  # lower end\nhigh = 10.0  # upper end',
+        'data_dir = "../data"\noutput_dir = None\nlow: float = 5.0  # lower end\nhigh: float = 10.0  # upper end',
         "from tacrolimus_ibd.outputs import save_key_results\nsave_key_results({'band_width': high - low}, '03_band', output_dir)",
     ),
 }
@@ -110,10 +110,12 @@ def test_each_run_is_published_with_its_own_manifest(batch_run):
         assert sorted(p.name for p in (batch / run / "notebooks").glob("*.ipynb")) == ["02_alpha.ipynb", "03_band.ipynb"]
     assert json.loads((batch / "changed" / "manifest.json").read_text())["parameters"]["alpha"] == 0.01
     assert "other_centre/table1_baseline.csv" in json.loads((batch / "other_centre" / "manifest.json").read_text())["data_files"]
-    # The failed run keeps only its failed notebook, like a failed reproduce.
-    broken = sorted(p.relative_to(batch / "broken").as_posix() for p in (batch / "broken").rglob("*") if p.is_file())
-    assert broken == ["failed/02_alpha.ipynb", "manifest.json"]
+    # The failed run keeps only its failed notebook and manifest, apart, like a failed reproduce.
+    assert not (batch / "broken").exists()
+    broken = sorted(p.relative_to(batch / "broken.failed").as_posix() for p in (batch / "broken.failed").rglob("*") if p.is_file())
+    assert broken == ["02_alpha.ipynb", "manifest.json"]
     assert not list(batch.glob(".*"))  # no staging folders left behind
+    assert not list((project / "outputs").glob(".*"))  # nor the lock
 
 
 @pytest.mark.e2e
@@ -191,17 +193,23 @@ def test_malformed_batch_files_are_explained(tmp_path, text, message):
 def test_example_batch_file_runs_with_the_committed_notebooks():
     specs = load_batch_file(ROOT / "examples" / "batch.yaml")
     notebooks = pipeline.discover_notebooks(ROOT / "notebooks")
+    assert check_runs(specs, pipeline.declared_parameters(notebooks), project_dir=ROOT) == []
     assert check_runs(specs, declared_parameters(notebooks), project_dir=ROOT) == []
     assert {s.name for s in specs} >= {"default", "per_protocol", "synthetic_centre"}
     assert any(s.data_dir != "data" for s in specs)
 
 
 def test_reproduce_keeps_earlier_batch_runs(tmp_path):
-    outputs, staging = tmp_path / "outputs", tmp_path / ".outputs.partial"
+    outputs, staging = tmp_path / "outputs", tmp_path / ".outputs.partial-x"
     (outputs / "batch" / "run").mkdir(parents=True)
     (outputs / "batch" / "run" / "manifest.json").write_text("{}")
+    (outputs / "my_centre").mkdir()
+    (outputs / "my_centre" / "manifest.json").write_text("{}")  # another reproduce's outputs
+    (outputs / "README.md").write_text("tracked")
     (outputs / "stale.csv").write_text("old")
+    (outputs / "manifest.json").write_text(json.dumps({"outputs": {"stale.csv": "x"}}))
     staging.mkdir()
     (staging / "new.csv").write_text("new")
-    pipeline._replace(outputs, staging)
-    assert sorted(p.relative_to(outputs).as_posix() for p in outputs.rglob("*") if p.is_file()) == ["batch/run/manifest.json", "new.csv"]
+    engine.publish_folder(staging, outputs)
+    assert sorted(p.relative_to(outputs).as_posix() for p in outputs.rglob("*") if p.is_file()) == ["README.md", "batch/run/manifest.json", "my_centre/manifest.json", "new.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outputs"]

@@ -135,3 +135,30 @@ def test_the_tool_is_deterministic_and_sized_as_asked(tmp_path):
     assert len(pd.read_csv(tmp_path / "a" / "table1_baseline.csv")) == 12
     assert main(["validate", str(tmp_path / "a")]) == 0
     assert _tool(str(tmp_path / "c"), "--patients", "40").returncode == 2
+
+
+def test_the_tool_checks_its_arguments_before_touching_the_folder(tmp_path):
+    """A bad argument on an existing synthetic folder: refused, and every file is still there."""
+    cohort = tmp_path / "synthetic_cohort"
+    shutil.copytree(EXAMPLE, cohort)
+    before = {p.name: p.read_bytes() for p in cohort.iterdir()}
+    refused = _run(str(TOOL), str(cohort), "--patients", "25")
+    assert refused.returncode == 2 and "--patients must be" in refused.stderr
+    assert {p.name: p.read_bytes() for p in cohort.iterdir()} == before
+
+
+def test_the_tool_replaces_only_what_it_wrote(tmp_path):
+    """Rerun on its own folder: a file the user added stays; a file the user changed is not
+    overwritten (the run is refused, nothing written); the project and home are refused."""
+    cohort = tmp_path / "synthetic_cohort"
+    assert _tool(str(cohort)).returncode == 0
+    (cohort / "my_notes.txt").write_text("mine")
+    assert _tool(str(cohort), "--seed", "3").returncode == 0
+    assert (cohort / "my_notes.txt").read_text() == "mine"
+    (cohort / "README.md").write_text("edited by hand")
+    before = {p.name: p.read_bytes() for p in cohort.iterdir()}
+    refused = _tool(str(cohort))
+    assert refused.returncode == 2 and "README.md" in refused.stderr and "move it away" in refused.stderr
+    assert {p.name: p.read_bytes() for p in cohort.iterdir()} == before
+    for folder in (ROOT, Path.home(), tmp_path / "synthetic_cohort" / "table1_baseline.csv"):
+        assert _tool(str(folder)).returncode == 2

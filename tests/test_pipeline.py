@@ -70,30 +70,44 @@ def test_bad_data_is_refused_before_anything_runs(tmp_path):
     assert not list(project.glob(".outputs*"))
 
 
+def _cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tacrolimus_ibd", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 @pytest.mark.e2e
-def test_failed_notebook_stops_the_run_cleanly(tmp_path):
-    """`python -m tacrolimus_ibd reproduce` with one notebook failing: it exits non-zero naming the
-    notebook and the cell, keeps the failed notebook, marks the manifest incomplete, and publishes
-    nothing else: neither the other notebook's results nor what an earlier run left."""
+def test_failed_notebook_after_a_good_run_leaves_the_outputs_as_they_were(tmp_path):
+    """A good run, then `python -m tacrolimus_ibd reproduce` with one notebook failing: it exits 1
+    naming the notebook and the cell, keeps the failed notebook and the run's manifest in
+    outputs.failed/, and leaves outputs/ byte for byte as the good run published it."""
     writes = _small_notebook(["from tacrolimus_ibd.outputs import save_key_results\nsave_key_results({'n': 1}, '01_writes', output_dir)"])
-    project = _project(tmp_path, [], {"01_writes.ipynb": writes, "02_fails.ipynb": _failing_notebook()})
-    (project / "outputs").mkdir()
-    (project / "outputs" / "stale.csv").write_text("from an earlier run")
-    result = subprocess.run(
-        [sys.executable, "-m", "tacrolimus_ibd", "reproduce", "--project-dir", str(project), "--no-progress", "--jobs", "2"],
-        capture_output=True, text=True,
-    )
+    project = _project(tmp_path, [], {"01_writes.ipynb": writes})
+    good = _cli("reproduce", "--project-dir", str(project), "--no-progress", "--no-site")
+    assert good.returncode == 0, good.stderr
+    before = _tree(project / "outputs")
+    assert "key_results/01_writes.json" in before
+    nbformat.write(_failing_notebook(), project / "notebooks" / "02_fails.ipynb")
+    result = _cli("reproduce", "--project-dir", str(project), "--no-progress", "--no-site", "--jobs", "2")
     assert result.returncode == 1
     assert "02_fails.ipynb: cell 3" in result.stderr  # the third cell of the source notebook
     assert "deliberate failure" in result.stderr
-    assert "manifest.json records the run as incomplete" in result.stderr
+    assert "outputs.failed" in result.stderr and "left as it was" in result.stderr
     assert "Traceback" not in result.stderr
-    outputs = project / "outputs"
-    assert sorted(p.relative_to(outputs).as_posix() for p in outputs.rglob("*") if p.is_file()) == ["failed/02_fails.ipynb", "manifest.json"]
-    manifest = json.loads((outputs / "manifest.json").read_text())
+    assert _tree(project / "outputs") == before
+    failed = project / "outputs.failed"
+    assert sorted(_tree(failed)) == ["02_fails.ipynb", "manifest.json"]
+    manifest = json.loads((failed / "manifest.json").read_text())
     assert manifest["completed"] is False
     assert "02_fails.ipynb" in manifest["failures"][0]
-    assert not list(project.glob(".outputs*")), "a staging folder was left behind"
+    assert sorted(p.name for p in project.iterdir()) == ["data", "notebooks", "outputs", "outputs.failed"], "staging or lock left behind"
+    # The next good run publishes and removes the failure it supersedes.
+    (project / "notebooks" / "02_fails.ipynb").unlink()
+    again = _cli("reproduce", "--project-dir", str(project), "--no-progress", "--no-site")
+    assert again.returncode == 0, again.stderr
+    assert not failed.exists()
 
 
 #: The notebook rerun to show determinism: it writes a table, a figure and its executed copy.
@@ -125,7 +139,7 @@ def test_reruns_are_byte_identical(reproduction, tmp_path):
 def test_the_full_run_manifest_records_its_provenance(reproduction):
     manifest = json.loads((reproduction.outputs / "manifest.json").read_text())
     assert manifest["completed"] is True and manifest["failures"] == []
-    assert {"git_commit", "git_dirty", "python", "platform", "packages", "parameters", "started", "finished"} <= manifest.keys()
+    assert {"git_commit", "git_dirty", "dirty_files", "python", "platform", "packages", "parameters", "started", "finished"} <= manifest.keys()
     assert manifest["notebooks"] == [p.name for p in discover_notebooks(ROOT / "notebooks")]
     recorded = {name for name in manifest["outputs"]}
     written = {p.relative_to(reproduction.outputs).as_posix() for p in reproduction.outputs.rglob("*") if p.is_file()}

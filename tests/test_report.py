@@ -18,8 +18,9 @@ from .conftest import DATA_DIR, ROOT
 
 pytestmark = pytest.mark.e2e  # every check here reads the session's full reproduction or drives Chromium
 
-#: Screenshots of the checked pages are kept here for a human to look at (outputs/ is not committed).
-SCREENSHOT_DIR = ROOT / "outputs" / "browser-check"
+#: Screenshots of the checked pages are kept here for a human to look at (build/ is not committed). Not in
+#: outputs/: a run refuses an output folder holding files that no run wrote.
+SCREENSHOT_DIR = ROOT / "build" / "browser-check"
 
 
 @pytest.fixture(scope="module")

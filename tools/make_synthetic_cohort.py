@@ -14,17 +14,20 @@ the claims audit therefore reads "how does this cohort differ from the paper's":
 The values are labelled synthetic wherever the format has free text (reading notes, "as
 printed" cells, evidence), and the folder gets a README.md saying so. The layout follows the
 paper's tables (patients 1-6 UC, patient 7 pouchitis, CD from patient 8) because a few notebook
-cells name the paper's patients by number. The tool refuses to write into the compendium's
-data/ or over a folder holding a non-synthetic data package.
+cells name the paper's patients by number. Every argument and the target folder are checked
+before anything is written; the tool refuses the compendium's data/, the project and the home
+folder, and a folder holding anything but its own files. It replaces only files it wrote itself
+(recorded, with their sha256, in synthetic_cohort_files.json) and deletes nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import hashlib
 import io
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -231,57 +234,107 @@ about the paper.
 """
 
 
-def write_cohort(out_dir: Path, *, n_patients: int = 16, seed: int = 2007) -> list[Path]:
-    """Write the synthetic cohort into ``out_dir`` (created or replaced); return the files written."""
-    out_dir = out_dir.resolve()
-    if out_dir == SOURCE_DATA.resolve() or SOURCE_DATA.resolve() in out_dir.parents:
-        raise ValueError(f"refusing to write synthetic data into the compendium's data folder {SOURCE_DATA}")
-    existing = out_dir / "datapackage.json"
-    if out_dir.exists() and any(out_dir.iterdir()):
-        title = ""
-        if existing.exists():
-            try:
-                title = json.loads(existing.read_text(encoding="utf-8")).get("title", "")
-            except ValueError:
-                pass
-        if MARKER not in title:
-            raise ValueError(f"refusing to overwrite {out_dir}: it is not empty and holds no {MARKER} data package")
-        shutil.rmtree(out_dir)
+#: What the tool wrote last time, with each file's sha256: the only files it ever replaces.
+WRITTEN = "synthetic_cohort_files.json"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _contents(n_patients: int, seed: int) -> dict[str, bytes]:
+    """Every file of the cohort, by name, in memory: nothing is written until all are made."""
     source = json.loads((SOURCE_DATA / "datapackage.json").read_text(encoding="utf-8"))
     tables = generate(n_patients, seed)
-    written = []
-    out_dir.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes] = {}
     for res in source["resources"]:
         fields = [f["name"] for f in res["schema"]["fields"]]
-        target = out_dir / res["path"]
         if res["name"] in tables:
-            target.write_text(_csv(tables[res["name"]], fields), encoding="utf-8", newline="\n")
+            files[res["path"]] = _csv(tables[res["name"]], fields).encode("utf-8")
         elif "patient_id" in fields:
             # A patient-level table this tool does not know: never fill it from the paper's data.
             raise ValueError(f"resource {res['name']!r} is patient-level and this tool cannot generate it yet")
         elif res["path"] in COPIED:
-            shutil.copyfile(SOURCE_DATA / res["path"], target)
+            files[res["path"]] = (SOURCE_DATA / res["path"]).read_bytes()
         else:
             raise ValueError(f"resource {res['name']!r} ({res['path']}) is neither generated nor a known copy")
-        written.append(target)
     for name in COPIED:
-        if not (out_dir / name).exists():
-            shutil.copyfile(SOURCE_DATA / name, out_dir / name)
-            written.append(out_dir / name)
-    package = _package(source, n_patients, seed)
-    (out_dir / "datapackage.json").write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
-    (out_dir / "README.md").write_text(_readme(n_patients, seed), encoding="utf-8", newline="\n")
-    return sorted(written + [out_dir / "datapackage.json", out_dir / "README.md"])
+        files.setdefault(name, (SOURCE_DATA / name).read_bytes())
+    files["datapackage.json"] = (json.dumps(_package(source, n_patients, seed), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    files["README.md"] = _readme(n_patients, seed).encode("utf-8")
+    record = {"generated_by": "tools/make_synthetic_cohort.py", "patients": n_patients, "seed": seed,
+              "files": {name: _sha256(data) for name, data in sorted(files.items())}}
+    files[WRITTEN] = (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    return files
+
+
+def _target_problem(out_dir: Path, files: dict[str, bytes]) -> str | None:
+    """Why the tool may not write ``files`` into ``out_dir``, or None. It replaces only files it
+    wrote itself and that nobody changed since (the record of what it wrote says which)."""
+    protected = [("the compendium's data folder", SOURCE_DATA.resolve()), ("the project folder", ROOT), ("the home folder", Path.home().resolve())]
+    for what, folder in protected:
+        if out_dir == folder or out_dir in folder.parents:
+            return f"refusing to write into {out_dir}: it is or contains {what}"
+    if out_dir == SOURCE_DATA.resolve() or SOURCE_DATA.resolve() in out_dir.parents:
+        return f"refusing to write synthetic data into the compendium's data folder {SOURCE_DATA}"
+    if out_dir.exists() and not out_dir.is_dir():
+        return f"refusing to overwrite {out_dir}: it is a file, not a folder"
+    if not out_dir.exists() or not any(out_dir.iterdir()):
+        return None
+    record = out_dir / WRITTEN
+    try:
+        written = json.loads(record.read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        written = None
+    if written is None:
+        title = ""
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            title = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8")).get("title", "")
+        if MARKER not in title:
+            return f"refusing to overwrite {out_dir}: it is not empty and holds no {MARKER} data package written by this tool"
+        written = {}  # an older synthetic folder, written before the tool kept its record
+    for name in files:
+        target = out_dir / name
+        if not target.exists():
+            continue
+        if not target.is_file():
+            return f"refusing to overwrite {target}: it is not a file"
+        if name == WRITTEN or not written:
+            continue
+        if name not in written or _sha256(target.read_bytes()) != written[name]:
+            return f"refusing to overwrite {target}: this tool did not write it, or it was changed since; move it away first"
+    return None
+
+
+def write_cohort(out_dir: Path, *, n_patients: int = 16, seed: int = 2007) -> list[Path]:
+    """Write the synthetic cohort into ``out_dir``; return the files written.
+
+    Every argument and the target are checked before anything is written. Only files this tool
+    wrote (recorded in ``synthetic_cohort_files.json``, unchanged since) are replaced, and no
+    file is ever deleted: a file a user added to the folder stays.
+    """
+    out_dir = Path(out_dir).resolve()
+    files = _contents(n_patients, seed)
+    problem = _target_problem(out_dir, files)
+    if problem:
+        raise ValueError(problem)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (out_dir / name).write_bytes(data)
+    return sorted(out_dir / name for name in files)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out_dir", type=Path, help="folder to write (created; replaced only if it holds a synthetic cohort)")
+    parser.add_argument("out_dir", type=Path, help="folder to write (created; only files this tool wrote there are replaced, none deleted)")
     parser.add_argument("--patients", type=int, default=16, help=f"number of patients ({MIN_PATIENTS}-{MAX_PATIENTS}; default 16)")
     parser.add_argument("--seed", type=int, default=2007, help="random seed (default 2007)")
     args = parser.parse_args(argv)
     try:
         files = write_cohort(args.out_dir, n_patients=args.patients, seed=args.seed)
+    except OSError as err:
+        print(f"error: cannot write {err.filename or args.out_dir}: {err.strerror}", file=sys.stderr)
+        return 1
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -1,16 +1,23 @@
 """Command line: ``python -m tacrolimus_ibd {validate,reproduce,site,batch,refresh-notebooks}``.
 
-Errors are reported as plain messages (``file:row:column: what``), never as tracebacks.
+Errors are reported as plain messages (``file:row:column: what``), never as tracebacks. Exit
+statuses of ``reproduce`` and ``batch``: 0 done; 1 a notebook failed (published outputs unchanged);
+2 refused before anything ran (data, parameters, batch file, output folder); 3 another run is
+writing the output folder; 130 or 143 stopped by SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import sys
+import threading
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID_DATA = 0, 1, 2
+DEFAULT_CELL_TIMEOUT = 600  # pipeline.DEFAULT_CELL_TIMEOUT, without importing papermill for --help
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID_DATA, EXIT_BUSY = 0, 1, 2, 3
 
 
 #: Problems printed before the rest are only counted.
@@ -31,6 +38,42 @@ def _unexpected(what: str, err: Exception) -> int:
     return EXIT_FAILED
 
 
+def _engine_errors(run):
+    """Run ``run()``; turn the engine's refusals and interrupts into one message and an exit status."""
+    from . import engine, pipeline
+    from .data import DataValidationError
+
+    try:
+        return run()
+    except (DataValidationError, engine.PlanError) as err:
+        _print_problems(err.problems)
+        return EXIT_INVALID_DATA
+    except engine.OutputBusy as err:
+        print(f"busy: {err}", file=sys.stderr)
+        return EXIT_BUSY
+    except engine.Interrupted as err:
+        kept = f"; runs published before it are kept: {', '.join(err.published)}" if err.published else ""
+        print(f"interrupted by {signal.Signals(err.signum).name}: kernels stopped, staging removed, published outputs left as they were{kept}", file=sys.stderr)
+        return err.exit_status
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as err:
+        print(f"error: {pipeline.disk_error(err, Path('.'))}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _parameter_value(text: str):
+    """A -p value as YAML reads it: 8 is an int, 8.5 a float, true a bool, anything else text."""
+    import yaml
+
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return value if isinstance(value, (str, int, float, bool, type(None))) else text
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .data import validate_data_dir
 
@@ -46,37 +89,39 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    from .data import DataValidationError
     from .pipeline import reproduce
     from .report import site_step
 
     # The HTML report is built inside the staging folder: covered by the manifest, published
     # only when every notebook succeeded.
     steps = () if args.no_site else (site_step((args.project_dir / args.data_dir).resolve()),)
-    try:
+    parameters = {name: _parameter_value(value) for name, value in args.parameter}
+
+    def run():
         result = reproduce(
             project_dir=args.project_dir,
             data_dir=args.data_dir,
             output_dir=args.output_dir,
             notebooks_dir=args.notebooks_dir,
+            parameters=parameters,
             jobs=args.jobs,
             progress=not args.no_progress,
             extra_steps=steps,
+            cell_timeout=args.cell_timeout,
         )
-    except DataValidationError as err:
-        _print_problems(err.problems)
-        return EXIT_INVALID_DATA
-    except FileNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_FAILED
-    if not result.completed:
-        print(f"reproduce FAILED: {result.failure}", file=sys.stderr)
-        print(f"{args.output_dir}/manifest.json records the run as incomplete.", file=sys.stderr)
-        return EXIT_FAILED
-    print(f"reproduced {len(result.notebooks)} notebooks into {args.output_dir}/ in {result.seconds:.1f} s")
-    if not args.no_site:
-        print(f"report: {args.output_dir}/site/index.html")
-    return EXIT_OK
+        if not result.completed:
+            print(f"reproduce FAILED: {result.failure or result.error}", file=sys.stderr)
+            if result.failed_dir is not None:
+                print(f"{args.output_dir} was left as it was; the failed notebooks and the run's manifest are in {result.failed_dir}", file=sys.stderr)
+            else:
+                print(f"{args.output_dir} was left as it was.", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"reproduced {len(result.notebooks)} notebooks into {args.output_dir}/ in {result.seconds:.1f} s")
+        if not args.no_site:
+            print(f"report: {args.output_dir}/site/index.html")
+        return EXIT_OK
+
+    return _engine_errors(run)
 
 
 def _site_input_problems(output_dir: Path, data_dir: Path | None) -> list[str]:
@@ -160,9 +205,9 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     """Run the notebooks once per parameter set of a batch file and compare their key results."""
-    from .batch import BatchError, run_batch
+    from .batch import run_batch
 
-    try:
+    def run():
         result = run_batch(
             args.batch_file,
             project_dir=args.project_dir,
@@ -171,44 +216,64 @@ def cmd_batch(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             progress=not args.no_progress,
             site=args.site,
+            cell_timeout=args.cell_timeout,
         )
-    except BatchError as err:
-        for problem in err.problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(err.problems)} problem(s) found; nothing was run or written.", file=sys.stderr)
-        return EXIT_INVALID_DATA
-    except FileNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_FAILED
-    for run in result.runs:
-        state = "ok" if run.completed else f"FAILED: {run.failures[0]}"
-        print(f"{run.name}: {state}", file=sys.stdout if run.completed else sys.stderr)
-    print(f"{len(result.runs)} runs in {result.seconds:.1f} s; key results compared in {args.output_dir}/summary.csv")
-    return EXIT_OK if result.completed else EXIT_FAILED
+        for run in result.runs:
+            state = "ok" if run.completed else f"FAILED: {run.failures[0] if run.failures else run.error}"
+            print(f"{run.name}: {state}", file=sys.stdout if run.completed else sys.stderr)
+        print(f"{len(result.runs)} runs in {result.seconds:.1f} s; key results compared in {args.output_dir}/summary.csv")
+        return EXIT_OK if result.completed else EXIT_FAILED
+
+    return _engine_errors(run)
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    """Re-execute the committed notebooks in place, so their stored outputs match the code."""
+    """Re-execute the committed notebooks, and rewrite them only if every one succeeded."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    from .pipeline import KERNEL_NAME, _kernel_environment, discover_notebooks, strip_volatile_metadata
+    from .pipeline import KERNEL_NAME, discover_notebooks, kernel_environment, plain, strip_volatile_metadata
 
-    _kernel_environment()
-    for path in discover_notebooks(args.notebooks_dir):
-        if args.only and path.stem not in args.only and path.name not in args.only:
-            continue
+    kernel_environment()
+    chosen = [p for p in discover_notebooks(args.notebooks_dir) if not args.only or p.stem in args.only or p.name in args.only]
+    executed, failures = {}, []
+    for path in chosen:
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(path.parent)}}, timeout=600)
+        client = NotebookClient(nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(path.parent)}}, timeout=args.cell_timeout)
+        index = None
         try:
-            client.execute()
+            with client.setup_kernel():
+                for index, cell in enumerate(nb.cells):
+                    client.execute_cell(cell, index)
         except CellExecutionError as err:
-            print(f"{path}: {str(err).strip().splitlines()[-1]}", file=sys.stderr)
-            return EXIT_FAILED
-        nbformat.write(strip_volatile_metadata(nb), path)
+            failures.append(f"{path}: cell {index + 1} raised {plain(str(err).strip().splitlines()[-1])}")
+            continue
+        except Exception as err:  # a kernel that died, a cell over its time limit
+            where = f"cell {index + 1}" if index is not None else "before any cell ran"
+            failures.append(f"{path}: {where}: {type(err).__name__}: {plain(str(err).strip().splitlines()[-1] if str(err).strip() else '')}")
+            continue
+        executed[path] = strip_volatile_metadata(nb)
+        print(f"executed {path}", file=sys.stderr)
+    if failures:
+        for failure in failures:
+            print(failure, file=sys.stderr)
+        print(f"{len(failures)} notebook(s) failed; no notebook was rewritten.", file=sys.stderr)
+        return EXIT_FAILED
+    for path, nb in executed.items():
+        nbformat.write(nb, path)
         print(f"refreshed {path}")
     return EXIT_OK
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -230,6 +295,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores + 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-site", action="store_true", help="do not build the HTML report (outputs/site/)")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                   help="set a notebook parameter (checked against its declared type before anything runs)")
+    p.add_argument("--cell-timeout", type=_seconds, default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
+                   help=f"fail a cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT})")
     p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser("site", help="rebuild the HTML report (OUTPUT_DIR/site/) from an existing run")
@@ -245,22 +314,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once, over all runs (default: cores + 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--site", action="store_true", help="also build each run's HTML report")
+    p.add_argument("--cell-timeout", type=_seconds, default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
+                   help=f"fail a cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT})")
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")
     p.add_argument("--notebooks-dir", default="notebooks", type=Path)
+    p.add_argument("--cell-timeout", type=_seconds, default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS")
     p.add_argument("only", nargs="*", help="notebook names to refresh (default: all)")
     p.set_defaults(func=cmd_refresh)
     return parser
 
 
+class _Terminated(BaseException):
+    """SIGTERM outside a run's execution (the engine handles it there)."""
+
+
+def _raise_terminated(signum, frame):
+    raise _Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         return args.func(args)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        print("interrupted by SIGINT", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except _Terminated:
+        print("interrupted by SIGTERM", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

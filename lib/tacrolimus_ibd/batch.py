@@ -24,32 +24,25 @@ result, one column per run) and ``summary_long.csv`` (tidy: run, notebook, key, 
 
 from __future__ import annotations
 
-import concurrent.futures
-import datetime as dt
 import json
 import re
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from . import pipeline
-from .data import validate_data_dir_cached
+from . import engine, pipeline
+from .pipeline import RESERVED
 
-#: Parameters the batch itself sets for every notebook; a batch file may set data_dir only.
-RESERVED = ("output_dir",)
 _RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _SCALARS = (str, int, float, bool, type(None))
+#: Names a run may not take: the batch folder's own files, and the folders kept beside a run.
+_RESERVED_NAMES = set(engine.BATCH_FILES)
 
 
-class BatchError(ValueError):
+class BatchError(engine.PlanError):
     """A batch file that cannot run as written: every problem, none run."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass
@@ -62,17 +55,9 @@ class RunSpec:
 
 
 @dataclass
-class RunOutcome:
-    name: str
-    output_dir: Path
-    completed: bool
-    failures: list[pipeline.NotebookFailure] = field(default_factory=list)
-
-
-@dataclass
 class BatchResult:
     output_dir: Path
-    runs: list[RunOutcome]
+    runs: list[engine.RunOutcome]
     summary: Path
     seconds: float
 
@@ -81,15 +66,37 @@ class BatchResult:
         return all(run.completed for run in self.runs)
 
 
+def _unique_key_loader():
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        """A YAML loader that refuses a mapping with the same key twice (PyYAML keeps the last)."""
+
+        def construct_mapping(self, node, deep=False):
+            seen = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark, f"found duplicate key {key!r} (first on line {seen[key] + 1})", key_node.start_mark
+                    )
+                seen[key] = key_node.start_mark.line
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeyLoader
+
+
 def load_batch_file(path: str | Path) -> list[RunSpec]:
     """Parse a batch file; raise BatchError listing every problem of its structure."""
     import yaml
 
     path = Path(path)
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = yaml.load(path.read_text(encoding="utf-8"), Loader=_unique_key_loader())
     except OSError as err:
         raise BatchError([f"{path}: cannot read: {err.strerror}"]) from None
+    except UnicodeDecodeError:
+        raise BatchError([f"{path}: not a UTF-8 text file (a batch file is YAML)"]) from None
     except yaml.YAMLError as err:
         raise BatchError([f"{path}: not valid YAML: {err}"]) from None
     if not isinstance(content, dict) or not isinstance(content.get("runs"), dict) or not content["runs"]:
@@ -100,6 +107,9 @@ def load_batch_file(path: str | Path) -> list[RunSpec]:
         where = f"{path}: run {name!r}"
         if not isinstance(name, str) or not _RUN_NAME.match(name):
             problems.append(f"{where}: a run name must be letters, digits, '_', '-' or '.' (it names a folder)")
+            continue
+        if name in _RESERVED_NAMES or name.endswith(".failed") or name.endswith(".lock"):
+            problems.append(f"{where}: the name is taken by the batch folder's own files ({', '.join(sorted(_RESERVED_NAMES))}, NAME.failed)")
             continue
         params = {} if params is None else params
         if not isinstance(params, dict):
@@ -122,22 +132,21 @@ def load_batch_file(path: str | Path) -> list[RunSpec]:
 
 def declared_parameters(notebooks: list[Path]) -> dict[str, set[str]]:
     """The parameters each notebook's ``parameters`` cell declares, by notebook file name."""
-    import papermill
-
-    return {nb.name: set(papermill.inspect_notebook(str(nb))) for nb in notebooks}
+    return {nb: set(params) for nb, params in pipeline.declared_parameters(notebooks).items()}
 
 
-def check_runs(specs: list[RunSpec], declared: dict[str, set[str]], *, project_dir: Path) -> list[str]:
-    """Problems that would make a run fail or mislead: undeclared parameters, invalid data."""
+def check_runs(specs: list[RunSpec], declared, *, project_dir: Path) -> list[str]:
+    """Problems that would make a run fail or mislead: undeclared or mistyped parameters, invalid data."""
+    from .data import validate_data_dir_cached
+
+    typed = declared if all(isinstance(v, dict) for v in declared.values()) else None
     problems = []
-    known = set().union(*declared.values()) if declared else set()
     for spec in specs:
-        for key in sorted(spec.parameters):
-            if key not in known:
-                problems.append(
-                    f"run {spec.name!r}: parameter {key!r} is declared by no notebook's parameters cell "
-                    f"(declared: {', '.join(sorted(known - set(RESERVED) - {'data_dir'})) or 'none besides data_dir'})"
-                )
+        if typed is not None:
+            problems += pipeline.parameter_problems(f"run {spec.name!r}", spec.parameters, typed)
+        else:
+            known = set().union(*declared.values())
+            problems += [f"run {spec.name!r}: parameter {k!r} is declared by no notebook's parameters cell" for k in sorted(spec.parameters) if k not in known]
     checked: dict[Path, list] = {}
     for spec in specs:
         folder = (project_dir / spec.data_dir).resolve()
@@ -183,98 +192,50 @@ def run_batch(
     jobs: int | None = None,
     progress: bool = True,
     site: bool = False,
+    cell_timeout: float | None = pipeline.DEFAULT_CELL_TIMEOUT,
 ) -> BatchResult:
     """Run every notebook once per run of ``batch_file`` into ``output_dir/<run>/``; compare.
 
-    Raises BatchError before anything is written when a parameter is declared by no notebook
-    or a data folder is invalid. Relative ``data_dir`` paths are relative to ``project_dir``.
+    Raises BatchError before anything is written when a parameter is undeclared or mistyped, a
+    data folder is invalid or an output folder may not be written; engine.OutputBusy when another
+    run writes the batch folder; engine.Interrupted after SIGINT/SIGTERM (finished runs stay
+    published). Relative ``data_dir`` paths are relative to ``project_dir``.
     """
     started = time.monotonic()
     project_dir = Path(project_dir).resolve()
     output_root = (project_dir / output_dir).resolve()
     specs = load_batch_file(batch_file)
     notebooks = pipeline.discover_notebooks(project_dir / notebooks_dir)
-    declared = declared_parameters(notebooks)
-    problems = check_runs(specs, declared, project_dir=project_dir)
-    if problems:
-        raise BatchError(problems)
-
-    cwd = notebooks[0].parent
-    provenance = pipeline.provenance(project_dir)
-    start_time = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    output_root.mkdir(parents=True, exist_ok=True)
-    plans = {}
+    runs = []
     for spec in specs:
         data_dir = (project_dir / spec.data_dir).resolve()
-        final, staging = output_root / spec.name, output_root / f".{spec.name}.partial"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        staged_rel, final_rel = pipeline._relative(staging, cwd), pipeline._relative(final, cwd)
-        data_rel = pipeline._relative(data_dir, cwd)
-        plans[spec.name] = {
-            "spec": spec,
-            "data_dir": data_dir,
-            "final": final,
-            "staging": staging,
-            "paths": {staged_rel: final_rel},
-            "parameters": {nb.name: {"data_dir": data_rel, "output_dir": staged_rel, **{k: v for k, v in spec.parameters.items() if k in declared[nb.name]}} for nb in notebooks},
-            "manifest": {
-                "started": start_time,
-                "batch_run": spec.name,
-                "parameters": {"data_dir": data_rel, "output_dir": final_rel, **spec.parameters},
-                "notebooks": [nb.name for nb in notebooks],
-                "data_files": pipeline._files_with_hashes(data_dir, data_dir.parent),
-                **provenance,
-            },
-            "pending": len(notebooks),
-            "failures": [],
-        }
+        steps = (_site_step(data_dir),) if site else ()
+        runs.append(engine.RunSpec(spec.name, data_dir, output_root / spec.name, spec.parameters, steps))
+    try:
+        the_plan = engine.plan(runs, notebooks, project_dir=project_dir, lock_dir=output_root, batch_root=output_root)
+    except engine.PlanError as err:
+        raise BatchError(err.problems) from None
+    outcomes, _ = engine.execute_plan(the_plan, jobs=jobs or pipeline.default_jobs(), progress=progress, cell_timeout=cell_timeout)
 
-    outcomes: dict[str, RunOutcome] = {}
-    pipeline._kernel_environment()
-    with pipeline.progress_bar(len(specs) * len(notebooks), progress, desc="batch") as bar, concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs or pipeline.default_jobs())) as pool:
-        futures = {
-            pool.submit(
-                pipeline.execute_notebook, nb, plan["staging"] / "notebooks" / nb.name, plan["parameters"][nb.name], cwd=cwd, paths=plan["paths"]
-            ): (name, nb)
-            for nb in notebooks  # notebooks outer: every run makes progress from the start
-            for name, plan in plans.items()
-        }
-        for future in concurrent.futures.as_completed(futures):
-            name, nb = futures[future]
-            plan = plans[name]
-            try:
-                future.result()
-            except pipeline.NotebookFailure as failure:
-                plan["failures"].append(failure)
-            plan["pending"] -= 1
-            if bar is not None:
-                bar.set_postfix_str(f"{name}/{nb.stem}", refresh=False)
-                bar.update(1)
-            if plan["pending"] == 0:  # the run is complete: publish it (or keep its failures)
-                failures = sorted(plan["failures"], key=lambda f: f.notebook)
-                steps = (_site_step(plan["data_dir"]),) if site else ()
-                completed, _ = pipeline.finish_run(plan["staging"], plan["final"], failures, plan["manifest"], project_dir=project_dir, extra_steps=steps)
-                outcomes[name] = RunOutcome(name, plan["final"], completed, failures)
-
-    runs = [outcomes[spec.name] for spec in specs]
-    long, wide = summarise({run.name: run.output_dir for run in runs if run.completed})
+    long, wide = summarise({run.name: run.output_dir for run in outcomes if run.completed})
     summary = output_root / "summary.csv"
     wide.to_csv(summary, index=False, lineterminator="\n", encoding="utf-8")
     long.to_csv(output_root / "summary_long.csv", index=False, lineterminator="\n", encoding="utf-8")
+    by_name = {spec.name: spec for spec in specs}
     pd.DataFrame(
         [
             {
                 "run": run.name,
                 "completed": run.completed,
-                "data_dir": plans[run.name]["spec"].data_dir,
-                "parameters": json.dumps(plans[run.name]["spec"].parameters, sort_keys=True),
-                "failure": "; ".join(str(f) for f in run.failures),
+                "data_dir": by_name[run.name].data_dir,
+                "parameters": json.dumps(by_name[run.name].parameters, sort_keys=True),
+                "failure": "; ".join([str(f) for f in run.failures] + ([run.error] if run.error else [])),
             }
-            for run in runs
-        ]
+            for run in outcomes
+        ],
+        columns=["run", "completed", "data_dir", "parameters", "failure"],
     ).to_csv(output_root / "runs.csv", index=False, lineterminator="\n", encoding="utf-8")
-    return BatchResult(output_root, runs, summary, time.monotonic() - started)
+    return BatchResult(output_root, outcomes, summary, time.monotonic() - started)
 
 
 def _site_step(data_dir: Path):
