@@ -241,15 +241,17 @@ def reader_notebook(nb, *, figures: dict[str, dict], bottom_line: list[str], ful
             cell.outputs = kept
         cells.append(cell)
     box = nbformat.v4.new_raw_cell(_intro_html(bottom_line, full_href), metadata={"tacrolimus_ibd": "reader-intro"})
+    box.id = "reader-intro"
     cells.insert(1 if cells and cells[0].cell_type == "markdown" else 0, box)
     if appendix:
-        cells.append(
-            nbformat.v4.new_markdown_cell(
-                "## Appendix: methods figures\n\nThese figures answer a question about the methods (how a value was "
-                "computed), not a clinical one."
-            )
+        heading = nbformat.v4.new_markdown_cell(
+            "## Appendix: methods figures\n\nThese figures answer a question about the methods (how a value was "
+            "computed), not a clinical one."
         )
+        heading.id = "reader-appendix"
+        cells.append(heading)
         holder = nbformat.v4.new_code_cell("")
+        holder.id = "reader-appendix-figures"
         holder.outputs = appendix
         cells.append(holder)
     nb.cells = cells

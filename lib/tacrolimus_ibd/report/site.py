@@ -75,11 +75,17 @@ THEME_SECTIONS = {
 }
 
 #: The handout's figures (clinical questions, one per part of the paper), in order.
-HANDOUT_FIGURES = ("week4_response_intervals", "medium_term_rates_by_denominator", "literature_forest")
+HANDOUT_FIGURES = ("week4_response_intervals", "km_time_on_tacrolimus", "cdai_scale_reported")
 #: Printed figure labels are at least this size (points) on the handout, and figures at least this wide.
 HANDOUT_MIN_LABEL_PT, HANDOUT_MIN_FIGURE_MM = 7.0, 80.0
+#: The smallest text the figures draw (plots.py's fontsize=8 labels), in points at natural size.
+FIGURE_SMALLEST_LABEL_PT = 8.0
+#: The width of the handout's text (A4 less its margins), in mm.
+HANDOUT_TEXT_WIDTH_MM = 186.0
 #: At most this many discrepancies are written out on the handout (every one is in claims.html).
-HANDOUT_MAX_DISCREPANCIES = 8
+HANDOUT_MAX_DISCREPANCIES = 7
+#: Longer findings are cut at a word boundary on the handout (whole in claims.html).
+HANDOUT_FINDING_CHARS = 240
 
 
 @dataclass
@@ -312,12 +318,14 @@ def _claims_table(claims: pd.DataFrame, links: list[str]) -> str:
             "reported": claims["reported"].map(lambda v: esc(v.replace(";", "; "))),
             "the data give": claims.get("computed", pd.Series([""] * len(claims))).map(esc),
             "status": claims["status"].map(lambda s: f'<span class="status status-{esc(s)}">{esc(STATUS_LABELS.get(s, s))}</span>'),
-            "grade": claims["grade"].map(esc) if "grade" in claims else "",
+            "grade": claims["grade"].map(esc) if "grade" in claims else None,
             "note": claims.get("note", pd.Series([""] * len(claims))).map(esc),
         }
     )
+    if "grade" not in claims:  # an audit without grades (before the claims audit graded discrepancies)
+        frame = frame.drop(columns="grade")
     table = frame.to_html(index=False, escape=False, border=0, table_id="claims-table", classes="claims")
-    widths = (8, 6, 24, 12, 14, 9, 8, 19)
+    widths = (8, 6, 24, 12, 14, 9, 8, 19) if "grade" in claims else (9, 6, 26, 13, 15, 10, 21)
     colgroup = "<colgroup>" + "".join(f'<col style="width: {w}%">' for w in widths) + "</colgroup>"
     return table.replace("<thead>", colgroup + "<thead>", 1)
 
@@ -330,25 +338,35 @@ def _png_size(path: Path) -> tuple[int, int]:
     return int.from_bytes(head[:4], "big"), int.from_bytes(head[4:], "big")
 
 
-def handout_figure_width_mm(path: Path) -> float:
-    """Printed width of a figure so that its labels print at ``HANDOUT_MIN_LABEL_PT`` or more.
+def handout_figure_width_mm(path: Path) -> tuple[float, float]:
+    """(printed width in mm, size of its smallest labels in pt) of a figure on the handout.
 
-    The figure's labels are at most ``plots.STYLE["font.size"]`` at its natural size (pixels /
-    savefig dpi); printed narrower, they shrink in proportion. Never under 80 mm, never wider than
-    the page's text (186 mm).
+    At its natural size (pixels / savefig dpi) a figure's smallest labels are
+    ``FIGURE_SMALLEST_LABEL_PT``; printed narrower they shrink in proportion. The width is the
+    narrowest that keeps them at ``HANDOUT_MIN_LABEL_PT``, never under 80 mm and never wider than
+    the text (when capped, the labels print smaller, and the caption says so).
     """
     from ..plots import STYLE
 
     natural_mm = _png_size(path)[0] / STYLE["savefig.dpi"] * 25.4
-    needed = natural_mm * HANDOUT_MIN_LABEL_PT / STYLE["font.size"]
-    return round(min(max(needed, HANDOUT_MIN_FIGURE_MM), 186.0), 1)
+    needed = natural_mm * HANDOUT_MIN_LABEL_PT / FIGURE_SMALLEST_LABEL_PT
+    width = round(min(max(needed, HANDOUT_MIN_FIGURE_MM), HANDOUT_TEXT_WIDTH_MM), 1)
+    return width, round(FIGURE_SMALLEST_LABEL_PT * width / natural_mm, 1)
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most about ``limit`` characters, marked with an ellipsis."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " \u2026"
 
 
 def _plain_finding(record: dict) -> str:
     note, reported, computed = record.get("note", ""), record.get("reported", ""), record.get("computed", "")
     if note:
-        return note.rstrip(".") + "."
-    return f"The paper reports {reported.replace(';', '; ')}; the data give {computed or 'nothing computable'}."
+        return _clip(note.rstrip(".") + ".", HANDOUT_FINDING_CHARS)
+    return _clip(f"The paper reports {reported.replace(';', '; ')}; the data give {computed or 'nothing computable'}.", HANDOUT_FINDING_CHARS)
 
 
 def _handout(infos: list[NotebookInfo], figures_dir: Path, manifest: dict, claims: pd.DataFrame | None, data: dict) -> dict:
@@ -415,18 +433,18 @@ def _handout(infos: list[NotebookInfo], figures_dir: Path, manifest: dict, claim
                     "src": "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii"),
                     "alt": record["alt"],
                     "caption": record["caption"],
-                    "width_mm": handout_figure_width_mm(path),
+                    "width_mm": handout_figure_width_mm(path)[0],
+                    "label_pt": handout_figure_width_mm(path)[1],
                 }
             )
     provenance = [
-        "The patients' values were transcribed by hand from the paper's Tables 1-5 and its Results text, as printed in an "
-        "extraction of the article whose table columns ran together; where a cell's reading needed judgement, the data "
-        "dictionary says so and the audit marks the claims that depend on it. Table 3 (week-4 activity) was lost in the "
-        "extraction: response is read from the text.",
-        f"Data used in this run: {data['title'] or data['folder']}."
-        + (" A synthetic cohort: its numbers say nothing about tacrolimus." if data["synthetic"] else ""),
-        "Every number on this page is computed by the compendium from those data; the paper's own values appear only as "
-        "quoted claims. The full pages: index.html of the site.",
+        f"This run: {data['title'] or data['folder']}."
+        + (" A synthetic cohort: its numbers say nothing about tacrolimus." if data["synthetic"] else "")
+        + " The values were transcribed by hand from the paper's Tables 1-5 and Results text, as printed in an extraction "
+        "whose table columns ran together; where a cell's reading needed judgement the data dictionary says so, and the "
+        "verdicts that depend on it are marked in the claims audit. Table 3 (week 4) was lost: response is read from the text. "
+        "Every number here is computed from those data; the paper's values appear only as quoted claims (long findings "
+        "are cut, \u2026: claims.html has them whole).",
     ]
     return {
         "design": design[:3],
@@ -600,6 +618,8 @@ def presenter_notebook(infos: list[NotebookInfo], figures_dir: Path, manifest: d
     cells.append(slide(new_md(f"## Wrap-up: for discussion\n\n{questions}")))
     cells.append(slide(new_md("Take two or three questions, clinical ones first; end on the bottom line of the handout."), "notes"))
     nb.cells = cells
+    for number, cell in enumerate(nb.cells):  # fixed ids: the same deck every build
+        cell.id = f"slide-cell-{number}"
     nb.metadata["title"] = "Oral tacrolimus in refractory IBD: journal club slides"
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
