@@ -54,7 +54,7 @@
       rows.sort(function (a, b) {
         var x = a.cells[index].textContent.trim(), y = b.cells[index].textContent.trim();
         var rx = x in rank ? rank[x] : 9, ry = y in rank ? rank[y] : 9;
-        var result = rx !== ry ? rx - ry : x.localeCompare(y);
+        var result = rx !== ry ? rx - ry : (x < y ? -1 : (x > y ? 1 : 0));
         return ascending ? result : -result;
       });
       rows.forEach(function (row) { body.appendChild(row); });
