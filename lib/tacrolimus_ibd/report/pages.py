@@ -212,7 +212,9 @@ def _link_terms(source: str, seen: set[str], glossary_href: str) -> str:
     return "\n".join(lines)
 
 
-def reader_notebook(nb, *, figures: dict[str, dict], bottom_line: list[str], full_href: str, glossary_href: str):
+def reader_notebook(
+    nb, *, figures: dict[str, dict], bottom_line: list[str], full_href: str, glossary_href: str, synthetic: bool = False
+):
     """The reader's edition of an executed notebook (a new node; ``nb`` is left as it is)."""
     nb = copy.deepcopy(nb)
     seen_terms: set[str] = set()
@@ -240,7 +242,7 @@ def reader_notebook(nb, *, figures: dict[str, dict], bottom_line: list[str], ful
                 kept.append(output)
             cell.outputs = kept
         cells.append(cell)
-    box = nbformat.v4.new_raw_cell(_intro_html(bottom_line, full_href), metadata={"tacrolimus_ibd": "reader-intro"})
+    box = nbformat.v4.new_raw_cell(_intro_html(bottom_line, full_href, synthetic), metadata={"tacrolimus_ibd": "reader-intro"})
     box.id = "reader-intro"
     cells.insert(1 if cells and cells[0].cell_type == "markdown" else 0, box)
     if appendix:
@@ -258,14 +260,20 @@ def reader_notebook(nb, *, figures: dict[str, dict], bottom_line: list[str], ful
     return nb
 
 
-def _intro_html(bottom_line: list[str], full_href: str) -> str:
+def _intro_html(bottom_line: list[str], full_href: str, synthetic: bool = False) -> str:
     items = "".join(f"<li>{html.escape(line)}</li>" for line in bottom_line)
     box = (
         f'<aside class="bottom-line" aria-label="Bottom line"><p class="bottom-line-title">Bottom line</p><ul>{items}</ul></aside>'
         if items
         else ""
     )
-    return (
+    warning = (
+        '<p class="synthetic">SYNTHETIC DATA: this run used a generated cohort, not the patients of the paper. '
+        "Its numbers say nothing about tacrolimus.</p>"
+        if synthetic
+        else ""
+    )
+    return warning + (
         f'<p class="edition">Reader\'s edition: no code. <a href="{html.escape(full_href)}">The full page, with the code</a>.</p>'
         f'{box}<nav class="toc" aria-label="Contents"><p class="toc-title">Contents</p>{TOC_PLACEHOLDER}</nav>'
     )

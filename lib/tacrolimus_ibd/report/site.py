@@ -143,7 +143,20 @@ def _info(nb, stem: str, *, key_results_dir: Path | None = None, manifest: dict 
         results = json.loads((key_results_dir / f"{stem}.json").read_text(encoding="utf-8"))
     info = NotebookInfo(stem, title, question, figures, parameters, results)
     info.bottom_line = bottom_line(stem, results, level=_level(parameters))
+    if stem == "01_cohort" and key_results_dir is not None:
+        info.bottom_line += _cohort_bottom_line(key_results_dir.parent / "tables" / "cohort_text_vs_tables.csv")
     return info
+
+
+def _cohort_bottom_line(path: Path) -> list[str]:
+    """Notebook 01 saves no key results: its bottom line counts its text-against-tables checks."""
+    if not path.exists():
+        return []
+    checks = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "status" not in checks:
+        return []
+    disagree = int((checks["status"] == "discrepancy").sum())
+    return [f"Of {len(checks)} statements of the text about the cohort checked against Tables 1-2, {disagree} disagree with the tables."]
 
 
 def _level(parameters: dict) -> str:
@@ -655,7 +668,7 @@ def _timetable() -> tuple[list[dict], int]:
 # --- the build ---------------------------------------------------------------------------------
 
 
-def render_notebook_pages(path: Path, info: NotebookInfo, manifest: dict) -> tuple[str, str]:
+def render_notebook_pages(path: Path, info: NotebookInfo, manifest: dict, *, synthetic: bool = False) -> tuple[str, str]:
     """(full page, reader's page) of an executed notebook, the neighbours' links left as a placeholder."""
     nb = nbformat.read(path, as_version=4)
     nb.metadata["title"] = info.title
@@ -672,6 +685,7 @@ def render_notebook_pages(path: Path, info: NotebookInfo, manifest: dict) -> tup
         bottom_line=info.bottom_line,
         full_href=f"../notebooks/{path.stem}.html",
         glossary_href="../glossary.html",
+        synthetic=synthetic,
     )
     reader = pages.fill_toc(pages.export(reader_nb, name=path.stem, reader=True))
     return full, reader
@@ -724,7 +738,7 @@ def build_site(
     anchors: dict[str, dict[str, str]] = {}
     for i, path in enumerate(notebooks):
         info = infos[i]
-        full, reader = (prerendered or {}).get(path.resolve()) or render_notebook_pages(path, info, manifest)
+        full, reader = (prerendered or {}).get(path.resolve()) or render_notebook_pages(path, info, manifest, synthetic=data["synthetic"])
         ids = {text: ident for level, ident, text in pages.headings(reader)}
         anchors[path.stem] = ids
         for figure in info.figures:
@@ -795,7 +809,9 @@ class SiteStep:
         output_dir = executed.parent.parent
         manifest = read_figure_manifest(output_dir)
         info = notebook_info(executed, key_results_dir=output_dir / "key_results", manifest=manifest)
-        self.pages[executed.resolve()] = render_notebook_pages(executed, info, manifest)
+        data_dir = self.data_dir if self.data_dir is not None else _data_dir_from_notebooks(output_dir, [executed])
+        data = _data_description(Path(data_dir) if data_dir is not None else None)
+        self.pages[executed.resolve()] = render_notebook_pages(executed, info, manifest, synthetic=data["synthetic"])
 
     def __call__(self, staging: Path) -> None:
         build_site(staging, data_dir=self.data_dir, prerendered=self.pages)
