@@ -493,8 +493,8 @@ def _appraisal(infos: list[NotebookInfo]) -> dict:
                 "followed without tacrolimus. The proportion who improved is therefore not the proportion who improved "
                 "because of tacrolimus: spontaneous improvement, the other treatments and the way patients were chosen "
                 "all contribute, and a case series cannot separate them.",
-                "The paper calls tacrolimus effective; what the series can support is that these patients, on average, "
-                "were better after treatment than before.",
+                "The paper concludes that oral tacrolimus is \"well tolerated and effective\"; what the series can support "
+                "is that these patients, on average, were better after treatment than before.",
             ],
             "source": "Grimes DA, Schulz KF. Descriptive studies: what they can and cannot do. Lancet 2002;359:145-149.",
         }
@@ -516,8 +516,8 @@ def _appraisal(infos: list[NotebookInfo]) -> dict:
             "id": "concurrent-treatment",
             "title": "Concurrent treatments",
             "paragraphs": [
-                "Patients continued other treatments (Table 2: steroids, thiopurines, others), whose doses changed during "
-                "follow-up. Notebook 01 lists them. Any improvement belongs to the whole regimen.",
+                "Patients stayed on other treatments while on tacrolimus (Table 2 and the Results text: concurrent "
+                "thiopurines, steroids being tapered). Notebook 01 lists them. Any improvement belongs to the whole regimen.",
                 (
                     f"Steroids were stopped completely in {content.count_rate(r4, 'steroid_tapering_complete_all', level)}: "
                     "tapering is itself a change of treatment during follow-up."
@@ -551,8 +551,8 @@ def _appraisal(infos: list[NotebookInfo]) -> dict:
             "paragraphs": [
                 f"Patients who stopped tacrolimus for side effects: {stops or 'not computed in this run'}. "
                 "With so few patients, the interval is wide: the true rate could be several times smaller or larger. "
-                "The paper's phrase \"minimal adverse effects\" should be read against this rate, and against the "
-                "absence of systematic monitoring in a retrospective review.",
+                "The paper's \"well tolerated\" and \"adverse events were infrequent\" should be read against this rate, "
+                "and against what a retrospective review can count: only what the records hold.",
             ],
             "source": "Clopper CJ, Pearson ES. Biometrika 1934;26:404-413 (the exact interval).",
         }
