@@ -121,3 +121,16 @@ def test_status_colours_are_the_claims_modules():
     page = site.render("glossary.html.j2", terms=content.GLOSSARY, data={"synthetic": False}, paper=site.PAPER_CITATION, counts=None)
     for status, colour in STATUS_COLOURS.items():
         assert f".status-{status} {{ border-left-color: {colour}; }}" in page
+
+
+def test_full_pages_use_the_chosen_pygments_style(monkeypatch):
+    """a11y-light when accessible-pygments is installed; the exporter really applies the style chosen."""
+    assert pages.pygments_style() in ("default", pages.ACCESSIBLE_PYGMENTS_STYLE)
+    pages.exporter.cache_clear()
+    monkeypatch.setattr(pages, "pygments_style", lambda: "monokai")
+    try:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+        assert "#f8f8f2" in pages.export(nb, name="x", reader=False).lower()  # monokai's text colour
+    finally:
+        pages.exporter.cache_clear()

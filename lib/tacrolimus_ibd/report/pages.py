@@ -42,6 +42,23 @@ TOC_PLACEHOLDER = "<!-- reader-toc -->"
 _REPR = re.compile(r"^(?:(?:Posix|Windows|Pure)?Path\(.*\)|<[\w.]+(?: object)? at 0x[0-9a-f]+>)$", re.DOTALL)
 
 
+#: An accessible pygments style (WCAG AA contrast) for the full pages' code, when installed
+#: (the accessible-pygments package); else pygments' default.
+ACCESSIBLE_PYGMENTS_STYLE = "a11y-light"
+
+
+def pygments_style() -> str:
+    """The code-highlighting style of the full pages: ``a11y-light`` when installed, else "default"."""
+    from pygments.styles import get_style_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        get_style_by_name(ACCESSIBLE_PYGMENTS_STYLE)
+    except ClassNotFound:
+        return "default"
+    return ACCESSIBLE_PYGMENTS_STYLE
+
+
 @functools.lru_cache(maxsize=2)
 def exporter(*, reader: bool):
     """One HTML exporter per kind of page (building its templates costs more than a page).
@@ -51,8 +68,10 @@ def exporter(*, reader: bool):
     """
     import jinja2
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
     return HTMLExporter(
+        config=Config({"CSSHTMLHeaderPreprocessor": {"style": pygments_style()}}),
         template_name="lab",
         extra_loaders=[jinja2.FileSystemLoader(str(TEMPLATES / "nbconvert"))],
         template_file="reader.html.j2" if reader else "notebook.html.j2",
