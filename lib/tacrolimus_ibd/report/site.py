@@ -74,6 +74,26 @@ THEME_SECTIONS = {
     "other studies": ("06_literature_comparison", "Where the paper's account differs from the studies"),
 }
 
+#: Finer than the themes: claims (by id prefix, first match) and the section that computes them.
+CLAIM_SECTIONS = (
+    ("cdai-", ("03_short_term_outcomes", "The CDAI reduction and its P-value")),
+    ("cd-stool", ("03_short_term_outcomes", "Stool frequency in Crohn's disease")),
+    ("abstract-stool", ("03_short_term_outcomes", "Stool frequency in Crohn's disease")),
+    ("uc-week4", ("03_short_term_outcomes", "Ulcerative colitis: Truelove-Witts grades at week 4")),
+    ("pouch-", ("03_short_term_outcomes", "Pouchitis")),
+    ("tx-", ("01_cohort", "Table 2: previous and concurrent treatment")),
+    ("table2-", ("01_cohort", "Table 2: previous and concurrent treatment")),
+    ("cd-relapse", ("04_medium_term_outcomes", "Relapse")),
+    ("uc-relapses", ("04_medium_term_outcomes", "Relapse")),
+    ("uc-remission-tapering", ("04_medium_term_outcomes", "Steroid tapering")),
+    ("uc-steroid", ("04_medium_term_outcomes", "Steroid tapering")),
+    ("disc-steroid", ("04_medium_term_outcomes", "Steroid tapering")),
+    ("fistula-", ("04_medium_term_outcomes", "Perianal fistulas")),
+    ("cd-fistula-perianal", ("04_medium_term_outcomes", "Perianal fistulas")),
+    ("disc-fistula", ("04_medium_term_outcomes", "Perianal fistulas")),
+    ("duration-", ("04_medium_term_outcomes", "How long did patients stay on tacrolimus?")),
+)
+
 #: The handout's figures (clinical questions, one per part of the paper), in order.
 HANDOUT_FIGURES = ("week4_response_intervals", "km_time_on_tacrolimus", "cdai_scale_reported")
 #: Printed figure labels are at least this size (points) on the handout, and figures at least this wide.
@@ -308,7 +328,8 @@ def claim_links(claims: pd.DataFrame, anchors: dict[str, dict[str, str]]) -> lis
     """
     links = []
     for claim_id in claims["claim_id"]:
-        stem, heading = THEME_SECTIONS.get(claims_module.theme(claim_id), ("07_claims_audit", ""))
+        finer = [section for prefix, section in CLAIM_SECTIONS if claim_id.startswith(prefix)]
+        stem, heading = finer[0] if finer else THEME_SECTIONS.get(claims_module.theme(claim_id), ("07_claims_audit", ""))
         ids = anchors.get(stem)
         if ids is None:
             links.append("")
