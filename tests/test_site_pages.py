@@ -27,6 +27,9 @@ def test_readable_headers_and_percentages():
     assert "proportion (%)" in readable and "exact CI, low (%)" in readable
     assert "<td>83</td>" in readable and "<td>2.5</td>" in readable
     assert "<td>10</td>" in readable  # counts are not proportions
+    words = pages.readable_table("<table><thead><tr><th>denominator</th><th>ok</th></tr></thead>"
+                                 "<tbody><tr><td>intention_to_treat</td><td>True</td></tr></tbody></table>")
+    assert "<td>intention to treat</td><td>yes</td>" in words
 
 
 def test_percent_and_count_rate():

@@ -162,6 +162,11 @@ _UPPER = {"cd": "CD", "uc": "UC", "cdai": "CDAI", "mpdai": "mPDAI", "ci": "CI", 
 _PROPORTION = re.compile(r"(proportion|rate$|share|clopper_pearson_(low|high)|wilson_(low|high)|^ci_(low|high)|pooled_(estimate|ci_low|ci_high)|^i2$)")
 
 
+#: Values shown in words in the reader's tables: booleans, and identifiers in snake_case.
+_WORDS = {"True": "yes", "False": "no"}
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+
+
 def readable_header(name: str) -> str:
     """``clopper_pearson_low`` -> ``exact CI, low``; ``cd_week4`` -> ``CD week4``."""
     if name in READABLE_HEADERS:
@@ -189,9 +194,13 @@ def readable_table(table_html: str) -> str:
                 th.string = readable_header(name)
         for row in table.select("tbody tr"):
             for position, cell in enumerate(row.find_all(["th", "td"])):
+                text = cell.get_text(strip=True)
+                if text in _WORDS:
+                    cell.string = _WORDS[text]
+                elif _SNAKE.match(text):
+                    cell.string = text.replace("_", " ")
                 if position not in proportion_columns:
                     continue
-                text = cell.get_text(strip=True)
                 try:
                     value = float(text)
                 except ValueError:
