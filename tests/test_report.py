@@ -109,7 +109,7 @@ def test_every_local_link_and_image_resolves_inside_the_site(run):
 def test_no_script_or_style_from_a_cdn(run):
     for page in _pages(run / "site"):
         text = page.read_text(encoding="utf-8")
-        for tag, name, value in _refs(page):
+        for tag, _name, value in _refs(page):
             if tag in ("script", "link"):
                 assert not urlsplit(value).scheme, f"{page.name}: <{tag}> loads {value}"
         assert "require.js" not in text and "MathJax.js" not in text and "cdnjs" not in text, page.name

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from tacrolimus_ibd import outputs, plots
-from tacrolimus_ibd.report import content, pages, site
+from tacrolimus_ibd.report import content, pages, site, teaching
 
 matplotlib.use("Agg")
 
@@ -107,7 +107,7 @@ def test_bottom_lines_come_from_key_results_only():
 def test_handout_figure_widths_keep_labels_legible(tmp_path, pixels, width, labels):
     path = tmp_path / "f.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + pixels.to_bytes(4, "big") + (100).to_bytes(4, "big"))
-    got_width, got_labels = site.handout_figure_width_mm(path)
+    got_width, got_labels = teaching.handout_figure_width_mm(path)
     assert got_width >= 80
     if width is not None:
         assert got_width == width

@@ -11,6 +11,25 @@ import math
 from dataclasses import dataclass
 
 
+#: The article this compendium re-derives (as in CITATION.cff's preferred-citation).
+PAPER_CITATION = {
+    "authors": "Ng SC, Arebi N, Kamm MA",
+    "title": "Medium-term results of oral tacrolimus treatment in refractory inflammatory bowel disease",
+    "journal": "Inflamm Bowel Dis",
+    "issue": "2007;13(2):129-134",
+    "doi": "10.1002/ibd.20052",
+}
+
+#: Discrepancy grades of the audit, the one that matters most first.
+GRADES = ("substantive", "minor", "wording", "transcription-dependent")
+
+
+def confidence_level(parameters: dict) -> str:
+    """The confidence level of the notebooks' intervals ("95%"), from their ``alpha`` parameter."""
+    alpha = parameters.get("alpha", 0.05)  # the notebooks' default
+    return f"{100 * (1 - float(alpha)):g}%"
+
+
 @dataclass(frozen=True)
 class Term:
     """One glossary entry: ``forms`` are the spellings linked on first use in the reader's pages."""
