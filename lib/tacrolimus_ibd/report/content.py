@@ -237,7 +237,7 @@ DISCUSSION_QUESTIONS = (
     "treatment or the natural course of the disease?",
     "Which denominator should a rate of remission use here: everyone treated, or those who stayed on treatment? "
     "What changes in the conclusions?",
-    "Which of the discrepancies below would change your reading of the paper, and which are only wording?",
+    "Which of the discrepancies on this handout would change your reading of the paper, and which are only wording?",
     "What would a study need (design, size, outcomes) to show that tacrolimus works in refractory IBD?",
     "How far do the other studies the paper cites support its conclusions, given how different they are?",
 )
