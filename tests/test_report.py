@@ -168,6 +168,17 @@ def test_claims_audit_summary_from_claims_csv(run, tmp_path):
     assert "first test quote" not in summary  # reproduced claims are only counted
     table = (copy / "site" / "claims.html").read_text(encoding="utf-8")
     assert "third &lt;test&gt; quote" in table  # escaped
+    assert "holds under all readings" not in table and "<th>grade</th>" not in table
+
+    # the claims audit's grades and readings, when it gives them, are shown and can be filtered on
+    claims.assign(grade=["", "substantive", "", ""], holds_under_all_readings=["true", "false", "true", "true"]).to_csv(
+        copy / "claims.csv", index=False
+    )
+    build_site(copy, data_dir=DATA_DIR)
+    table = (copy / "site" / "claims.html").read_text(encoding="utf-8")
+    for column in ("grade", "holds under all readings"):
+        assert f"<th>{column}</th>" in table and f'data-column="{column}"' in table
+    assert "1 verdict depends on how a garbled table cell is read" in (copy / "site" / "summary.html").read_text(encoding="utf-8")
 
 
 def test_handout_is_printable_a4_with_three_wide_figures(run):

@@ -62,6 +62,9 @@ THEME_SECTIONS = {
     "other studies": ("06_literature_comparison", "Where the paper's account differs from the studies"),
 }
 
+#: The audit's column saying whether a verdict holds under every reading of a garbled cell.
+READINGS_COLUMN = "holds_under_all_readings"
+
 #: Finer than the themes: claims (by id prefix, first match) and the section that computes them.
 CLAIM_SECTIONS = (
     ("cdai-", ("03_short_term_outcomes", "The CDAI reduction and its P-value")),
@@ -328,8 +331,12 @@ def _claims_table(claims: pd.DataFrame, links: list[str]) -> str:
     )
     if "grade" not in claims:  # an audit without grades (before the claims audit graded discrepancies)
         frame = frame.drop(columns="grade")
+    if READINGS_COLUMN in claims:  # whether the verdict depends on how a garbled cell is read
+        frame["holds under all readings"] = claims[READINGS_COLUMN].map(esc)
     table = frame.to_html(index=False, escape=False, border=0, table_id="claims-table", classes="claims")
-    widths = (8, 6, 24, 12, 14, 9, 8, 19) if "grade" in claims else (9, 6, 26, 13, 15, 10, 21)
+    widths = [8, 6, 24, 12, 14, 9, 8, 19] if "grade" in claims else [9, 6, 26, 13, 15, 10, 21]
+    if READINGS_COLUMN in claims:
+        widths = [round(w * 0.93) for w in widths] + [7]
     colgroup = "<colgroup>" + "".join(f'<col style="width: {w}%">' for w in widths) + "</colgroup>"
     return table.replace("<thead>", colgroup + "<thead>", 1)
 
@@ -441,7 +448,8 @@ def build_site(
             render(
                 "claims.html.j2",
                 table=_claims_table(claims, links),
-                filter_columns=["status", "grade", "section"] if "grade" in claims else ["status", "section"],
+                filter_columns=[c for c in ("status", "grade", "section") if c in claims]
+                + (["holds under all readings"] if READINGS_COLUMN in claims else []),
                 link_claims=False,
                 body_class="wide",
                 **common,

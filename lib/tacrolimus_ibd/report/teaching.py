@@ -121,7 +121,7 @@ def handout(infos: list, figures_dir: Path, manifest: dict, claims: pd.DataFrame
         more = max(len(found) - HANDOUT_MAX_DISCREPANCIES, 0)
         if "holds_under_all_readings" in claims.columns:
             depends = int((claims["holds_under_all_readings"].str.lower().isin(["false", "no", "0"])).sum())
-            intro += f" {depends} verdicts depend on how a garbled table cell is read."
+            intro += f" {depends} verdict{'' if depends == 1 else 's'} depend{'s' if depends == 1 else ''} on how a garbled table cell is read."
     figures = []
     for name in HANDOUT_FIGURES:
         path = figures_dir / f"{name}.png"
