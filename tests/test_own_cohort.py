@@ -71,8 +71,8 @@ def test_every_notebook_runs_on_the_other_cohort(centre):
 @pytest.mark.e2e
 def test_the_report_says_the_data_are_synthetic(centre):
     site = centre["outputs"] / "site"
-    for page in ("index.html", "summary.html"):
-        assert "SYNTHETIC DATA" in (site / page).read_text(encoding="utf-8")
+    for page in ("index.html", "summary.html", "read/01_cohort.html", "glossary.html"):
+        assert "SYNTHETIC DATA" in (site / page).read_text(encoding="utf-8"), page
     assert "my_cohort" in (site / "index.html").read_text(encoding="utf-8")
 
 

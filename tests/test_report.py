@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html.parser
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -66,8 +67,9 @@ def test_reproduce_writes_the_site_inside_the_manifest(run):
 
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["completed"] is True
-    assert {"site/index.html", "site/summary.html"} <= set(manifest["outputs"])
+    assert {"site/index.html", "site/summary.html", "site/glossary.html", "site/slides.html"} <= set(manifest["outputs"])
     assert all(f"site/notebooks/{stem}.html" in manifest["outputs"] for stem in executed)
+    assert all(f"site/read/{stem}.html" in manifest["outputs"] for stem in executed)
 
 
 def test_index_cites_the_paper_and_links_every_notebook_and_figure(run):
@@ -75,12 +77,15 @@ def test_index_cites_the_paper_and_links_every_notebook_and_figure(run):
     assert "10.1002/ibd.20052" in index and "Ng SC, Arebi N, Kamm MA" in index
     links = {value for tag, name, value in _refs(run / "site" / "index.html") if tag == "a"}
     images = {value for tag, name, value in _refs(run / "site" / "index.html") if tag == "img"}
+    ordered = [value for tag, name, value in _refs(run / "site" / "index.html") if tag == "a"]
     for nb in (run / "notebooks").glob("*.ipynb"):
         assert f"notebooks/{nb.stem}.html" in links
+        # the reader's edition is what the index links first
+        assert ordered.index(f"read/{nb.stem}.html") < ordered.index(f"notebooks/{nb.stem}.html")
     for figure in (run / "figures").glob("*.png"):
         assert f"figures/{figure.name}" in images, f"no thumbnail of {figure.name}"
         assert (run / "site" / "figures" / figure.name).read_bytes() == figure.read_bytes()
-    assert "summary.html" in links
+    assert {"summary.html", "slides.html", "glossary.html", "appraisal.html", "journal-club.html", "claims.html"} <= links
 
 
 def test_every_local_link_and_image_resolves_inside_the_site(run):
@@ -105,7 +110,9 @@ def test_every_local_link_and_image_resolves_inside_the_site(run):
 def test_no_script_or_style_from_a_cdn(run):
     for page in _pages(run / "site"):
         text = page.read_text(encoding="utf-8")
-        assert "<script src=" not in text, page.name
+        for tag, _name, value in _refs(page):
+            if tag in ("script", "link"):
+                assert not urlsplit(value).scheme, f"{page.name}: <{tag}> loads {value}"
         assert "require.js" not in text and "MathJax.js" not in text and "cdnjs" not in text, page.name
         assert "@import url(http" not in text, page.name
 
@@ -155,23 +162,42 @@ def test_claims_audit_summary_from_claims_csv(run, tmp_path):
     build_site(copy, data_dir=DATA_DIR)
     index = (copy / "site" / "index.html").read_text(encoding="utf-8")
     assert "Claims audit not run" not in index
-    assert '<td class="status-not_computable">not computable</td><td class="num">2</td>' in index
+    assert '<span class="status status-not_computable">not computable</span></td><td class="num">2</td>' in index
     assert 'href="claims.html"' in index
     summary = (copy / "site" / "summary.html").read_text(encoding="utf-8")
     assert "count: reported 2, data give 5" in summary  # the discrepancy is listed
     assert "first test quote" not in summary  # reproduced claims are only counted
     table = (copy / "site" / "claims.html").read_text(encoding="utf-8")
     assert "third &lt;test&gt; quote" in table  # escaped
+    assert "holds under all readings" not in table and "<th>grade</th>" not in table
+
+    # the claims audit's grades and readings, when it gives them, are shown and can be filtered on
+    claims.assign(grade=["", "substantive", "", ""], holds_under_all_readings=["true", "false", "true", "true"]).to_csv(
+        copy / "claims.csv", index=False
+    )
+    build_site(copy, data_dir=DATA_DIR)
+    table = (copy / "site" / "claims.html").read_text(encoding="utf-8")
+    for column in ("grade", "holds under all readings"):
+        assert f"<th>{column}</th>" in table and f'data-column="{column}"' in table
+    assert "1 verdict depends on how a garbled table cell is read" in (copy / "site" / "summary.html").read_text(encoding="utf-8")
 
 
-def test_summary_is_one_printable_a4_page_with_embedded_figures(run):
-    summary = (run / "site" / "summary.html").read_text(encoding="utf-8")
-    assert "@page { size: A4" in summary
+def test_handout_is_printable_a4_with_three_wide_figures(run):
     refs = _refs(run / "site" / "summary.html")
+    assert ("link", "href", "static/handout.css") in refs
+    assert "@page { size: A4" in (run / "site" / "static" / "handout.css").read_text(encoding="utf-8")
     images = [value for tag, name, value in refs if tag == "img"]
     assert all(value.startswith("data:image/png;base64,") for value in images)
-    if list((run / "figures").glob("*.png")):
-        assert images, "the summary shows no figure"
+    assert len(images) == 3, "the handout shows three figures"
+    summary = (run / "site" / "summary.html").read_text(encoding="utf-8")
+    widths = [float(w) for w in re.findall(r'<figure style="width: ([0-9.]+)mm">', summary)]
+    assert len(widths) == 3 and all(w >= 80 for w in widths), widths
+    labels = [float(pt) for pt in re.findall(r"smallest labels print at ([0-9.]+) pt", summary)]
+    assert len(labels) == 3 and all(pt >= 7 for pt in labels), labels
+    # key results with their intervals, eight questions, a bottom line and the data's origin
+    assert summary.count("95% CI") >= 5
+    assert len(re.findall(r"<li>", summary.split('class="questions"')[1].split("</ol>")[0])) == 8
+    assert "Bottom line." in summary and "Where the data came from" in summary and "columns ran together" in summary
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +241,7 @@ def test_the_browser_check_catches_broken_pages(browser, tmp_path):
     assert any("deliberate" in e for e in report.console_errors)
 
 
-def test_summary_prints_on_one_a4_page_even_with_many_discrepancies(run, browser, tmp_path):
+def test_handout_prints_on_two_a4_sides_at_most_even_with_many_discrepancies(run, browser, tmp_path):
     copy = tmp_path / "outputs"
     shutil.copytree(run, copy, ignore=shutil.ignore_patterns("site"))
     n = 20
@@ -227,11 +253,114 @@ def test_summary_prints_on_one_a4_page_even_with_many_discrepancies(run, browser
             "reported": ["count=10;total=12;percent=83"] * n,
             "computed": ["count=9; total=12; percent=75"] * n,
             "status": ["discrepancy"] * n,
-            "note": ["count: reported 10, data give 9; percent: reported 83, data give 75"] * n,
+            "note": ["count: reported 10, data give 9; percent: reported 83, data give 75; " * 4] * (n - 1) + ["the substantive one"],
+            "grade": ["wording"] * (n - 1) + ["substantive"],
         }
     ).to_csv(copy / "claims.csv", index=False)
     build_site(copy, data_dir=DATA_DIR)
-    assert browser.pdf_pages((run / "site" / "summary.html").resolve().as_uri()) == 1
-    assert browser.pdf_pages((copy / "site" / "summary.html").resolve().as_uri()) == 1
+    assert browser.pdf_pages((run / "site" / "summary.html").resolve().as_uri()) <= 2
+    assert browser.pdf_pages((copy / "site" / "summary.html").resolve().as_uri()) <= 2
+    handout = (copy / "site" / "summary.html").read_text(encoding="utf-8")
+    discrepancies = handout.split('class="discrepancies"')[1]
+    assert discrepancies.index("the substantive one") < discrepancies.index("wording")  # ordered by grade
     report = browser.check((copy / "site" / "summary.html").resolve().as_uri())
     assert "claims.html" in report.links  # the discrepancies not listed are one click away
+
+
+# --- the reader's edition, the claims' links, the teaching pages (issue 16) ----------------------
+
+
+def _soup(page: Path):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_reader_edition_has_no_code_and_no_object_reprs(run):
+    pages = sorted((run / "site" / "read").glob("*.html"))
+    assert [p.stem for p in pages] == sorted(p.stem for p in (run / "notebooks").glob("*.ipynb"))
+    for page in pages:
+        soup = _soup(page)
+        text = page.read_text(encoding="utf-8")
+        assert "PosixPath(" not in text, page.name
+        code_cells = soup.select("div.jp-CodeCell")
+        assert code_cells, f"{page.name}: no output cell at all"
+        assert not [c for c in code_cells if c.select(".jp-InputArea, .jp-InputPrompt")], f"{page.name} shows code"
+        assert not soup.select(".jp-OutputPrompt"), page.name
+        assert soup.select_one(f'a[href="../notebooks/{page.stem}.html"]'), f"{page.name}: no link to the full page"
+        toc = soup.select("nav.toc a")
+        assert toc and all(soup.find(id=a["href"][1:]) for a in toc), f"{page.name}: contents link to missing headings"
+        for table in soup.select(".jp-OutputArea-output table"):
+            headers = [th.get_text(strip=True) for th in table.select("thead th")]
+            assert not [h for h in headers if "clopper_pearson" in h or "wilson_" in h], f"{page.name}: {headers}"
+        for img in soup.select("img"):
+            assert img.get("alt") and "No description" not in img["alt"], f"{page.name}: an image without alt text"
+    # the pipeline's own notebooks with key results get a bottom line
+    assert _soup(run / "site" / "read" / "03_short_term_outcomes.html").select("aside.bottom-line li")
+
+
+def test_the_full_pages_stay(run):
+    for page in sorted((run / "site" / "notebooks").glob("*.html")):
+        assert _soup(page).select("div.jp-CodeCell .jp-InputArea"), f"{page.name} lost its code"
+
+
+def test_every_claim_links_to_an_anchor_that_exists(run):
+    site = run / "site"
+    soup = _soup(site / "claims.html")
+    rows = soup.select("#claims-table tbody tr")
+    claims = pd.read_csv(run / "claims.csv", dtype=str, keep_default_na=False)
+    assert len(rows) == len(claims)
+    ids: dict[str, set] = {}
+    for row in rows:
+        link = row.find("a")
+        assert link is not None, f"claim {row.get_text()[:40]} links nowhere"
+        target, _, anchor = link["href"].partition("#")
+        assert anchor, f"{link['href']}: no section anchor"
+        if target not in ids:
+            ids[target] = {tag["id"] for tag in _soup(site / target).find_all(id=True)}
+        assert anchor in ids[target], f"{link['href']}: no such anchor"
+    # quotes are shown whole (the claims audit decides their wording)
+    assert all(q in soup.get_text() for q in claims["quote"] if len(q) < 400)
+
+
+def test_glossary_appraisal_and_slides_exist_and_are_linked(run):
+    site = run / "site"
+    glossary_ids = {tag["id"] for tag in _soup(site / "glossary.html").select("dt[id]")}
+    assert {"cdai", "mpdai", "truelove-witts", "lichtiger", "clopper-pearson", "censoring", "i2", "intention-to-treat"} <= glossary_ids
+    linked = set()
+    for page in (site / "read").glob("*.html"):
+        for a in _soup(page).select('a[href^="../glossary.html#"]'):
+            linked.add(a["href"].split("#")[1])
+    assert linked and linked <= glossary_ids, linked - glossary_ids
+    assert all(term.source for term in __import__("tacrolimus_ibd.report.content", fromlist=["GLOSSARY"]).GLOSSARY)
+    appraisal = (site / "appraisal.html").read_text(encoding="utf-8")
+    for topic in ("No control group", "Regression to the mean", "Concurrent treatments", "Drop-outs", "Side-effect stops"):
+        assert topic in appraisal
+    slides = (site / "slides.html").read_text(encoding="utf-8")
+    assert 'src="static/reveal/dist/reveal.js"' in slides and (site / "static/reveal/dist/reveal.js").is_file()
+    assert slides.count('<aside class="notes">') >= len(list((run / "notebooks").glob("*.ipynb")))
+    assert (site / "presenter.ipynb").is_file()
+    timetable = (site / "journal-club.html").read_text(encoding="utf-8")
+    assert "Introduction" in timetable and "Wrap-up" in timetable and 'href="slides.html"' in timetable
+
+
+def test_slides_run_offline_in_chromium(run, browser):
+    report = browser.check((run / "site" / "slides.html").resolve().as_uri())
+    assert report.console_errors == [] and report.remote_requests == [] and report.failed_requests == []
+    assert browser.evaluate("typeof Reveal !== 'undefined' && Reveal.isReady()") is True
+    assert browser.evaluate("Reveal.getTotalSlides()") >= 2 * len(list((run / "notebooks").glob("*.ipynb")))
+
+
+def test_claims_table_filters_and_sorts_in_chromium(run, browser):
+    claims = pd.read_csv(run / "claims.csv", dtype=str, keep_default_na=False)
+    browser.check((run / "site" / "claims.html").resolve().as_uri())
+    shown = "Array.from(document.querySelectorAll('#claims-table tbody tr')).filter(r => !r.hidden).length"
+    assert browser.evaluate(shown) == len(claims)
+    browser.evaluate(
+        "(() => { const s = document.querySelector('select[data-column=status]'); s.value = 'discrepancy';"
+        " s.dispatchEvent(new Event('change')); })()"
+    )
+    assert browser.evaluate(shown) == int((claims["status"] == "discrepancy").sum())
+    browser.evaluate("Array.from(document.querySelectorAll('#claims-table thead th')).find(th => th.textContent.trim() === 'claim').click()")
+    first = browser.evaluate("document.querySelector('#claims-table tbody tr:not([hidden]) td').textContent.trim()")
+    assert first == sorted(claims.loc[claims["status"] == "discrepancy", "claim_id"])[0]

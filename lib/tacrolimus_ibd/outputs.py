@@ -73,3 +73,108 @@ def save_key_results(results: dict, notebook: str, output_dir: str | Path | None
     if path is not None:
         path.write_text(json.dumps(clean, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
+
+
+#: What a reader is told about each figure the notebooks save: alt text (what the picture shows,
+#: for a screen reader), a caption (how to read it), and whether it answers a methods question
+#: rather than a clinical one (the reader's edition moves those to an appendix).
+FIGURE_TEXT = {
+    "cohort_age_duration": {
+        "alt": "Dot plot of each patient's age and disease duration, by diagnosis group (Crohn's disease, ulcerative colitis, pouchitis).",
+        "caption": "Who was treated: one dot per patient, so the spread behind each group's mean is visible.",
+    },
+    "cdai_illustrative_points": {
+        "alt": "Bar chart of the points each CDAI item contributes for illustrative patients.",
+        "caption": "How the Crohn's Disease Activity Index adds up, item by item, for illustrative patients (not the paper's patients).",
+        "appendix": True,
+    },
+    "cdai_scale_reported": {
+        "alt": "The CDAI scale with its activity bands and the paper's reported median CDAI before and after 4 weeks of tacrolimus.",
+        "caption": "The reported Crohn's disease activity before and after treatment, placed on the CDAI's bands (remission below 150).",
+    },
+    "week4_response_intervals": {
+        "alt": "Response rates at week 4 by diagnosis group, each with its exact 95% confidence interval and the count the paper reports.",
+        "caption": "Week-4 response by group: the dot is the proportion, the line its confidence interval. Small groups give wide intervals.",
+    },
+    "cdai_p_values": {
+        "alt": "P-values of the fall in CDAI under several tests and sample sizes, beside the paper's reported P-value.",
+        "caption": "Which test gives the paper's P-value for the fall in CDAI: a methods question.",
+        "appendix": True,
+    },
+    "medium_term_rates_by_denominator": {
+        "alt": "Medium-term rates (remission, relapse, steroid tapering, stops for side effects) over two denominators.",
+        "caption": "Each medium-term rate over all patients treated and over those who reached the time point: the denominator changes the rate.",
+    },
+    "swimmer_time_on_tacrolimus": {
+        "alt": "Swimmer plot with one bar per patient showing months on tacrolimus, relapses, stops for side effects and outcome at the end of follow-up.",
+        "caption": "Time on tacrolimus, patient by patient, with relapses, stops for side effects and the outcome at the end of follow-up.",
+    },
+    "km_time_on_tacrolimus": {
+        "alt": "Kaplan-Meier curves of the time patients stayed on tacrolimus under three readings of unknown status.",
+        "caption": "How long patients stayed on tacrolimus (Kaplan-Meier), under three ways of treating patients whose status is unknown.",
+    },
+    "trough_per_patient": {
+        "alt": "One row per patient: mean tacrolimus trough level with the range of single levels, beside the target band.",
+        "caption": "Tacrolimus trough levels per patient (mean and range) against the target band.",
+    },
+    "trough_by_outcome": {
+        "alt": "Trough levels of patients grouped by outcome at the end of follow-up and by side effects.",
+        "caption": "Trough level against outcome and side effects: with this few patients, no pattern can be shown.",
+    },
+    "literature_forest": {
+        "alt": "Forest plot of response and remission proportions with exact confidence intervals, other studies above and this cohort below.",
+        "caption": "This cohort beside the studies the paper discusses: proportions with exact confidence intervals.",
+    },
+    "literature_pooled_forest": {
+        "alt": "Random-effects pooled estimates of response and remission, with and without this cohort.",
+        "caption": "Pooling the observational series: the pooled estimates and how much the studies disagree (I squared).",
+        "appendix": True,
+    },
+    "claims_by_theme_and_status": {
+        "alt": "Stacked bars of the paper's claims by theme, coloured by the audit's verdict.",
+        "caption": "The paper's numeric claims by theme, and what the audit found for each.",
+    },
+}
+
+FIGURE_MANIFEST_SUFFIX = ".json"
+
+
+def figure_record(name: str, *, alt: str | None = None, caption: str | None = None, appendix: bool | None = None) -> dict:
+    """What the figures manifest records of figure ``name``: its alt text, caption and appendix flag.
+
+    Keyword arguments override the description in ``FIGURE_TEXT``; a figure without either gets
+    its name as caption and an alt text that says no description was written (never silent).
+    """
+    known = FIGURE_TEXT.get(name, {})
+    return {
+        "name": name,
+        "alt": alt or known.get("alt") or f"Figure {name} (no description written)",
+        "caption": caption or known.get("caption") or name.replace("_", " "),
+        "appendix": bool(known.get("appendix", False) if appendix is None else appendix),
+    }
+
+
+def save_figure_record(record: dict, output_dir: str | Path | None) -> Path | None:
+    """Write one entry of the run's figures manifest: ``output_dir/figures/<name>.json``.
+
+    One small file per figure, so notebooks running in parallel never write the same file; the
+    site reads them all (``read_figure_manifest``). Which notebook showed the figure is recorded
+    in that notebook's output (the display's metadata), written in the same call.
+    """
+    import json
+
+    path = target(output_dir, "figures", record["name"] + FIGURE_MANIFEST_SUFFIX)
+    if path is not None:
+        path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def read_figure_manifest(output_dir: str | Path) -> dict[str, dict]:
+    """The run's figures manifest: figure name -> record (alt, caption, appendix), by name."""
+    import json
+
+    folder = Path(output_dir) / "figures"
+    records = {}
+    for path in sorted(folder.glob("*" + FIGURE_MANIFEST_SUFFIX)) if folder.is_dir() else []:
+        records[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+    return records

@@ -12,7 +12,7 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 
-from .outputs import target
+from .outputs import figure_record, save_figure_record, target
 
 #: One colour per analysis group, used by every figure (colour-blind safe, Okabe-Ito).
 GROUP_COLOURS = {"CD": "#0072B2", "UC": "#D55E00", "pouchitis": "#009E73", "all": "#555555"}
@@ -42,23 +42,40 @@ def render_png(fig: plt.Figure) -> bytes:
     return buffer.getvalue()
 
 
-def save_figure(fig: plt.Figure, name: str, output_dir: str | Path | None, *, display: bool = True) -> Path | None:
+def save_figure(
+    fig: plt.Figure,
+    name: str,
+    output_dir: str | Path | None,
+    *,
+    display: bool = True,
+    alt: str | None = None,
+    caption: str | None = None,
+    appendix: bool | None = None,
+) -> Path | None:
     """Save ``fig`` as ``output_dir/figures/<name>.png`` and show those same bytes.
 
     The figure is rendered once: the notebook displays exactly the file that is written
     (nothing is written when ``output_dir`` is None), and the figure is closed so that
     ``plt.show()`` or the end of the cell does not render it a second time.
+
+    The figures manifest gets the figure's entry (``outputs.figure_record``: alt text, caption,
+    appendix flag, from ``outputs.FIGURE_TEXT`` unless given here), and the displayed image
+    carries the figure's name in its metadata, which is how the site knows which notebook, and
+    which section of it, showed the figure.
     """
     png = render_png(fig)
     path = target(output_dir, "figures", f"{name}.png")
+    record = figure_record(name, alt=alt, caption=caption, appendix=appendix)
     if path is not None:
         path.write_bytes(png)
+        save_figure_record(record, output_dir)
     if display:
         from IPython.display import Image, display as show
 
         # Shown at the size the screen resolution gives (savefig.dpi renders more pixels).
         width_px = int.from_bytes(png[16:20], "big")
-        show(Image(data=png, format="png", width=round(width_px * STYLE["figure.dpi"] / STYLE["savefig.dpi"])))
+        image = Image(data=png, format="png", width=round(width_px * STYLE["figure.dpi"] / STYLE["savefig.dpi"]))
+        show(image, metadata={"tacrolimus_ibd": {"figure": name}})
         plt.close(fig)
     return path
 

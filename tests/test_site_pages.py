@@ -1,0 +1,139 @@
+"""The site's building blocks, without a run: reader's tables, reprs, figure records, bottom lines."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+import nbformat
+import pytest
+
+from tacrolimus_ibd import outputs, plots
+from tacrolimus_ibd.report import content, pages, site, teaching
+
+matplotlib.use("Agg")
+
+
+def test_readable_headers_and_percentages():
+    assert pages.readable_header("clopper_pearson_low") == "exact CI, low"
+    assert pages.readable_header("cd_week4_response") == "CD week4 response"
+    assert pages.readable_header("events") == "events"
+    table = (
+        '<table id="T_x"><thead><tr><th class="blank">&nbsp;</th><th>group</th><th>proportion</th>'
+        "<th>clopper_pearson_low</th><th>events</th></tr></thead>"
+        "<tbody><tr><th>0</th><td>CD</td><td>0.833</td><td>0.025</td><td>10</td></tr></tbody></table>"
+    )
+    readable = pages.readable_table(table)
+    assert "proportion (%)" in readable and "exact CI, low (%)" in readable
+    assert "<td>83</td>" in readable and "<td>2.5</td>" in readable
+    assert "<td>10</td>" in readable  # counts are not proportions
+    words = pages.readable_table("<table><thead><tr><th>denominator</th><th>ok</th></tr></thead>"
+                                 "<tbody><tr><td>intention_to_treat</td><td>True</td></tr></tbody></table>")
+    assert "<td>intention to treat</td><td>yes</td>" in words
+
+
+def test_percent_and_count_rate():
+    assert content.percent(0.8333) == "83%" and content.percent(0.025) == "2.5%" and content.percent(None) == "not available"
+    results = {"x_events": 4, "x_total": 19, "x_proportion": 4 / 19, "x_clopper_pearson_low": 0.06, "x_clopper_pearson_high": 0.456}
+    assert content.count_rate(results, "x", "95%") == "4 of 19 (21%; 95% CI 6.0% to 46%)"
+    assert content.count_rate({"x_events": 4}, "x", "95%") is None  # incomplete: not shown rather than half-shown
+
+
+def _figure_output(name=None, text=None):
+    if text is not None:
+        return nbformat.v4.new_output("execute_result", data={"text/plain": text}, execution_count=1)
+    return nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="}, metadata={"tacrolimus_ibd": {"figure": name}})
+
+
+def test_reader_notebook_drops_code_reprs_and_moves_methods_figures():
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("save_key_results(...)")
+    code.outputs = [
+        _figure_output(text="PosixPath('../outputs/key_results/x.json')"),
+        _figure_output(text="<matplotlib.figure.Figure object at 0x7f00>"),
+        _figure_output(text="19 patients"),
+        _figure_output("clinical"),
+        _figure_output("methods"),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\nThe CDAI and the CDAI again."), nbformat.v4.new_markdown_cell("## A section"), code]
+    figures = {
+        "clinical": outputs.figure_record("clinical", alt="a clinical picture", caption="c1"),
+        "methods": outputs.figure_record("methods", alt="a methods picture", caption="c2", appendix=True),
+    }
+    reader = pages.reader_notebook(nb, figures=figures, bottom_line=["one line"], full_href="../notebooks/x.html", glossary_href="../glossary.html")
+    texts = [o["data"].get("text/plain") for c in reader.cells if c.cell_type == "code" for o in c.outputs]
+    assert "19 patients" in texts and not [t for t in texts if t and ("PosixPath(" in t or " at 0x" in t)]
+    assert reader.cells[-2].source.startswith("## Appendix")
+    assert [o.metadata["tacrolimus_ibd"]["figure"] for o in reader.cells[-1].outputs] == ["methods"]
+    assert reader.cells[1].cell_type == "raw" and "one line" in reader.cells[1].source
+    # the first use of a glossary term is linked, the second is not; the original is left alone
+    assert reader.cells[0].source.count("](../glossary.html#cdai)") == 1
+    assert "glossary" not in nb.cells[0].source and len(nb.cells) == 3
+
+
+def test_save_figure_writes_a_manifest_record_and_labels_the_display(tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, metadata=None: shown.append(metadata))
+    fig = plots.plt.figure(figsize=(2, 1))
+    plots.save_figure(fig, "week4_response_intervals", tmp_path)
+    record = json.loads((tmp_path / "figures" / "week4_response_intervals.json").read_text())
+    assert record == outputs.figure_record("week4_response_intervals")
+    assert record["alt"] == outputs.FIGURE_TEXT["week4_response_intervals"]["alt"] and record["appendix"] is False
+    assert shown == [{"tacrolimus_ibd": {"figure": "week4_response_intervals"}}]
+    assert outputs.read_figure_manifest(tmp_path) == {"week4_response_intervals": record}
+    assert outputs.figure_record("unknown")["alt"].endswith("(no description written)")
+
+
+def test_save_figure_writes_nothing_without_output_dir(monkeypatch):
+    monkeypatch.setattr("IPython.display.display", lambda obj, metadata=None: None)
+    assert plots.save_figure(plots.plt.figure(figsize=(2, 1)), "x", None) is None
+
+
+def test_bottom_lines_come_from_key_results_only():
+    assert site.bottom_line("03_short_term_outcomes", {}) == []
+    results = {
+        "all_week4_response_events": 15,
+        "all_week4_response_total": 19,
+        "all_week4_response_proportion": 15 / 19,
+        "all_week4_response_clopper_pearson_low": 0.544,
+        "all_week4_response_clopper_pearson_high": 0.939,
+    }
+    assert site.bottom_line("03_short_term_outcomes", results, level="90%") == [
+        "Response at week 4, all patients: 15 of 19 (79%; 90% CI 54% to 94%)."
+    ]
+
+
+@pytest.mark.parametrize("pixels, width, labels", [(400, 80.0, None), (1110, None, 7.0), (3000, 186.0, None)])
+def test_handout_figure_widths_keep_labels_legible(tmp_path, pixels, width, labels):
+    path = tmp_path / "f.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + pixels.to_bytes(4, "big") + (100).to_bytes(4, "big"))
+    got_width, got_labels = teaching.handout_figure_width_mm(path)
+    assert got_width >= 80
+    if width is not None:
+        assert got_width == width
+    if labels is not None:
+        assert got_labels == labels
+    if got_width < 186:
+        assert got_labels >= 7
+
+
+def test_status_colours_are_the_claims_modules():
+    from tacrolimus_ibd.claims import STATUS_COLOURS
+
+    assert site.status_colours() == dict(STATUS_COLOURS)
+    page = site.render("glossary.html.j2", terms=content.GLOSSARY, data={"synthetic": False}, paper=site.PAPER_CITATION, counts=None)
+    for status, colour in STATUS_COLOURS.items():
+        assert f".status-{status} {{ border-left-color: {colour}; }}" in page
+
+
+def test_full_pages_use_the_chosen_pygments_style(monkeypatch):
+    """a11y-light when accessible-pygments is installed; the exporter really applies the style chosen."""
+    assert pages.pygments_style() in ("default", pages.ACCESSIBLE_PYGMENTS_STYLE)
+    pages.exporter.cache_clear()
+    monkeypatch.setattr(pages, "pygments_style", lambda: "monokai")
+    try:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+        assert "#f8f8f2" in pages.export(nb, name="x", reader=False).lower()  # monokai's text colour
+    finally:
+        pages.exporter.cache_clear()
