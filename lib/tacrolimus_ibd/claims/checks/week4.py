@@ -74,9 +74,11 @@ def _on_treatment_at_week4(ev: Evidence) -> pd.Series:
 def _cdai_week4_all(ev: Evidence, rep: dict) -> Verdict:
     """'A decrease in the estimated CDAI for all patients' at week 4: which patients, and is it checkable?
 
-    Readings of "all patients": (a) all 12 CD patients, (b) those assessed on tacrolimus at
-    week 4. The per-patient CDAI of Table 3 is lost, so neither can be computed; the note says
-    what each reading implies and that the P value does not tell them apart.
+    Readings of "all patients": (a) every CD patient, the ones who stopped tacrolimus before
+    week 4 included: the Discussion says those did not share the reduction ('except for two
+    patients who had to discontinue treatment'), so the paper's two sentences disagree (wording);
+    (b) the patients assessed on tacrolimus at week 4: the per-patient CDAI of Table 3 is lost,
+    so not computable. The readings give different verdicts: ambiguous.
     """
     cd = _group(ev, "CD")
     on = _on_treatment_at_week4(ev)[cd.index]
@@ -84,11 +86,19 @@ def _cdai_week4_all(ev: Evidence, rep: dict) -> Verdict:
     off = on.index[~on]
     computed = {"on_treatment_at_week4": int(on.sum()), "total": len(cd)}
     stops = ", ".join(f"Patient {pid} after {_fmt(float(stop_day[pid]))} days" for pid in off)
+    reading_a_status = "discrepancy" if len(off) else "not_computable"
+    reading_a = (
+        f"includes {stops}, who stopped for side effects before week 4 and whom the Discussion excepts from the CD patients "
+        "with a reduction ('except for two patients'): the two sentences disagree, with no number of the tables involved"
+        if len(off)
+        else "needs Table 3's CDAI (lost)"
+    )
+    status = "ambiguous" if reading_a_status != "not_computable" else "not_computable"
     return _reading(
-        "not_computable",
+        status,
         computed,
         [
-            ("(a) all 12 CD patients", "not_computable", f"needs Table 3's CDAI (lost); it would include {stops}, who stopped for side effects before week 4 and whom the Discussion excepts from the CD patients with a reduction ('except for two patients')"),
+            (f"(a) all {len(cd)} CD patients", reading_a_status, reading_a),
             (f"(b) the {int(on.sum())} assessed on tacrolimus at week 4", "not_computable", "needs Table 3's CDAI (lost); consistent with the Discussion"),
         ],
         notes=["the reported P value fits either n (see cdai-reduction), so it does not tell the readings apart"],
