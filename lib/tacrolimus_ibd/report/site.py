@@ -203,10 +203,9 @@ def read_claims(output_dir: str | Path) -> pd.DataFrame | None:
 
 
 def status_counts(claims: pd.DataFrame) -> dict[str, int]:
-    """Claims per audit status: the three basic statuses in order (zeros kept), then any other present."""
+    """Claims per audit status: every status of the audit in its order (zeros kept), then any other present."""
     counts = claims["status"].value_counts()
-    ordered = {status: int(counts.get(status, 0)) for status in ("reproduced", "discrepancy", "not_computable")}
-    ordered.update({s: int(counts[s]) for s in STATUS_LABELS if s in counts and s not in ordered})
+    ordered = {status: int(counts.get(status, 0)) for status in claims_module.STATUSES}
     ordered.update({status: int(n) for status, n in sorted(counts.items()) if status not in ordered})
     return ordered
 
@@ -297,7 +296,11 @@ def claim_links(claims: pd.DataFrame, anchors: dict[str, dict[str, str]]) -> lis
     """
     links = []
     # The audit's own theme column where the run wrote one; the ledger's otherwise.
-    themes = claims["theme"] if "theme" in claims.columns else claims["claim_id"].map(claims_module.theme)
+    if "theme" in claims.columns:
+        themes = claims["theme"]
+    else:  # a claims.csv without themes: the ledger's, for the claims it holds
+        ledger_themes = claims_module.load_ledger().set_index("claim_id")["theme"]
+        themes = claims["claim_id"].map(lambda claim_id: ledger_themes.get(claim_id))
     for claim_id, theme in zip(claims["claim_id"], themes, strict=True):
         finer = [section for prefix, section in CLAIM_SECTIONS if claim_id.startswith(prefix)]
         stem, heading = finer[0] if finer else THEME_SECTIONS.get(theme, ("07_claims_audit", ""))

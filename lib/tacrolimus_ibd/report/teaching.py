@@ -25,9 +25,9 @@ FIGURE_SMALLEST_LABEL_PT = 8.0
 #: The width of the handout's text (A4 less its margins), in mm.
 HANDOUT_TEXT_WIDTH_MM = 186.0
 #: At most this many discrepancies are written out on the handout (every one is in claims.html).
-HANDOUT_MAX_DISCREPANCIES = 7
+HANDOUT_MAX_DISCREPANCIES = 6
 #: Longer findings are cut at a word boundary on the handout (whole in claims.html).
-HANDOUT_FINDING_CHARS = 240
+HANDOUT_FINDING_CHARS = 200
 
 # --- handout -----------------------------------------------------------------------------------
 
