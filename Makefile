@@ -23,13 +23,14 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH := 1167609600
 
-.PHONY: help env reproduce test test-e2e test-all unit nbval validate lab notebooks environment.yml benchmark clean
+.PHONY: help env reproduce test test-e2e test-all unit nbval lint validate lab notebooks environment.yml benchmark clean
 
 help:
 	@echo "make reproduce   validate data/ and run every notebook into outputs/"
 	@echo "make test        quick tier: unit tests, bad-data suite, nbval over the committed notebooks"
 	@echo "make test-e2e    end-to-end tier: offline reproduction, report in Chromium, batch, own cohort"
 	@echo "make test-all    both tiers in one run (what CI runs)"
+	@echo "make lint        ruff check and ruff format --check over the code and the notebooks"
 	@echo "make validate    check data/ against its data dictionary"
 	@echo "make lab         open the notebooks in JupyterLab"
 	@echo "make notebooks   re-execute the committed notebooks in place (after changing code or data)"
@@ -64,6 +65,14 @@ unit: env
 
 nbval: env
 	$(ENV_PYTHON) -m pytest --nbval notebooks
+
+# ruff (pinned in requirements.txt, configured in pyproject.toml) over the library, tests, tools,
+# benchmarks and the notebooks (ruff reads .ipynb itself). Both checks run; either failing fails.
+lint: env
+	@status=0; \
+	$(ENV_PYTHON) -m ruff check . || status=1; \
+	$(ENV_PYTHON) -m ruff format --check . || status=1; \
+	exit $$status
 
 notebooks: env
 	$(ENV_PYTHON) -m tacrolimus_ibd refresh-notebooks
