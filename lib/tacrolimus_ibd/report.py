@@ -65,6 +65,11 @@ _NOTEBOOK_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 nav.compendium { font-family: var(--jp-ui-font-family); font-size: 14px; padding: 8px 16px;
   border-bottom: 1px solid #ccc; background: #f7f7f7; }
 nav.compendium a { margin-right: 1.5em; }
+/* Colours a reader can read (WCAG AA: 4.5:1): prompts not faded to half opacity as in an idle
+   JupyterLab, links in running text underlined, code highlighted with an accessible style. */
+:root { --jp-cell-prompt-not-active-opacity: 1; }
+.jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited { text-decoration: underline; }
+{{ resources.code_css }}
 </style>
 {%- endblock html_head_css -%}
 {%- block body_header -%}
@@ -123,6 +128,22 @@ table.discrepancies td { overflow-wrap: anywhere; }
 @media print { .noprint { display: none; } a { color: inherit; text-decoration: none; } }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 """
+
+#: The pygments style of the code cells on the notebook pages: a11y-light, from accessible-pygments
+#: (https://github.com/Quansight-Labs/accessible-pygments), whose colours keep WCAG AA contrast
+#: (4.5:1) on its background. JupyterLab's own highlighting colours fall below it (axe-core's
+#: color-contrast rule, tests/test_report.py).
+CODE_STYLE = "a11y-light"
+
+
+@functools.lru_cache(maxsize=1)
+def code_css(style: str = CODE_STYLE) -> str:
+    """The CSS of ``style`` for the code cells' ``.highlight`` blocks (token colours and background)."""
+    from pygments.formatters import HtmlFormatter
+
+    formatter = HtmlFormatter(style=style)
+    return "\n".join([*formatter.get_background_style_defs(".highlight"), *formatter.get_token_style_defs(".highlight")])
+
 
 #: nbconvert warns of plots without alt text on every export; not actionable here, kept quiet.
 _QUIET_LOG = logging.getLogger("tacrolimus_ibd.report.nbconvert")
@@ -214,7 +235,7 @@ def export_notebook(path: Path, *, title: str | None = None, nav_html: str = "")
     if title:
         nb.metadata["title"] = title  # the page's <title>
     body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}, "compendium_nav": nav_html}
+        nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}, "compendium_nav": nav_html, "code_css": code_css()}
     )
     return body
 
