@@ -8,12 +8,15 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# The local environment's folder: CI makes one per Python version (make test VENV=.venv-3.12
+# BOOTSTRAP_PYTHON=python3.12).
+VENV ?= .venv
 ifdef VIRTUAL_ENV
   ENV_PYTHON := $(VIRTUAL_ENV)/bin/python
 else ifneq ($(and $(CONDA_PREFIX),$(filter-out base,$(CONDA_DEFAULT_ENV))),)
   ENV_PYTHON := $(CONDA_PREFIX)/bin/python
 else
-  ENV_PYTHON := $(CURDIR)/.venv/bin/python
+  ENV_PYTHON := $(CURDIR)/$(VENV)/bin/python
 endif
 BOOTSTRAP_PYTHON ?= python3
 # The kernels papermill and nbval start run "python" from PATH: make it this environment's.

@@ -131,7 +131,7 @@ def find_uv(python: Path, scratch: Path) -> list[str] | None:
     on_path = shutil.which("uv")
     if on_path:
         return [on_path]
-    pip_quiet = ["--quiet", "--disable-pip-version-check", "--no-input"]
+    pip_quiet = ["--quiet", "--disable-pip-version-check", "--no-input", "--root-user-action=ignore"]
     # The Python running this script installs uv into a scratch folder: the new environment then
     # needs no pip of its own first (ensurepip alone takes several seconds).
     if _runs([sys.executable, "-m", "pip", "--version"]):
@@ -243,7 +243,7 @@ def compile_what_runs_import(python: Path) -> None:
 
 def install_with_pip(python: Path) -> None:
     ensure_pip(python)
-    quiet = ["--quiet", "--disable-pip-version-check", "--no-input"]
+    quiet = ["--quiet", "--disable-pip-version-check", "--no-input", "--root-user-action=ignore"]
     run(str(python), "-m", "pip", "install", *quiet, "-r", "requirements.txt")
     # The pinned setuptools builds the project itself: no build isolation, nothing fetched.
     run(str(python), "-m", "pip", "install", *quiet, "--no-deps", "--no-build-isolation", "-e", ".")
