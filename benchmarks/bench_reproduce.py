@@ -54,7 +54,7 @@ def import_lines(notebook: Path) -> list[str]:
     lines = []
     for cell in nb.cells:
         if cell.cell_type == "code":
-            lines += [l for l in cell.source.splitlines() if re.match(r"(import|from)\s+\S+", l)]
+            lines += [line for line in cell.source.splitlines() if re.match(r"(import|from)\s+\S+", line)]
     return lines
 
 

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import tomllib
 from importlib import metadata
-from pathlib import Path
 
 from .conftest import ROOT
 

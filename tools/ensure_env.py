@@ -262,7 +262,7 @@ def main() -> int:
         python = ROOT / python
     if not python.exists():
         env_dir = python.parent.parent
-        if sys.version_info < (3, 11):
+        if sys.version_info < (3, 11):  # noqa: UP036 -- the bootstrap Python may be older than the project's
             print(f"Python >= 3.11 is needed to create {env_dir}; this is {sys.version.split()[0]}", file=sys.stderr)
             return 1
         print(f"creating virtual environment {env_dir.relative_to(ROOT) if env_dir.is_relative_to(ROOT) else env_dir}", flush=True)
