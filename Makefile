@@ -8,12 +8,15 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# The local environment's folder: CI makes one per Python version (make test VENV=.venv-3.12
+# BOOTSTRAP_PYTHON=python3.12).
+VENV ?= .venv
 ifdef VIRTUAL_ENV
   ENV_PYTHON := $(VIRTUAL_ENV)/bin/python
 else ifneq ($(and $(CONDA_PREFIX),$(filter-out base,$(CONDA_DEFAULT_ENV))),)
   ENV_PYTHON := $(CONDA_PREFIX)/bin/python
 else
-  ENV_PYTHON := $(CURDIR)/.venv/bin/python
+  ENV_PYTHON := $(CURDIR)/$(VENV)/bin/python
 endif
 BOOTSTRAP_PYTHON ?= python3
 # The kernels papermill and nbval start run "python" from PATH: make it this environment's.
@@ -23,13 +26,15 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH := 1167609600
 
-.PHONY: help env reproduce test test-e2e test-all unit nbval validate lab notebooks environment.yml benchmark clean
+.PHONY: help env reproduce test test-e2e test-all unit nbval lint browser-tools validate lab notebooks environment.yml benchmark clean
 
 help:
 	@echo "make reproduce   validate data/ and run every notebook into outputs/"
 	@echo "make test        quick tier: unit tests, bad-data suite, nbval over the committed notebooks"
 	@echo "make test-e2e    end-to-end tier: offline reproduction, report in Chromium, batch, own cohort"
 	@echo "make test-all    both tiers in one run (what CI runs)"
+	@echo "make lint        ruff check and ruff format --check over the code and the notebooks"
+	@echo "make browser-tools  install what the e2e report check needs: chromium, chromium-driver (apt-get), axe-core (npm)"
 	@echo "make validate    check data/ against its data dictionary"
 	@echo "make lab         open the notebooks in JupyterLab"
 	@echo "make notebooks   re-execute the committed notebooks in place (after changing code or data)"
@@ -56,6 +61,22 @@ test: env
 test-e2e: env
 	$(PYTEST) -m e2e tests
 
+# What the report's browser check (tests/test_report.py, e2e tier) needs besides Python packages:
+# Debian's chromium and chromium-driver (apt-get, as root) and axe-core, the accessibility engine
+# (npm, into .tools/; MPL-2.0, not committed). Installs only what is missing; the tests never install.
+AXE_CORE_VERSION := 4.14.1
+AXE_CORE_DIR := .tools/node_modules/axe-core
+browser-tools:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v npm >/dev/null; then \
+	  echo "installing chromium, chromium-driver and npm with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver npm >/dev/null; \
+	fi
+	@if ! grep -qs '"version": "$(AXE_CORE_VERSION)"' $(AXE_CORE_DIR)/package.json; then \
+	  echo "installing axe-core $(AXE_CORE_VERSION) with npm into .tools/"; \
+	  npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_CORE_VERSION); \
+	fi
+	@test -f $(AXE_CORE_DIR)/axe.min.js && chromium --version && chromedriver --version
+
 test-all: env
 	$(PYTEST) tests --nbval notebooks
 
@@ -64,6 +85,14 @@ unit: env
 
 nbval: env
 	$(ENV_PYTHON) -m pytest --nbval notebooks
+
+# ruff (pinned in requirements.txt, configured in pyproject.toml) over the library, tests, tools,
+# benchmarks and the notebooks (ruff reads .ipynb itself). Both checks run; either failing fails.
+lint: env
+	@status=0; \
+	$(ENV_PYTHON) -m ruff check . || status=1; \
+	$(ENV_PYTHON) -m ruff format --check . || status=1; \
+	exit $$status
 
 notebooks: env
 	$(ENV_PYTHON) -m tacrolimus_ibd refresh-notebooks

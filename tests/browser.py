@@ -1,28 +1,33 @@
-"""Headless Chromium driven over its DevTools protocol (websocket-client, a jupyter dependency).
+"""The report in a real browser: Selenium driving Debian's chromium through its chromium-driver.
 
-``ensure_chromium()`` finds Debian's chromium, installing it with apt-get when absent (as root);
-when that is impossible the test is skipped locally and fails in CI (CI=true). ``Browser.check``
-opens a page, waits for its load event and returns what a reader would meet: console errors,
-uncaught exceptions, failed or remote requests, and every image with its natural width.
+Nothing is installed here: `make browser-tools` (which .ci/run runs) installs chromium and
+chromium-driver with apt-get and axe-core (the npm package, for the accessibility check) with npm.
+``browser_tools()`` finds them; when one is missing the test is skipped locally and fails in CI
+(CI=true). ``Browser.check`` opens a page, waits for its load event and returns what a reader would
+meet: console errors (uncaught exceptions and failed loads included), remote and failed requests
+(from Chromium's performance log), every image with its natural width and alt text, every link and
+every element id. ``Browser.axe`` runs axe-core on the page it is on; ``Browser.pdf_pages`` prints a
+page as Chromium does and counts its pages with pypdf.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import shutil
-import subprocess
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
+#: Where `make browser-tools` puts axe-core (npm install --prefix .tools axe-core@<pinned version>).
+AXE_CORE_JS = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 #: Flags that work in this container (no sandbox as root, no GPU, nothing fetched in background).
 CHROMIUM_FLAGS = [
-    "--headless",
+    "--headless=new",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -33,14 +38,25 @@ CHROMIUM_FLAGS = [
     "--disable-dev-shm-usage",
     "--hide-scrollbars",
     "--window-size=1280,1000",
-    "--remote-allow-origins=*",
 ]
-_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser", "google-chrome")
+_CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
+_DRIVER = ("chromedriver",)
+#: axe-core impacts that fail the accessibility check.
+BLOCKING_IMPACTS = ("serious", "critical")
 
 
-def _find() -> str | None:
-    for candidate in _CANDIDATES:
-        found = candidate if Path(candidate).is_file() and os.access(candidate, os.X_OK) else shutil.which(candidate)
+@dataclass(frozen=True)
+class BrowserTools:
+    chromium: str
+    chromedriver: str
+    axe_js: Path
+
+
+def _which(override: str, names: tuple[str, ...]) -> str | None:
+    if os.environ.get(override):
+        return shutil.which(os.environ[override]) or (os.environ[override] if Path(os.environ[override]).is_file() else None)
+    for name in names:
+        found = shutil.which(name)
         if found:
             return found
     return None
@@ -48,25 +64,19 @@ def _find() -> str | None:
 
 def _unavailable(reason: str):
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"headless Chromium is required in CI: {reason}")
-    pytest.skip(f"headless Chromium not available: {reason}")
+        pytest.fail(f"the browser check is required in CI: {reason}")
+    pytest.skip(f"the browser check cannot run here: {reason}")
 
 
-def ensure_chromium() -> str:
-    """Path to a Chromium binary; install Debian's package when absent (root only)."""
-    found = _find()
-    if found:
-        return found
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
-        _unavailable("chromium is not installed and cannot be installed here (needs apt-get as root)")
-    result = subprocess.run(
-        "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
-        shell=True, capture_output=True, text=True, timeout=900,
-    )
-    found = _find()
-    if result.returncode != 0 or not found:
-        _unavailable(f"apt-get install chromium failed: {(result.stderr or result.stdout).strip()[-500:]}")
-    return found
+def browser_tools() -> BrowserTools:
+    """Chromium, its driver and axe-core, as `make browser-tools` installs them (never installs)."""
+    chromium = _which("CHROMIUM", _CHROMIUM)
+    chromedriver = _which("CHROMEDRIVER", _DRIVER)
+    axe_js = Path(os.environ.get("AXE_CORE_JS", AXE_CORE_JS))
+    missing = [name for name, found in (("chromium", chromium), ("chromium-driver", chromedriver), (f"axe-core ({axe_js})", axe_js.is_file())) if not found]
+    if missing:
+        _unavailable(f"{', '.join(missing)} not installed; run `make browser-tools`")
+    return BrowserTools(chromium, chromedriver, axe_js)
 
 
 @dataclass
@@ -78,140 +88,128 @@ class PageReport:
     console_errors: list[str] = field(default_factory=list)
     remote_requests: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
-    images: list[dict] = field(default_factory=list)  # src (shortened), complete, naturalWidth
-    links: list[str] = field(default_factory=list)  # href attributes of <a>
+    images: list[dict] = field(default_factory=list)  # src (shortened), complete, naturalWidth, alt
+    links: list[str] = field(default_factory=list)  # href attributes of <a>, as written
+    resolved_links: list[str] = field(default_factory=list)  # the same, as absolute URLs
+    ids: list[str] = field(default_factory=list)  # every element id (and <a name>): fragment targets
     title: str = ""
 
     @property
     def broken_images(self) -> list[dict]:
         return [img for img in self.images if not img["complete"] or img["naturalWidth"] <= 0]
 
+    @property
+    def images_without_alt(self) -> list[dict]:
+        return [img for img in self.images if not (img.get("alt") or "").strip()]
+
+
+_PAGE_FACTS = """
+return {
+  title: document.title,
+  ready: document.readyState,
+  images: Array.from(document.images).map(i => ({src: i.currentSrc.slice(0, 120), complete: i.complete,
+                                                  naturalWidth: i.naturalWidth, alt: i.getAttribute('alt')})),
+  links: Array.from(document.querySelectorAll('a[href]')).map(a => [a.getAttribute('href'), a.href]),
+  ids: Array.from(document.querySelectorAll('[id], a[name]')).map(e => e.id || e.getAttribute('name')),
+};
+"""
+
+_WAIT_FOR_IMAGES = """
+const done = arguments[arguments.length - 1];
+Promise.all(Array.from(document.images).map(i => i.decode().catch(() => null))).then(() => done(null));
+"""
+
+_RUN_AXE = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']})
+  .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, count: v.nodes.length,
+                                          targets: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))))
+  .catch(e => done({error: String(e)}));
+"""
+
 
 class Browser:
-    """One headless Chromium with one page, driven over the DevTools protocol."""
+    """One headless Chromium driven by Selenium through chromium-driver."""
 
-    def __init__(self, binary: str, profile_dir: Path, *, timeout: float = 60):
-        import websocket
+    def __init__(self, tools: BrowserTools, log_dir: Path, *, timeout: float = 60):
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
 
-        profile_dir.mkdir(parents=True, exist_ok=True)
-        self._log = open(profile_dir.parent / f"{profile_dir.name}-chromium.log", "wb")
-        self.process = subprocess.Popen(
-            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile_dir}", "--remote-debugging-port=0", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=self._log,
-        )
-        self.timeout = timeout
-        port_file = profile_dir / "DevToolsActivePort"
-        deadline = time.monotonic() + timeout
-        while not (port_file.exists() and port_file.read_text().strip()):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.close()
-                raise RuntimeError(f"Chromium did not start; see {self._log.name}")
-            time.sleep(0.1)
-        port = int(port_file.read_text().split()[0])
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # localhost, never a proxy
-        for _ in range(50):
-            targets = json.loads(opener.open(f"http://127.0.0.1:{port}/json/list", timeout=10).read())
-            pages = [t for t in targets if t.get("type") == "page"]
-            if pages:
-                break
-            time.sleep(0.1)
-        else:
-            self.close()
-            raise RuntimeError("Chromium opened no page to drive")
-        self.ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=timeout, suppress_origin=True, http_no_proxy=["127.0.0.1"])
-        self._next_id = 0
-        self.events: list[dict] = []
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.call(f"{domain}.enable")
+        log_dir.mkdir(parents=True, exist_ok=True)
+        options = webdriver.ChromeOptions()
+        options.binary_location = tools.chromium
+        for flag in CHROMIUM_FLAGS:
+            options.add_argument(flag)
+        options.add_argument(f"--user-data-dir={log_dir / 'profile'}")
+        # Console messages, and the DevTools Network events (requests sent, loads failed).
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+        service = Service(executable_path=tools.chromedriver, log_output=str(log_dir / "chromedriver.log"))
+        self.driver = webdriver.Chrome(options=options, service=service)
+        self.driver.set_page_load_timeout(timeout)
+        self.driver.set_script_timeout(max(timeout, 120))
+        self._axe_source = tools.axe_js.read_text(encoding="utf-8")
+        self.driver.get("about:blank")
 
-    def call(self, method: str, params: dict | None = None) -> dict:
-        self._next_id += 1
-        ident = self._next_id
-        self.ws.send(json.dumps({"id": ident, "method": method, "params": params or {}}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == ident:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-            self.events.append(message)
-
-    def _wait_for(self, method: str) -> bool:
-        deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            message = json.loads(self.ws.recv())
-            self.events.append(message)
-            if message.get("method") == method:
-                return True
-        return False
-
-    def evaluate(self, expression: str):
-        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True})
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"JavaScript failed: {result['exceptionDetails']}")
-        return result["result"].get("value")
+    def _drain_logs(self) -> tuple[list[dict], list[dict]]:
+        return self.driver.get_log("browser"), self.driver.get_log("performance")
 
     def check(self, url: str) -> PageReport:
-        """Load ``url`` and report console errors, requests and images."""
-        self.events = []
-        self.call("Page.navigate", {"url": url})
-        loaded = self._wait_for("Page.loadEventFired")
+        """Load ``url`` and report console errors, requests, images, links and ids."""
+        self._drain_logs()
+        self.driver.get(url)  # returns after the load event
         # Images decode asynchronously: wait until each has finished (loaded or failed).
-        self.evaluate("Promise.all(Array.from(document.images).map(i => i.decode().catch(() => null)))")
-        report = PageReport(url, loaded, title=self.evaluate("document.title"))
-        report.images = self.evaluate(
-            "Array.from(document.images).map(i => ({src: i.currentSrc.slice(0, 120), complete: i.complete, naturalWidth: i.naturalWidth}))"
-        )
-        report.links = self.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))")
-        for event in self.events:
-            method, params = event.get("method"), event.get("params", {})
-            if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                report.console_errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
-            elif method == "Runtime.exceptionThrown":
-                report.console_errors.append(str(params.get("exceptionDetails", {}).get("text")))
-            elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
-                entry = params["entry"]
-                report.console_errors.append(f"{entry.get('source')}: {entry.get('text')} {entry.get('url', '')}".strip())
-            elif method == "Network.requestWillBeSent":
+        self.driver.execute_async_script(_WAIT_FOR_IMAGES)
+        facts = self.driver.execute_script(_PAGE_FACTS)
+        report = PageReport(url, facts["ready"] == "complete", title=facts["title"], images=facts["images"], ids=facts["ids"])
+        report.links = [href for href, _ in facts["links"]]
+        report.resolved_links = [resolved for _, resolved in facts["links"]]
+        console, performance = self._drain_logs()
+        report.console_errors = [entry["message"] for entry in console if entry.get("level") == "SEVERE"]
+        # Only what the checked page asked for counts: Chromium's own pages (the new-tab page the
+        # browser starts on) make requests of their own.
+        ours: dict[str, str] = {}
+        for entry in performance:
+            message = json.loads(entry["message"])["message"]
+            method, params = message.get("method"), message.get("params", {})
+            if method == "Network.requestWillBeSent" and params.get("documentURL", "").startswith(("file:", "data:", "about:blank")):
                 requested = params.get("request", {}).get("url", "")
-                if not requested.startswith(("file:", "data:", "about:")):
+                ours[params.get("requestId")] = requested
+                if not requested.startswith(("file:", "data:", "about:", "blob:")):
                     report.remote_requests.append(requested)
-            elif method == "Network.loadingFailed":
-                report.failed_requests.append(f"{params.get('errorText')} ({params.get('type')})")
+            elif method == "Network.loadingFailed" and params.get("requestId") in ours:
+                report.failed_requests.append(f"{params.get('errorText')} ({params.get('type')}): {ours[params['requestId']][:120]}")
         return report
+
+    def axe(self) -> list[dict]:
+        """axe-core's violations on the current page: id, impact, help, count and a few targets."""
+        self.driver.execute_script(self._axe_source)
+        result = self.driver.execute_async_script(_RUN_AXE)
+        if isinstance(result, dict) and "error" in result:
+            raise RuntimeError(f"axe-core failed: {result['error']}")
+        return result
 
     def screenshot(self, path: Path, *, max_height: int = 6000) -> Path:
         """A full-page PNG screenshot (up to ``max_height`` CSS pixels tall)."""
-        metrics = self.call("Page.getLayoutMetrics")
+        metrics = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
         size = metrics.get("cssContentSize") or metrics["contentSize"]
         clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], max_height), "scale": 1}
-        data = self.call("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True})["data"]
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True})
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(data))
+        path.write_bytes(base64.b64decode(shot["data"]))
         return path
 
     def pdf_pages(self, url: str) -> int:
-        """Number of pages ``url`` prints to, with the page size its CSS asks for (@page)."""
-        import re
+        """Number of pages ``url`` prints to, with the page size its CSS asks for (@page), read with pypdf."""
+        from pypdf import PdfReader
 
         self.check(url)
-        pdf = base64.b64decode(self.call("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})["data"])
-        return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+        pdf = self.driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})
+        return len(PdfReader(io.BytesIO(base64.b64decode(pdf["data"]))).pages)
 
     def close(self) -> None:
-        ws = getattr(self, "ws", None)
-        if ws is not None:
-            ws.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
+        self.driver.quit()
 
-    def __enter__(self) -> "Browser":
+    def __enter__(self) -> Browser:
         return self
 
     def __exit__(self, *exc) -> None:

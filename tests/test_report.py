@@ -14,7 +14,7 @@ import pytest
 from tacrolimus_ibd.__main__ import main
 from tacrolimus_ibd.report import build_site, status_counts
 
-from .browser import Browser, ensure_chromium
+from .browser import BLOCKING_IMPACTS, Browser, browser_tools
 from .conftest import DATA_DIR, ROOT
 
 pytestmark = pytest.mark.e2e  # every check here reads the session's full reproduction or drives Chromium
@@ -202,43 +202,102 @@ def test_handout_is_printable_a4_with_three_wide_figures(run):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    """One headless Chromium for this module's checks (each check navigates afresh)."""
-    with Browser(ensure_chromium(), tmp_path_factory.mktemp("chromium") / "profile") as shared:
+    """One headless Chromium, driven by Selenium, for this module's checks (each navigates afresh)."""
+    with Browser(browser_tools(), tmp_path_factory.mktemp("chromium")) as shared:
         yield shared
 
 
-def test_every_page_opens_in_headless_chromium(run, browser, tmp_path):
+@pytest.fixture(scope="module")
+def site_pages(run, browser) -> dict[str, tuple]:
+    """Every page of the site as the browser met it, with axe-core's violations on it."""
     site = run / "site"
-    shots = {}
-    for page in _pages(site):
-        report = browser.check(page.resolve().as_uri())
-        name = page.relative_to(site).as_posix()
+    return {page.relative_to(site).as_posix(): (browser.check(page.resolve().as_uri()), browser.axe()) for page in _pages(site)}
+
+
+def test_every_page_opens_in_headless_chromium(run, browser, site_pages, tmp_path):
+    site = run / "site"
+    assert sorted(site_pages) == sorted(p.relative_to(site).as_posix() for p in _pages(site))
+    for name, (report, _) in site_pages.items():
         assert report.loaded, f"{name} did not finish loading"
         assert report.console_errors == [], f"{name}: console errors {report.console_errors}"
         assert report.remote_requests == [], f"{name}: requests to the network {report.remote_requests}"
         assert report.failed_requests == [], f"{name}: failed loads {report.failed_requests}"
         assert report.broken_images == [], f"{name}: images not displayed {report.broken_images}"
-        if name in ("index.html", "summary.html"):
-            shots[name] = browser.screenshot(tmp_path / f"{Path(name).stem}.png")
-    index = browser.check((site / "index.html").resolve().as_uri())
-    assert len(index.images) == len(list((run / "figures").glob("*.png")))
+    assert len(site_pages["index.html"][0].images) == len(list((run / "figures").glob("*.png")))
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    for shot in shots.values():
-        shutil.copy(shot, SCREENSHOT_DIR / shot.name)
+    for name in ("index.html", "summary.html"):
+        browser.check((site / name).resolve().as_uri())
+        shot = browser.screenshot(tmp_path / f"{Path(name).stem}.png")
         assert shot.stat().st_size > 10_000
+        shutil.copy(shot, SCREENSHOT_DIR / shot.name)
+
+
+def test_every_image_has_alt_text(site_pages):
+    for name, (report, _) in site_pages.items():
+        assert report.images_without_alt == [], f"{name}: images without alt text {report.images_without_alt}"
+
+
+def _link_problem(link: str, site_pages: dict, site: Path) -> str | None:
+    """Why ``link`` (an absolute URL, as the browser resolved it) does not resolve, or None."""
+    parts = urlsplit(link)
+    if parts.scheme in ("http", "https"):
+        # Outside links are not fetched (the check runs offline): they must at least name a host.
+        return None if parts.netloc else "no host"
+    if parts.scheme == "mailto":
+        return None
+    if parts.scheme != "file":
+        return f"unexpected scheme {parts.scheme}"
+    target = Path(unquote(parts.path))
+    if not target.is_file():
+        return "no such file"
+    if site.resolve() not in target.resolve().parents:
+        return "leaves the site"
+    if parts.fragment:
+        page = target.resolve().relative_to(site.resolve()).as_posix()
+        if page in site_pages and unquote(parts.fragment) not in site_pages[page][0].ids:
+            return f"no element with id {parts.fragment!r} on {page}"
+    return None
+
+
+def test_every_link_resolves(run, site_pages):
+    """Every <a href> of every page, as the browser resolved it: a file of the site (and the element
+    its fragment names), or an outside URL with a host."""
+    checked = 0
+    for name, (report, _) in site_pages.items():
+        for written, link in zip(report.links, report.resolved_links, strict=True):
+            problem = _link_problem(link, site_pages, run / "site")
+            assert problem is None, f"{name}: link {written!r} does not resolve: {problem}"
+            checked += 1
+    assert checked > 0
+
+
+def test_no_serious_or_critical_accessibility_violation(site_pages):
+    """axe-core (the npm package, injected by the driver) on every page."""
+    found = {
+        name: [f"{v['impact']} {v['id']} x{v['count']}: {v['help']} ({'; '.join(v['targets'][:2])})" for v in violations if v["impact"] in BLOCKING_IMPACTS]
+        for name, (_, violations) in site_pages.items()
+    }
+    assert {name: v for name, v in found.items() if v} == {}
 
 
 def test_the_browser_check_catches_broken_pages(browser, tmp_path):
-    """The check above can fail: a missing image and a console error are reported."""
+    """The checks above can fail: a missing image, an image without alt text, a console error, a
+    broken link and unreadable text are all reported."""
     page = tmp_path / "broken.html"
     page.write_text(
-        '<!DOCTYPE html><html><head><title>broken</title></head><body>'
-        '<img src="missing.png" alt="missing"><script>console.error("deliberate")</script></body></html>'
+        '<!DOCTYPE html><html lang="en"><head><title>broken</title></head><body><main>'
+        '<img src="missing.png" alt="missing"><img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7">'
+        '<p style="color: #ccc; background: #fff">grey on white</p><a href="nowhere.html#top">nowhere</a>'
+        '<script>console.error("deliberate")</script></main></body></html>'
     )
     report = browser.check(page.as_uri())
     assert report.loaded
     assert len(report.broken_images) == 1
+    assert len(report.images_without_alt) == 1
     assert any("deliberate" in e for e in report.console_errors)
+    assert _link_problem(report.resolved_links[0], {}, tmp_path) == "no such file"
+    violations = {v["id"]: v["impact"] for v in browser.axe()}
+    assert violations.get("color-contrast") == "serious" and violations.get("image-alt") == "critical"
 
 
 def test_handout_prints_on_two_a4_sides_at_most_even_with_many_discrepancies(run, browser, tmp_path):

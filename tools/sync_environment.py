@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Write environment.yml (conda-forge / Binder) from requirements.txt, the one source of pins.
 
-The direct dependencies named in pyproject.toml are listed with the exact versions that
-requirements.txt pins; conda resolves the rest. tests/test_environment.py fails when the
+The direct dependencies named in pyproject.toml (runtime, and the test and lab extras: the
+environment `make` installs) are listed with the exact versions that requirements.txt pins;
+conda resolves the rest. tests/test_environment.py fails when the
 committed environment.yml differs from what this script writes.
     python tools/sync_environment.py          # rewrite environment.yml
     python tools/sync_environment.py --check  # exit 1 if it is out of date
@@ -17,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 #: PyPI name -> conda-forge name, where they differ.
-CONDA_NAMES: dict[str, str] = {}
+CONDA_NAMES: dict[str, str] = {"jupyter-client": "jupyter_client"}
 #: The Python minor version the pins were resolved and tested with.
 PYTHON_VERSION = "3.11"
 
@@ -37,8 +38,10 @@ def pins() -> dict[str, str]:
 
 
 def direct_dependencies() -> list[str]:
+    """Runtime dependencies and every extra's, by canonical name."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return sorted(canonical(re.split(r"[<>=!~ \[]", d, maxsplit=1)[0]) for d in project["dependencies"])
+    named = [*project["dependencies"], *(d for extra in project.get("optional-dependencies", {}).values() for d in extra)]
+    return sorted({canonical(re.split(r"[<>=!~ \[;]", d, maxsplit=1)[0]) for d in named})
 
 
 def render() -> str:
