@@ -106,6 +106,13 @@ environment.yml:
 benchmark: env
 	$(ENV_PYTHON) benchmarks/bench_reproduce.py --with-test --update-readme
 
-clean:
-	find outputs -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
-	rm -rf .outputs.partial .outputs.failed .outputs.old
+# Removes only what runs wrote (the files each manifest lists, deepest run first) and what a killed
+# run left; a file no run wrote (a note, a manuscript) stays, and is listed.
+clean: env
+	@$(ENV_PYTHON) -c "import sys; from pathlib import Path; from tacrolimus_ibd import engine; \
+	roots = [Path('outputs'), Path('outputs.failed')]; \
+	runs = sorted({m.parent for r in roots if r.is_dir() for m in r.rglob('manifest.json')}, key=lambda p: -len(p.parts)); \
+	[engine.clean_leftovers(r) for r in roots]; \
+	left = [f'{r}/{name}' for r in runs for name in engine.remove_own_files(r)]; \
+	left = sorted({x for x in left if not x.endswith('outputs/README.md')}); \
+	print('kept (not written by a run):', *left, sep='\n  ') if left else None"

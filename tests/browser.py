@@ -180,6 +180,10 @@ class Browser:
                 report.failed_requests.append(f"{params.get('errorText')} ({params.get('type')}): {ours[params['requestId']][:120]}")
         return report
 
+    def evaluate(self, expression: str):
+        """The value of a JavaScript expression on the current page."""
+        return self.driver.execute_script(f"return ({expression});")
+
     def axe(self) -> list[dict]:
         """axe-core's violations on the current page: id, impact, help, count and a few targets."""
         self.driver.execute_script(self._axe_source)
