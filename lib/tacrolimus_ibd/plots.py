@@ -186,6 +186,29 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
     return ax
 
 
+def rates_by_denominator(overall, *, denominators, ax=None, title: str = "Medium-term rates, all patients, by denominator"):
+    """Each rate over each denominator: the proportion with its Clopper-Pearson interval
+    (Clopper & Pearson, Biometrika 1934), one row per rate, the denominators side by side.
+
+    ``overall`` has columns rate, denominator, proportion, clopper_pearson_low/high (rows of
+    ``statistics.proportion_table`` for one group); ``denominators`` are the two drawn.
+    """
+    ax = ax or plt.subplots(figsize=(9, 4))[1]
+    order = list(overall["rate"].unique())
+    y = range(len(order))[::-1]
+    for offset, d, marker, colour in zip([0.12, -0.12], denominators, ["o", "s"], [GROUP_COLOURS["all"], "#E69F00"]):
+        part = overall[overall["denominator"] == d].set_index("rate").reindex(order)
+        ax.errorbar(part["proportion"], [v + offset for v in y],
+                    xerr=[part["proportion"] - part["clopper_pearson_low"], part["clopper_pearson_high"] - part["proportion"]],
+                    fmt=marker, color=colour, capsize=2, label=d.replace("_", " "))
+    ax.set_yticks(list(y), [r.replace("_", " ") for r in order])
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlabel("proportion of patients (Clopper-Pearson interval)")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(title)
+    return ax
+
+
 def survival_curves(curves: dict, *, ax=None, xlabel: str = "months", ylabel: str = "probability", title: str = ""):
     """Kaplan-Meier step curves (statsmodels ``SurvfuncRight``) with censored times ticked.
 
