@@ -43,8 +43,8 @@ def time_on_tacrolimus_km(cohort: pd.DataFrame, facts: pd.DataFrame, *, alpha: f
         timing = outcomes.time_on_tacrolimus(cohort, facts, unknown_status=rule)
         used = timing[timing["included"]]
         fit = statistics.kaplan_meier(used["months"], used["event"])
-        median = statistics.survival_quantile(fit, 0.5, alpha=alpha)
-        quartile = statistics.survival_quantile(fit, 0.25, alpha=alpha)
+        median = statistics.survival_quantile(fit, p=0.5, alpha=alpha)
+        quartile = statistics.survival_quantile(fit, p=0.25, alpha=alpha)
         unknown = timing.index[timing["stopped"].isna() & timing["months"].notna()]
         rows.append({
             "unknown status": rule, "patients": len(used), "stopped": int(used["event"].sum()),

@@ -389,6 +389,22 @@ ACTIVITY_COLOURS = {
 }
 
 
+def pooled_forest_panels(rows_by_outcome: dict, *, xlabel: str = "proportion of patients (95% CI)"):
+    """One forest panel per outcome (``forest``), stacked, sharing one legend of row kinds.
+
+    ``rows_by_outcome`` maps an outcome to its rows (``literature.pooled_forest_rows``: the
+    series pooled, the random-effects estimates and any published pooled estimate).
+    """
+    fig, axes = plt.subplots(len(rows_by_outcome), 1, figsize=(9, 9), height_ratios=[9, 6][: len(rows_by_outcome)])
+    kinds = set()
+    for ax, (outcome, rows) in zip(np.atleast_1d(axes), rows_by_outcome.items()):
+        forest(rows, ax=ax, title=f"{outcome.capitalize()}: series pooled, and published pooled estimates", xlabel=xlabel, legend=False)
+        kinds |= set(rows["kind"])
+    fig.legend(handles=forest_handles(kinds), loc="lower center", ncol=2, frameon=False, fontsize=8)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
 def activity_scale(bands, reported, *, title: str, xlabel: str, note: str = "") -> plt.Figure:
     """An index's scale with its activity bands, and reported summaries drawn on it.
 
