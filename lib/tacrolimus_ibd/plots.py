@@ -395,6 +395,8 @@ def pooled_forest_panels(rows_by_outcome: dict, *, xlabel: str = "proportion of 
     ``rows_by_outcome`` maps an outcome to its rows (``literature.pooled_forest_rows``: the
     series pooled, the random-effects estimates and any published pooled estimate).
     """
+    import numpy as np
+
     fig, axes = plt.subplots(len(rows_by_outcome), 1, figsize=(9, 9), height_ratios=[9, 6][: len(rows_by_outcome)])
     kinds = set()
     for ax, (outcome, rows) in zip(np.atleast_1d(axes), rows_by_outcome.items()):
