@@ -314,6 +314,27 @@ def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), a
     return ax
 
 
+def trough_by_outcome(troughs, *, target: tuple[float, float], outcome_order):
+    """Mean trough per patient by end-of-follow-up outcome and by any adverse effect (two swarm
+    panels, coloured by diagnosis), over the target band in grey. Returns the figure."""
+    import seaborn as sns
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+    panels = [("outcome_end_of_follow_up", list(outcome_order), "Outcome at end of follow-up (Table 4)"),
+              ("any_adverse_effect", [False, True], "Any adverse effect listed (Table 4)")]
+    for ax, (column, order, label) in zip(axes, panels):
+        sns.swarmplot(data=troughs, x=column, y="mean_trough_ng_ml", hue="diagnosis", order=order,
+                      palette=GROUP_COLOURS, size=7, ax=ax, legend=ax is axes[1])
+        ax.axhspan(*target, color=BAND_COLOURS["target"], alpha=0.25, lw=0, zorder=0)
+        ax.set_xlabel(label)
+        ax.set_ylabel("mean trough (ng/mL)")
+    axes[1].legend(title="diagnosis", frameon=False, fontsize=8, title_fontsize=8)
+    axes[1].set_xticks([0, 1], ["none", "at least one"])
+    fig.suptitle("Mean trough by outcome and by adverse effects (grey: target band of this run)")
+    fig.tight_layout()
+    return fig
+
+
 def forest(rows, *, ax=None, title: str = "", xlabel: str = "proportion of patients (exact 95% CI)", legend: bool = True):
     """Forest plot of proportions, one row per line of ``rows``, top to bottom.
 
