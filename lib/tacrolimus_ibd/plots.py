@@ -83,6 +83,22 @@ def save_figure(
 # --- outcome figures (notebooks 03 and 04) ----------------------------------------------------
 
 
+def cohort_dots(cohort, *, order, columns=(("age", "Age (years)"), ("disease_duration_years", "Disease duration (years)"))):
+    """One dot per patient for each of ``columns`` (column, axis label), one row per diagnosis
+    group in ``order``: the spread behind each group's mean. Returns the figure."""
+    import seaborn as sns
+
+    fig, axes = plt.subplots(1, len(columns), figsize=(8, 3.2), sharey=True)
+    for ax, (column, label) in zip(axes, columns):
+        sns.swarmplot(data=cohort, x=column, y="diagnosis", hue="diagnosis", order=list(order), palette=GROUP_COLOURS,
+                      size=7, ax=ax, legend=False)
+        ax.set_xlabel(label)
+        ax.set_ylabel("")
+    fig.suptitle("Age and disease duration at the start of tacrolimus, one dot per patient")
+    fig.tight_layout()
+    return fig
+
+
 def proportion_intervals(table, *, ax=None, label: str = "group", reported: dict | None = None, title: str = ""):
     """Proportions with their Clopper-Pearson and Wilson intervals, one row per group.
 
