@@ -518,3 +518,42 @@ def stacked_points(points, *, colours: dict, title: str, xlabel: str, references
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8.5)
     fig.tight_layout()
     return fig
+
+
+# --- the claims audit (notebook 07) --------------------------------------------------------------
+
+
+def claims_by_status_and_theme(status_counts, theme_counts, *, colours: dict, statuses,
+                               title: str = "Claims of Ng et al. (2007) against the published data"):
+    """Claims by verdict (bars) and, beside them, by theme (stacked bars coloured by verdict).
+
+    ``status_counts`` has columns status, claims; ``theme_counts`` one row per theme and a column
+    per status (``claims.status_counts``, ``claims.theme_counts``); ``colours`` maps a status to
+    its colour (``claims.STATUS_COLOURS``). Returns the figure.
+    """
+    import numpy as np
+    from matplotlib.ticker import MaxNLocator
+
+    fig, (ax_status, ax) = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [1, 2.6]})
+    labels = [s.replace("_", " ") for s in status_counts["status"]]
+    bars = ax_status.bar(labels, status_counts["claims"], color=[colours[s] for s in status_counts["status"]])
+    ax_status.bar_label(bars, padding=2)
+    ax_status.set_ylabel("Claims")
+    ax_status.set_ylim(0, status_counts["claims"].max() * 1.15)
+    ax_status.set_title("All claims by verdict")
+    ax_status.tick_params(axis="x", labelrotation=20)
+    themes = theme_counts.set_index("theme")
+    left = np.zeros(len(themes))
+    for status in statuses:
+        values = themes[status].to_numpy()
+        bars = ax.barh(themes.index, values, left=left, color=colours[status], label=status.replace("_", " "))
+        ax.bar_label(bars, labels=[str(v) if v else "" for v in values], label_type="center", color="white", fontsize=9)
+        left += values
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("Claims")
+    ax.set_title("By theme")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=len(statuses), frameon=False)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
