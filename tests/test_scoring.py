@@ -53,3 +53,8 @@ def test_key_results_from_the_ledger(review):
     key = review.key_results()
     assert key["cdai_week4_median_points_above_remission_cutoff"] == review.cdai_week4["median"] - scores.CDAI_CUTOFFS["remission_below"]
     assert key["cdai_items_needing_diary"] == len(review.diary_columns)
+
+
+def test_a_cohort_without_uc_reads_zero_uc_patients(study):
+    no_uc = dataclasses.replace(study, cohort=study.cohort[study.cohort["diagnosis"] != "UC"])
+    assert scoring.scoring_review(no_uc).reading("uc").startswith("Reported at week 4 among 0 UC patients")

@@ -175,7 +175,7 @@ class ScoringReview:
 
     def _reading_uc(self):
         uc_week4 = self.study.reported("uc-week4-remission")
-        yield (f"Reported at week 4 among {self.study.group_sizes()['UC']} UC patients: {uc_week4['remission']:g} in remission "
+        yield (f"Reported at week 4 among {self.study.group_sizes().get('UC', 0)} UC patients: {uc_week4['remission']:g} in remission "
                f"('inactive': {self.rule('modified Truelove-Witts', 'inactive')}), {uc_week4['response']:g} with a response.")
 
     def key_results(self) -> dict:
