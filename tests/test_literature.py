@@ -391,3 +391,14 @@ def test_disagreements_table_lists_every_recorded_disagreement():
     assert ogata_high["study_figures"].tolist() == ["13/19"]
     overview = lib.study_overview(lit)
     assert overview["study_id"].is_unique and set(overview["study_id"]) == set(lit["study_id"])
+
+
+def test_pooled_proportion_summary_frame_is_a_row_of_pooled_table():
+    from tacrolimus_ibd.literature import pooled_table
+
+    pooled = pool_random_effects([2, 18, 9], [20, 20, 21], ["a", "b", "c"])
+    row = pooled.summary_frame("three")
+    assert row.loc[0, "estimate"] == "three" and row.loc[0, "q_df"] == 2 and row.loc[0, "studies"] == "a; b; c"
+    assert pooled_table({"three": pooled}).equals(row)
+    with pytest.raises(TypeError):
+        pool_random_effects([2, 18], [20, 20], ["a", "b"], "pm")  # the options are keyword-only

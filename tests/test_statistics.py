@@ -146,3 +146,32 @@ def test_survival_median_reached_and_not_reached():
 def test_describe():
     summary = describe([0.25, 2, 5, np.nan, 16])
     assert summary == {"n": 4, "median": 3.5, "mean": pytest.approx(23.25 / 4), "min": 0.25, "max": 16.0}
+
+
+def test_survival_quantile_is_a_result_with_a_summary_frame():
+    fit = kaplan_meier([1, 2, 3, 4], [1, 1, 1, 1])
+    quartile = survival_quantile(fit, p=0.25)
+    # S = 0.75 at 1 is not strictly below 0.75; 0.5 at 2 is: the 25th percentile is 2.
+    assert quartile.estimate == pytest.approx(2.0) and quartile.p == 0.25
+    frame = quartile.summary_frame()
+    assert list(frame.columns) == ["p", "estimate", "ci_low", "ci_high", "reached", "alpha"]
+    assert frame.loc[0, "estimate"] == quartile["estimate"]
+    assert dict(**quartile)["reached"] is True
+    with pytest.raises(TypeError):
+        survival_quantile(fit, 0.25)  # p is keyword-only
+    with pytest.raises(KeyError):
+        quartile["median"]
+
+
+def test_fisher_2x2_result_reads_as_its_table():
+    from tacrolimus_ibd.statistics import fisher_2x2
+
+    exposure = pd.Series([True, True, True, False, False, pd.NA], dtype="boolean")
+    outcome = pd.Series([True, True, False, False, False, True], dtype="boolean")
+    result = fisher_2x2(exposure, outcome)  # the row with a missing exposure is dropped
+    table = result.summary_frame()
+    assert table.loc["exposed", "with_outcome"] == 2 and table.loc["unexposed", "without_outcome"] == 2
+    assert int(table.to_numpy().sum()) == result.n == 5
+    assert list(dict(**result)) == ["exposed_with_outcome", "exposed_without_outcome", "unexposed_with_outcome",
+                                    "unexposed_without_outcome", "odds_ratio", "p_value", "n"]
+    assert result.p_value == pytest.approx(stats.fisher_exact([[2, 1], [0, 2]]).pvalue)

@@ -168,14 +168,24 @@ class PooledProportion:
     wald_ci_high: float = float("nan")
     interval: str = "hksj"
 
+    def summary_frame(self, name: str = "pooled") -> pd.DataFrame:
+        """One row named ``name`` (column ``estimate``): proportion, primary interval, Wald
+        interval, tau², I², Q with its degrees of freedom and p-value, k, method, studies."""
+        return pd.DataFrame([{
+            "estimate": name, "proportion": self.proportion, "ci_low": self.ci_low, "ci_high": self.ci_high,
+            "interval": self.interval, "wald_ci_low": self.wald_ci_low, "wald_ci_high": self.wald_ci_high,
+            "tau2": self.tau2, "i2": self.i2, "q": self.q, "q_df": self.k - 1, "q_pvalue": self.q_pvalue, "k": self.k,
+            "method": self.method, "studies": "; ".join(self.labels), "continuity_corrected": "; ".join(self.continuity_corrected),
+        }])
+
 
 def pool_random_effects(
     events: Sequence[int],
     totals: Sequence[int],
     labels: Sequence[str],
+    *,
     method: str = "dl",
     alpha: float = 0.05,
-    *,
     interval: str = "hksj",
 ) -> PooledProportion:
     """Pool proportions ``events/totals`` of ``k >= 2`` studies with a random-effects model.
@@ -495,7 +505,7 @@ def select_rows(frame: pd.DataFrame, outcome: str, keys: Sequence[tuple[str, str
     return pd.concat(picked, ignore_index=True)
 
 
-def pool_rows(rows: pd.DataFrame, method: str = "dl", alpha: float = 0.05, *, interval: str = "hksj") -> PooledProportion:
+def pool_rows(rows: pd.DataFrame, *, method: str = "dl", alpha: float = 0.05, interval: str = "hksj") -> PooledProportion:
     """:func:`pool_random_effects` of the ``events``/``total`` of ``rows``, labelled by ``study``."""
     if rows[["events", "total"]].isna().any().any():
         raise ValueError("every pooled row needs events and total")
@@ -510,30 +520,12 @@ def pool_rows(rows: pd.DataFrame, method: str = "dl", alpha: float = 0.05, *, in
 
 
 def pooled_table(results: dict[str, PooledProportion]) -> pd.DataFrame:
-    """One row per named pooled estimate: proportion, primary CI (``interval``, HKSJ by default)
-    and the Wald CI beside it, tau², I², Q, its p-value, k, studies."""
-    rows = [
-        {
-            "estimate": name,
-            "proportion": r.proportion,
-            "ci_low": r.ci_low,
-            "ci_high": r.ci_high,
-            "interval": r.interval,
-            "wald_ci_low": r.wald_ci_low,
-            "wald_ci_high": r.wald_ci_high,
-            "tau2": r.tau2,
-            "i2": r.i2,
-            "q": r.q,
-            "q_df": r.k - 1,
-            "q_pvalue": r.q_pvalue,
-            "k": r.k,
-            "method": r.method,
-            "studies": "; ".join(r.labels),
-            "continuity_corrected": "; ".join(r.continuity_corrected),
-        }
-        for name, r in results.items()
-    ]
-    return pd.DataFrame(rows)
+    """One row per named pooled estimate (``PooledProportion.summary_frame``): proportion,
+    primary CI (``interval``, HKSJ by default) and the Wald CI beside it, tau², I², Q, its
+    p-value, k, studies."""
+    if not results:
+        return pd.DataFrame()
+    return pd.concat([r.summary_frame(name) for name, r in results.items()], ignore_index=True)
 
 
 def pooled_forest_rows(inputs: pd.DataFrame, pooled: dict[str, PooledProportion], published: pd.DataFrame | None = None) -> pd.DataFrame:

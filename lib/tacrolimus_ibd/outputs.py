@@ -47,6 +47,10 @@ class Table:
         return self.frame.to_string(index=self.index)
 
 
+#: Display formats of a proportion and its two intervals (statistics.proportion_table's columns).
+CI_FORMATS = {c: "{:.2f}" for c in ["proportion", "clopper_pearson_low", "clopper_pearson_high", "wilson_low", "wilson_high"]}
+
+
 def show(frame: pd.DataFrame, name: str, *, formats: dict | None = None, index: bool = False) -> Table:
     """Display ``frame`` in a notebook with a fixed HTML id; ``formats`` maps column to format."""
     return Table(frame, name, formats=formats, index=index)

@@ -83,6 +83,22 @@ def save_figure(
 # --- outcome figures (notebooks 03 and 04) ----------------------------------------------------
 
 
+def cohort_dots(cohort, *, order, columns=(("age", "Age (years)"), ("disease_duration_years", "Disease duration (years)"))):
+    """One dot per patient for each of ``columns`` (column, axis label), one row per diagnosis
+    group in ``order``: the spread behind each group's mean. Returns the figure."""
+    import seaborn as sns
+
+    fig, axes = plt.subplots(1, len(columns), figsize=(8, 3.2), sharey=True)
+    for ax, (column, label) in zip(axes, columns):
+        sns.swarmplot(data=cohort, x=column, y="diagnosis", hue="diagnosis", order=list(order), palette=GROUP_COLOURS,
+                      size=7, ax=ax, legend=False)
+        ax.set_xlabel(label)
+        ax.set_ylabel("")
+    fig.suptitle("Age and disease duration at the start of tacrolimus, one dot per patient")
+    fig.tight_layout()
+    return fig
+
+
 def proportion_intervals(table, *, ax=None, label: str = "group", reported: dict | None = None, title: str = ""):
     """Proportions with their Clopper-Pearson and Wilson intervals, one row per group.
 
@@ -182,6 +198,29 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
         plt.Line2D([], [], marker="v", color="#CC79A7", mfc="none", mew=1.5, ls="", label="relapse, ambiguous cell reading"),
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.09), ncol=3, frameon=False, fontsize=8)
+    ax.set_title(title)
+    return ax
+
+
+def rates_by_denominator(overall, *, denominators, ax=None, title: str = "Medium-term rates, all patients, by denominator"):
+    """Each rate over each denominator: the proportion with its Clopper-Pearson interval
+    (Clopper & Pearson, Biometrika 1934), one row per rate, the denominators side by side.
+
+    ``overall`` has columns rate, denominator, proportion, clopper_pearson_low/high (rows of
+    ``statistics.proportion_table`` for one group); ``denominators`` are the two drawn.
+    """
+    ax = ax or plt.subplots(figsize=(9, 4))[1]
+    order = list(overall["rate"].unique())
+    y = range(len(order))[::-1]
+    for offset, d, marker, colour in zip([0.12, -0.12], denominators, ["o", "s"], [GROUP_COLOURS["all"], "#E69F00"]):
+        part = overall[overall["denominator"] == d].set_index("rate").reindex(order)
+        ax.errorbar(part["proportion"], [v + offset for v in y],
+                    xerr=[part["proportion"] - part["clopper_pearson_low"], part["clopper_pearson_high"] - part["proportion"]],
+                    fmt=marker, color=colour, capsize=2, label=d.replace("_", " "))
+    ax.set_yticks(list(y), [r.replace("_", " ") for r in order])
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlabel("proportion of patients (Clopper-Pearson interval)")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(title)
     return ax
 
@@ -291,6 +330,27 @@ def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), a
     return ax
 
 
+def trough_by_outcome(troughs, *, target: tuple[float, float], outcome_order):
+    """Mean trough per patient by end-of-follow-up outcome and by any adverse effect (two swarm
+    panels, coloured by diagnosis), over the target band in grey. Returns the figure."""
+    import seaborn as sns
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+    panels = [("outcome_end_of_follow_up", list(outcome_order), "Outcome at end of follow-up (Table 4)"),
+              ("any_adverse_effect", [False, True], "Any adverse effect listed (Table 4)")]
+    for ax, (column, order, label) in zip(axes, panels):
+        sns.swarmplot(data=troughs, x=column, y="mean_trough_ng_ml", hue="diagnosis", order=order,
+                      palette=GROUP_COLOURS, size=7, ax=ax, legend=ax is axes[1])
+        ax.axhspan(*target, color=BAND_COLOURS["target"], alpha=0.25, lw=0, zorder=0)
+        ax.set_xlabel(label)
+        ax.set_ylabel("mean trough (ng/mL)")
+    axes[1].legend(title="diagnosis", frameon=False, fontsize=8, title_fontsize=8)
+    axes[1].set_xticks([0, 1], ["none", "at least one"])
+    fig.suptitle("Mean trough by outcome and by adverse effects (grey: target band of this run)")
+    fig.tight_layout()
+    return fig
+
+
 def forest(rows, *, ax=None, title: str = "", xlabel: str = "proportion of patients (exact 95% CI)", legend: bool = True):
     """Forest plot of proportions, one row per line of ``rows``, top to bottom.
 
@@ -366,6 +426,24 @@ ACTIVITY_COLOURS = {
 }
 
 
+def pooled_forest_panels(rows_by_outcome: dict, *, xlabel: str = "proportion of patients (95% CI)"):
+    """One forest panel per outcome (``forest``), stacked, sharing one legend of row kinds.
+
+    ``rows_by_outcome`` maps an outcome to its rows (``literature.pooled_forest_rows``: the
+    series pooled, the random-effects estimates and any published pooled estimate).
+    """
+    import numpy as np
+
+    fig, axes = plt.subplots(len(rows_by_outcome), 1, figsize=(9, 9), height_ratios=[9, 6][: len(rows_by_outcome)])
+    kinds = set()
+    for ax, (outcome, rows) in zip(np.atleast_1d(axes), rows_by_outcome.items()):
+        forest(rows, ax=ax, title=f"{outcome.capitalize()}: series pooled, and published pooled estimates", xlabel=xlabel, legend=False)
+        kinds |= set(rows["kind"])
+    fig.legend(handles=forest_handles(kinds), loc="lower center", ncol=2, frameon=False, fontsize=8)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
 def activity_scale(bands, reported, *, title: str, xlabel: str, note: str = "") -> plt.Figure:
     """An index's scale with its activity bands, and reported summaries drawn on it.
 
@@ -438,5 +516,44 @@ def stacked_points(points, *, colours: dict, title: str, xlabel: str, references
     ax.set_xlabel(xlabel)
     ax.set_title(title, pad=18)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8.5)
+    fig.tight_layout()
+    return fig
+
+
+# --- the claims audit (notebook 07) --------------------------------------------------------------
+
+
+def claims_by_status_and_theme(status_counts, theme_counts, *, colours: dict, statuses,
+                               title: str = "Claims of Ng et al. (2007) against the published data"):
+    """Claims by verdict (bars) and, beside them, by theme (stacked bars coloured by verdict).
+
+    ``status_counts`` has columns status, claims; ``theme_counts`` one row per theme and a column
+    per status (``claims.status_counts``, ``claims.theme_counts``); ``colours`` maps a status to
+    its colour (``claims.STATUS_COLOURS``). Returns the figure.
+    """
+    import numpy as np
+    from matplotlib.ticker import MaxNLocator
+
+    fig, (ax_status, ax) = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [1, 2.6]})
+    labels = [s.replace("_", " ") for s in status_counts["status"]]
+    bars = ax_status.bar(labels, status_counts["claims"], color=[colours[s] for s in status_counts["status"]])
+    ax_status.bar_label(bars, padding=2)
+    ax_status.set_ylabel("Claims")
+    ax_status.set_ylim(0, status_counts["claims"].max() * 1.15)
+    ax_status.set_title("All claims by verdict")
+    ax_status.tick_params(axis="x", labelrotation=20)
+    themes = theme_counts.set_index("theme")
+    left = np.zeros(len(themes))
+    for status in statuses:
+        values = themes[status].to_numpy()
+        bars = ax.barh(themes.index, values, left=left, color=colours[status], label=status.replace("_", " "))
+        ax.bar_label(bars, labels=[str(v) if v else "" for v in values], label_type="center", color="white", fontsize=9)
+        left += values
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("Claims")
+    ax.set_title("By theme")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=len(statuses), frameon=False)
+    fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -6,6 +6,8 @@ every function says which method it used.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
@@ -143,7 +145,37 @@ def kaplan_meier(time, event):
     return SurvfuncRight(np.asarray(time, dtype=float), np.asarray(event, dtype=float))
 
 
-def survival_quantile(survfunc, p: float = 0.5, *, alpha: float = 0.05, method: str = "cloglog") -> dict:
+class _Fields:
+    """Read-only mapping access to a result's fields (``result["estimate"]``, ``**result``), as
+    for the plain dicts these results replace."""
+
+    def keys(self):
+        return [f.name for f in fields(self)]
+
+    def __getitem__(self, key):
+        if key not in self.keys():
+            raise KeyError(key)
+        return getattr(self, key)
+
+
+@dataclass(frozen=True)
+class SurvivalQuantile(_Fields):
+    """A quantile ``p`` of a Kaplan-Meier curve, its ``1 - alpha`` interval and whether it is reached."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    reached: bool
+    p: float = 0.5
+    alpha: float = 0.05
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row: p, estimate, ci_low, ci_high, reached, alpha."""
+        return pd.DataFrame([{"p": self.p, "estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high,
+                              "reached": self.reached, "alpha": self.alpha}])
+
+
+def survival_quantile(survfunc, *, p: float = 0.5, alpha: float = 0.05, method: str = "cloglog") -> SurvivalQuantile:
     """A quantile of a Kaplan-Meier curve (p = 0.5: the median) with its (1 - alpha) interval.
 
     The estimate is statsmodels' (as SAS PROC LIFETEST): the first time at which the curve
@@ -152,6 +184,7 @@ def survival_quantile(survfunc, p: float = 0.5, *, alpha: float = 0.05, method: 
     The interval inverts the pointwise test on the complementary log-log scale (Brookmeyer &
     Crowley, Biometrics 1982; statsmodels ``quantile_ci``). A quantile the curve never reaches
     is NaN and ``reached`` is False; an interval bound that is never reached is NaN too.
+    Returns a ``SurvivalQuantile`` (attributes, ``summary_frame()``, and ``result["estimate"]``).
     """
     estimate = float(survfunc.quantile(p))
     # statsmodels takes log(-log(S)) of every step; a curve that reaches S = 0 gives log(0),
@@ -159,7 +192,7 @@ def survival_quantile(survfunc, p: float = 0.5, *, alpha: float = 0.05, method: 
     with np.errstate(divide="ignore", invalid="ignore"):
         low, high = (float(v) for v in survfunc.quantile_ci(p, alpha=alpha, method=method))
     finite = lambda v: v if np.isfinite(v) else np.nan  # noqa: E731 - statsmodels uses inf for "not reached"
-    return {"estimate": estimate, "ci_low": finite(low), "ci_high": finite(high), "reached": bool(np.isfinite(estimate))}
+    return SurvivalQuantile(estimate=estimate, ci_low=finite(low), ci_high=finite(high), reached=bool(np.isfinite(estimate)), p=p, alpha=alpha)
 
 
 def survival_table(survfunc) -> pd.DataFrame:
@@ -179,3 +212,48 @@ def describe(values) -> dict:
     """n, median, mean, minimum and maximum of the non-missing values."""
     series = pd.Series(values, dtype=float).dropna()
     return {"n": int(series.size), "median": float(series.median()), "mean": float(series.mean()), "min": float(series.min()), "max": float(series.max())}
+
+
+# --- a 2x2 table ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fisher2x2(_Fields):
+    """Fisher's exact test of a 2x2 table: the four cells, the sample odds ratio, the p-value, n."""
+
+    exposed_with_outcome: int
+    exposed_without_outcome: int
+    unexposed_with_outcome: int
+    unexposed_without_outcome: int
+    odds_ratio: float
+    p_value: float
+    n: int
+
+    def summary_frame(self) -> pd.DataFrame:
+        """The table as a frame: rows exposed / unexposed, columns with / without the outcome."""
+        return pd.DataFrame(
+            [[self.exposed_with_outcome, self.exposed_without_outcome], [self.unexposed_with_outcome, self.unexposed_without_outcome]],
+            index=pd.Index(["exposed", "unexposed"], name="exposure"), columns=["with_outcome", "without_outcome"],
+        )
+
+
+def fisher_2x2(exposure: pd.Series, outcome: pd.Series) -> Fisher2x2:
+    """Fisher's exact test of a 2x2 table of two boolean series (same index).
+
+    The table is ``[[exposed & outcome, exposed & not outcome], [unexposed & outcome,
+    unexposed & neither]]``; rows with either value missing are dropped. Returns a
+    ``Fisher2x2``: the four cells, the sample odds ratio and the p-value of
+    scipy.stats.fisher_exact (two-sided; Fisher, J R Stat Soc 1922). ``**result`` gives the
+    fields as a mapping, in this order, as the plain dict it replaces did.
+    """
+    from scipy import stats
+
+    frame = pd.DataFrame({"exposure": exposure, "outcome": outcome}).dropna().astype(bool)
+    e, o = frame["exposure"], frame["outcome"]
+    table = np.array([[(e & o).sum(), (e & ~o).sum()], [(~e & o).sum(), (~e & ~o).sum()]], dtype=int)
+    test = stats.fisher_exact(table, alternative="two-sided")
+    return Fisher2x2(
+        exposed_with_outcome=int(table[0, 0]), exposed_without_outcome=int(table[0, 1]),
+        unexposed_with_outcome=int(table[1, 0]), unexposed_without_outcome=int(table[1, 1]),
+        odds_ratio=float(test.statistic), p_value=float(test.pvalue), n=int(table.sum()),
+    )

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import statistics
+
 #: Where a value lies against a closed band [low, high].
 BAND_POSITIONS = ("below", "in", "above")
 
@@ -229,24 +231,5 @@ def mann_whitney_exact(values: pd.Series, group: pd.Series) -> dict:
     return result
 
 
-def fisher_2x2(exposure: pd.Series, outcome: pd.Series) -> dict:
-    """Fisher's exact test (two-sided) of a 2x2 table of two boolean series (same index).
-
-    The table is ``[[exposed & outcome, exposed & not outcome], [unexposed & outcome,
-    unexposed & neither]]``; rows with either value missing are dropped. Returns the four
-    cells, the sample odds ratio and the p-value of scipy.stats.fisher_exact
-    (``alternative="two-sided"``; Fisher, J R Stat Soc 1922).
-    """
-    frame = pd.DataFrame({"exposure": exposure, "outcome": outcome}).dropna().astype(bool)
-    e, o = frame["exposure"], frame["outcome"]
-    table = np.array([[(e & o).sum(), (e & ~o).sum()], [(~e & o).sum(), (~e & ~o).sum()]], dtype=int)
-    test = stats.fisher_exact(table, alternative="two-sided")
-    return {
-        "exposed_with_outcome": int(table[0, 0]),
-        "exposed_without_outcome": int(table[0, 1]),
-        "unexposed_with_outcome": int(table[1, 0]),
-        "unexposed_without_outcome": int(table[1, 1]),
-        "odds_ratio": float(test.statistic),
-        "p_value": float(test.pvalue),
-        "n": int(table.sum()),
-    }
+# Fisher's exact test of a 2x2 table lives with the other tests (statistics); kept here by name.
+fisher_2x2 = statistics.fisher_2x2

@@ -5,6 +5,7 @@
 * ``agreement``: the one rule by which a computed value agrees with a printed one;
 * ``checks``: one module per section of the paper, each check computing a claim from the data;
 * ``audit``: the verdicts (five statuses), readings, grades, summaries and the README block;
+* ``summary``: the audit summarised for notebook 07 (``claims_audit``: a result object);
 * ``coverage``: every numeral of the paper's sections, covered by a claim or a stated reason.
 """
 
@@ -52,3 +53,4 @@ from .ledger import (
     parse_reported,
     reported,
 )
+from .summary import CLAIM_COLUMNS, ClaimsAudit, claims_audit, conclusion_support, reading_cells  # noqa: E402
