@@ -70,6 +70,10 @@ def apply_reading(tables: dict[str, pd.DataFrame], rows: pd.DataFrame) -> dict[s
     return tables
 
 
+#: How a note begins when the check could not run on the cohort it was given.
+CHECK_FAILED = "this cohort lacks what the check reads"
+
+
 def _run_checks(ledger: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[str, Verdict]:
     evidence = Evidence(tables, cohort_from_tables(tables))
     verdicts = {}
@@ -77,7 +81,13 @@ def _run_checks(ledger: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[s
         if claim.check:
             if claim.check not in CHECKS:
                 raise KeyError(f"claims.csv: claim {claim.claim_id} names unknown check {claim.check!r}")
-            verdicts[claim.claim_id] = CHECKS[claim.check](evidence, claim.reported_values)
+            try:
+                verdicts[claim.claim_id] = CHECKS[claim.check](evidence, claim.reported_values)
+            except (KeyError, LookupError, ValueError, TypeError, ZeroDivisionError) as err:
+                # Another cohort than the paper's may lack what a check of the paper reads (a patient
+                # the sentence names, a group, a listed row): the claim cannot be computed on it. On
+                # the paper's own cohort no check fails (tests/test_claims.py checks that no note says so).
+                verdicts[claim.claim_id] = Verdict("", "not_computable", f"{CHECK_FAILED} ({type(err).__name__}: {err})")
         else:
             verdicts[claim.claim_id] = Verdict("", "not_computable", claim.not_computable_reason)
     return verdicts
