@@ -146,3 +146,17 @@ def test_survival_median_reached_and_not_reached():
 def test_describe():
     summary = describe([0.25, 2, 5, np.nan, 16])
     assert summary == {"n": 4, "median": 3.5, "mean": pytest.approx(23.25 / 4), "min": 0.25, "max": 16.0}
+
+
+def test_exact_wilcoxon_above_scipys_limit_is_the_closed_form():
+    """Above WILCOXON_EXACT_SCIPY_LIMIT the exact p-value is 2**-n (one-sided), as scipy gives below it."""
+    from tacrolimus_ibd import statistics as st
+
+    n = st.WILCOXON_EXACT_SCIPY_LIMIT
+    for alternative in ("greater", "two-sided"):
+        scipy_row = st.all_positive_paired_tests([n], alternatives=(alternative,)).iloc[0]
+        closed = st._all_positive_exact(n, alternative)
+        assert scipy_row["p_value"] == pytest.approx(closed.pvalue, rel=1e-9)
+        assert scipy_row["statistic"] == closed.statistic
+    big = st.all_positive_paired_tests([10_000], alternatives=("greater",))
+    assert big.iloc[0]["method"] == "exact null distribution" and big.iloc[0]["p_value"] == 0.0  # 2**-10000 underflows

@@ -6,6 +6,8 @@ every function says which method it used.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
@@ -48,6 +50,29 @@ def percent(events, total) -> float:
 # --- paired tests when only the signs of the differences are known ---------------------------
 
 
+#: Above this n, the exact Wilcoxon p-value of all-positive differences is written in closed
+#: form instead of scipy's exact distribution (whose cost grows as n cubed: a cohort of 10,000
+#: would take hours). Below it scipy computes it, as before.
+WILCOXON_EXACT_SCIPY_LIMIT = 50
+
+
+def _all_positive_exact(n: int, alternative: str):
+    """Exact Wilcoxon signed-rank test when all n differences are positive and distinct.
+
+    Of the 2**n equally likely sign patterns under the null, one alone gives T+ = n(n+1)/2, so
+    P(T+ >= n(n+1)/2) = 2**-n and the two-sided p-value is min(1, 2 * 2**-n) (Hollander, Wolfe
+    & Chicken, 3rd ed., ch. 3). Statistic as scipy reports it: T+ (greater) or min(T+, T-) = 0.
+    """
+    from types import SimpleNamespace
+
+    one_sided = math.ldexp(1.0, -n)
+    if alternative == "greater":
+        return SimpleNamespace(statistic=n * (n + 1) / 2, pvalue=one_sided)
+    if alternative == "two-sided":
+        return SimpleNamespace(statistic=0.0, pvalue=min(1.0, 2 * one_sided))
+    return SimpleNamespace(statistic=n * (n + 1) / 2, pvalue=1.0)  # "less": every pattern has T+ <= the maximum
+
+
 def all_positive_paired_tests(n_values, *, alternatives=("two-sided", "greater")) -> pd.DataFrame:
     """P-values of paired tests when all n paired differences are positive, distinct and non-zero.
 
@@ -83,7 +108,10 @@ def all_positive_paired_tests(n_values, *, alternatives=("two-sided", "greater")
                 ("asymptotic", False, "normal approximation, no continuity correction"),
                 ("asymptotic", True, "normal approximation, continuity correction"),
             ]:
-                result = stats.wilcoxon(differences, zero_method="wilcox", correction=correction, alternative=alternative, method=method)
+                if method == "exact" and n > WILCOXON_EXACT_SCIPY_LIMIT:
+                    result = _all_positive_exact(n, alternative)
+                else:
+                    result = stats.wilcoxon(differences, zero_method="wilcox", correction=correction, alternative=alternative, method=method)
                 rows.append(
                     {
                         "test": "Wilcoxon signed-rank",

@@ -108,12 +108,14 @@ def fact_sources(facts: pd.DataFrame, ledger: pd.DataFrame) -> dict[tuple[int, s
     A fact's evidence (``text_patient_facts.evidence``) is split at ';' and '...'; a claim is a
     source when its quote contains one of those passages.
     """
+    quotes = [(c, _plain(q)) for c, q in zip(ledger["claim_id"], ledger["quote"])]
+    by_evidence: dict[str, set[str]] = {}  # each distinct evidence searched once, whatever the cohort's size
     sources = {}
-    for row in facts.itertuples(index=False):
-        passages = [_plain(p) for p in _segments(row.evidence)]
-        sources[(int(row.patient_id), row.fact)] = {
-            c for c, q in zip(ledger["claim_id"], ledger["quote"]) if any(p in _plain(q) for p in passages)
-        }
+    for pid, fact, evidence in zip(facts["patient_id"].tolist(), facts["fact"].tolist(), facts["evidence"].tolist()):
+        if evidence not in by_evidence:
+            passages = [_plain(p) for p in _segments(evidence)]
+            by_evidence[evidence] = {c for c, q in quotes if any(p in q for p in passages)}
+        sources[(int(pid) if isinstance(pid, (int, float)) or str(pid).isdigit() else pid, fact)] = set(by_evidence[evidence])
     return sources
 
 
