@@ -134,6 +134,20 @@ def _groups_present(frame) -> list[str]:
     return [g for g in ("CD", "UC", "pouchitis") if g in present]
 
 
+def patient_points(*, data, ax, size: float = 7, **kwargs):
+    """One dot per patient (seaborn's swarmplot) up to ``PER_PATIENT_FIGURE_LIMIT`` patients;
+    above it, one box per category (seaborn's boxplot: median, quartiles, 1.5 IQR whiskers,
+    Tukey 1977), with the axis title saying so. ``kwargs`` are swarmplot's (x, y, hue, order,
+    palette, legend)."""
+    import seaborn as sns
+
+    if len(data) <= PER_PATIENT_FIGURE_LIMIT:
+        return sns.swarmplot(data=data, ax=ax, size=size, **kwargs)
+    sns.boxplot(data=data, ax=ax, fliersize=1.5, linewidth=0.8, **kwargs)
+    ax.set_title(f"{len(data):,} patients, more than {PER_PATIENT_FIGURE_LIMIT}: box plots, not one dot per patient", fontsize=8)
+    return ax
+
+
 def swimmer_aggregate(frame, *, ax=None, title: str = "Time on tacrolimus"):
     """The swimmer plot's aggregate view, for cohorts above ``PER_PATIENT_FIGURE_LIMIT``.
 
