@@ -185,7 +185,8 @@ def generate(n_patients: int, seed: int, *, groups: tuple[str, ...] = GROUPS, id
     responded = rng.random(n) < 0.7
     fall = np.where(responded, rng.uniform(0.3, 0.7, size=n), rng.uniform(-0.1, 0.15, size=n))
     stools0 = rng.integers(3, 16, size=n)
-    week4 = np.maximum(0, np.round(week0 * (1 - fall))).astype(float)
+    top = np.select([is_cd, is_uc], [600, 21], 12)  # the scales' maxima: CDAI (open, 600 here), Lichtiger 21, mPDAI 12
+    week4 = np.clip(np.round(week0 * (1 - fall)), 0, top).astype(float)
     stools4 = np.maximum(1, np.round(stools0 * (1 - fall))).astype(float)
     early = ~is_pouch & (rng.random(n) < EARLY_STOP)  # stopped for side effects on a day before week 4
     stop_day = rng.integers(3, 25, size=n)
