@@ -160,3 +160,11 @@ def test_exact_wilcoxon_above_scipys_limit_is_the_closed_form():
         assert scipy_row["statistic"] == closed.statistic
     big = st.all_positive_paired_tests([10_000], alternatives=("greater",))
     assert big.iloc[0]["method"] == "exact null distribution" and big.iloc[0]["p_value"] == 0.0  # 2**-10000 underflows
+
+
+def test_proportion_table_leaves_an_empty_group_without_a_proportion():
+    from tacrolimus_ibd.statistics import proportion_table
+
+    table = proportion_table(pd.DataFrame({"group": ["CD", "pouchitis"], "events": [3, 0], "total": [4, 0]}))
+    assert table.loc[0, "proportion"] == 0.75 and 0 < table.loc[0, "clopper_pearson_low"] < 0.75
+    assert table.loc[1, ["proportion", "clopper_pearson_low", "wilson_high"]].isna().all()

@@ -32,11 +32,16 @@ def proportion_ci(events, total, *, method: str = "clopper_pearson", alpha: floa
 
 
 def proportion_table(counts: pd.DataFrame, *, events: str = "events", total: str = "total", alpha: float = 0.05) -> pd.DataFrame:
-    """Add the proportion and its Clopper-Pearson and Wilson intervals to a table of counts."""
+    """Add the proportion and its Clopper-Pearson and Wilson intervals to a table of counts.
+
+    A row with no patients (``total`` 0: a group the cohort lacks) has no proportion: it and
+    its intervals are NaN, not an error."""
     out = counts.copy()
-    out["proportion"] = out[events] / out[total]
+    empty = out[total].eq(0)
+    out["proportion"] = (out[events] / out[total].where(~empty)).astype(float)
+    nan = (float("nan"), float("nan"))
     for name in CI_METHODS:
-        bounds = [proportion_ci(e, t, method=name, alpha=alpha) for e, t in zip(out[events], out[total])]
+        bounds = [nan if t == 0 else proportion_ci(e, t, method=name, alpha=alpha) for e, t in zip(out[events], out[total])]
         out[f"{name}_low"] = [b[0] for b in bounds]
         out[f"{name}_high"] = [b[1] for b in bounds]
     return out
