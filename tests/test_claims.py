@@ -625,3 +625,11 @@ def test_no_module_of_the_claims_package_is_over_600_lines():
     package = ROOT / "lib" / "tacrolimus_ibd" / "claims"
     sizes = {p.relative_to(package).as_posix(): len(p.read_text(encoding="utf-8").splitlines()) for p in package.rglob("*.py")}
     assert sizes and max(sizes.values()) <= 600, sizes
+
+
+def test_no_check_fails_on_the_papers_cohort(audit):
+    """A check that cannot run becomes not_computable only on another cohort (claims.audit)."""
+    from tacrolimus_ibd.claims.audit import CHECK_FAILED
+
+    failed = audit[audit["note"].str.contains(CHECK_FAILED, regex=False)]
+    assert failed.empty, failed[["claim_id", "note"]].to_string()

@@ -134,7 +134,40 @@ def test_the_tool_is_deterministic_and_sized_as_asked(tmp_path):
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
     assert len(pd.read_csv(tmp_path / "a" / "table1_baseline.csv")) == 12
     assert main(["validate", str(tmp_path / "a")]) == 0
-    assert _tool(str(tmp_path / "c"), "--patients", "40").returncode == 2
+    for refused in ("0", "1000001"):
+        assert _tool(str(tmp_path / "c"), "--patients", refused).returncode == 2
+    assert _tool(str(tmp_path / "c"), "--groups", "CD,crohns").returncode == 2
+    assert not (tmp_path / "c").exists()
+
+
+def test_the_tool_makes_any_size_any_mix_and_string_ids(tmp_path):
+    """One patient; one group alone; string codes in a shuffled order: each valid, each as asked."""
+    assert _tool(str(tmp_path / "one"), "--patients", "1").returncode == 0
+    assert len(pd.read_csv(tmp_path / "one" / "table1_baseline.csv")) == 1
+    assert _tool(str(tmp_path / "uc"), "--patients", "30", "--groups", "UC").returncode == 0
+    assert set(pd.read_csv(tmp_path / "uc" / "table1_baseline.csv")["analysis_group"]) == {"UC"}
+    assert _tool(str(tmp_path / "codes"), "--patients", "40", "--ids", "SYN-", "--shuffle").returncode == 0
+    ids = pd.read_csv(tmp_path / "codes" / "table1_baseline.csv", dtype=str)["patient_id"]
+    assert ids.str.fullmatch(r"SYN-\d{6}").all() and ids.is_unique and list(ids) != sorted(ids)
+    package = json.loads((tmp_path / "codes" / "datapackage.json").read_text())
+    assert {f["type"] for res in package["resources"] for f in res["schema"]["fields"] if f["name"] == "patient_id"} == {"string"}
+    for folder in ("one", "uc", "codes"):
+        assert main(["validate", str(tmp_path / folder)]) == 0, folder
+
+
+def test_the_tool_is_vectorized_and_plausible(tmp_path):
+    """10,000 patients in one draw: the paper's group mix in expectation, troughs around 7 ng/mL."""
+    assert _tool(str(tmp_path / "big"), "--patients", "10000", "--seed", "1").returncode == 0
+    t1 = pd.read_csv(tmp_path / "big" / "table1_baseline.csv")
+    shares = t1["analysis_group"].value_counts(normalize=True)
+    assert abs(shares["CD"] - 12 / 19) < 0.03 and abs(shares["UC"] - 6 / 19) < 0.03 and abs(shares["pouchitis"] - 1 / 19) < 0.02
+    t5 = pd.read_csv(tmp_path / "big" / "table5_trough.csv")
+    t5 = t5[t5["in_table5"]]
+    assert 6 < t5["mean_trough_ng_ml"].median() < 8.5
+    assert (t5["trough_min_ng_ml"] <= t5["mean_trough_ng_ml"]).all() and (t5["mean_trough_ng_ml"] <= t5["trough_max_ng_ml"]).all()
+    t4 = pd.read_csv(tmp_path / "big" / "table4_medium_term.csv")
+    assert set(t4["outcome_category"].dropna()) == {"remission", "mild", "severe"}
+    assert main(["validate", str(tmp_path / "big")]) == 0
 
 
 def test_the_tool_checks_its_arguments_before_touching_the_folder(tmp_path):
@@ -142,7 +175,7 @@ def test_the_tool_checks_its_arguments_before_touching_the_folder(tmp_path):
     cohort = tmp_path / "synthetic_cohort"
     shutil.copytree(EXAMPLE, cohort)
     before = {p.name: p.read_bytes() for p in cohort.iterdir()}
-    refused = _run(str(TOOL), str(cohort), "--patients", "25")
+    refused = _run(str(TOOL), str(cohort), "--patients", "0")
     assert refused.returncode == 2 and "--patients must be" in refused.stderr
     assert {p.name: p.read_bytes() for p in cohort.iterdir()} == before
 

@@ -175,3 +175,25 @@ def test_fisher_2x2_result_reads_as_its_table():
     assert list(dict(**result)) == ["exposed_with_outcome", "exposed_without_outcome", "unexposed_with_outcome",
                                     "unexposed_without_outcome", "odds_ratio", "p_value", "n"]
     assert result.p_value == pytest.approx(stats.fisher_exact([[2, 1], [0, 2]]).pvalue)
+
+
+def test_exact_wilcoxon_above_scipys_limit_is_the_closed_form():
+    """Above WILCOXON_EXACT_SCIPY_LIMIT the exact p-value is 2**-n (one-sided), as scipy gives below it."""
+    from tacrolimus_ibd import statistics as st
+
+    n = st.WILCOXON_EXACT_SCIPY_LIMIT
+    for alternative in ("greater", "two-sided"):
+        scipy_row = st.all_positive_paired_tests([n], alternatives=(alternative,)).iloc[0]
+        closed = st._all_positive_exact(n, alternative)
+        assert scipy_row["p_value"] == pytest.approx(closed.pvalue, rel=1e-9)
+        assert scipy_row["statistic"] == closed.statistic
+    big = st.all_positive_paired_tests([10_000], alternatives=("greater",))
+    assert big.iloc[0]["method"] == "exact null distribution" and big.iloc[0]["p_value"] == 0.0  # 2**-10000 underflows
+
+
+def test_proportion_table_leaves_an_empty_group_without_a_proportion():
+    from tacrolimus_ibd.statistics import proportion_table
+
+    table = proportion_table(pd.DataFrame({"group": ["CD", "pouchitis"], "events": [3, 0], "total": [4, 0]}))
+    assert table.loc[0, "proportion"] == 0.75 and 0 < table.loc[0, "clopper_pearson_low"] < 0.75
+    assert table.loc[1, ["proportion", "clopper_pearson_low", "wilson_high"]].isna().all()

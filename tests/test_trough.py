@@ -205,3 +205,18 @@ def test_patients_without_trough_are_those_table5_omits(cohort):
     missing = trough.patients_without_trough(cohort)
     assert set(missing.index) == set(raw.loc[~raw["in_table5"], "patient_id"])
     assert list(missing.columns) == ["diagnosis", "treatment_months", "outcome_end_of_follow_up", "adverse_effects"]
+
+
+def test_mann_whitney_switches_to_the_normal_approximation_above_the_limit():
+    import numpy as np
+    import pandas as pd
+
+    from tacrolimus_ibd import trough as tr
+
+    n = tr.MANN_WHITNEY_EXACT_LIMIT + 1
+    values = pd.Series(np.arange(n, dtype=float))
+    group = pd.Series(np.arange(n) % 2 == 0)
+    big = tr.mann_whitney_exact(values, group)
+    assert big["method"] == "asymptotic" and 0 < big["p_value"] <= 1
+    small = tr.mann_whitney_exact(values[: n - 1], group[: n - 1])
+    assert small["method"] == "exact"

@@ -191,15 +191,18 @@ def cohort_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     outcome = t4["outcome_category"].copy()
     basis = pd.Series(np.where(outcome.notna(), "table4", None), index=outcome.index, dtype=object)
     inferred_value, inferred_basis = _facts_wide(facts, "end_of_follow_up_outcome")
-    for pid, value in inferred_value.items():
-        if pd.isna(outcome.get(pid)) and value in ("remission", "mild", "severe"):
-            outcome[pid] = value
-            basis[pid] = inferred_basis[pid]
+    # A text fact fills an outcome Table 4 does not give (one vectorized step, any cohort size).
+    inferred_value = inferred_value.reindex(outcome.index)
+    fill = outcome.isna() & inferred_value.isin(["remission", "mild", "severe"])
+    outcome = outcome.where(~fill, inferred_value)
+    basis = basis.where(~fill, inferred_basis.reindex(outcome.index))
     cohort["outcome_end_of_follow_up"] = outcome
     cohort["outcome_end_of_follow_up_basis"] = basis
 
-    ae = tables["table4_adverse_effects"]
-    cohort["adverse_effects"] = [tuple(sorted(ae.loc[ae["patient_id"] == pid, "adverse_effect"])) for pid in cohort.index]
+    # Each patient's adverse effects as a sorted tuple (empty when none): one sort and one groupby.
+    ae = tables["table4_adverse_effects"].sort_values(["patient_id", "adverse_effect"], kind="stable")
+    by_patient = ae.groupby("patient_id", sort=False)["adverse_effect"].agg(tuple)
+    cohort["adverse_effects"] = by_patient.reindex(cohort.index).map(lambda v: v if isinstance(v, tuple) else ())
 
     t5 = tables["table5_trough"].set_index("patient_id")
     cohort["in_table5"] = t5["in_table5"].astype(bool)

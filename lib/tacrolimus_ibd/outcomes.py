@@ -8,11 +8,18 @@ import pandas as pd
 GROUP_ORDER = ["CD", "UC", "pouchitis"]
 
 
+def patient_ids(ids: pd.Series) -> pd.Series:
+    """Patient identifiers as the cohort's index holds them: integers when the dictionary types
+    ``patient_id`` integer (the paper's numbers), else the strings as written (codes such as
+    RFH-0042), never forced to int."""
+    return ids.astype(int) if pd.api.types.is_integer_dtype(ids) or pd.api.types.is_float_dtype(ids) else ids.astype(object)
+
+
 def patients_with(treatments: pd.DataFrame, *, timing: str, drugs: str | list[str]) -> set[int]:
     """Patients with any of ``drugs`` in Table 2's ``timing`` column ("previous"/"concurrent")."""
     drugs = [drugs] if isinstance(drugs, str) else list(drugs)
     rows = treatments[(treatments["timing"] == timing) & treatments["drug"].isin(drugs)]
-    return set(rows["patient_id"].astype(int))
+    return set(patient_ids(rows["patient_id"]))
 
 
 def treatment_counts(treatments: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
@@ -20,7 +27,7 @@ def treatment_counts(treatments: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataF
     groups = cohort["diagnosis"]
     rows = []
     for (timing, drug), part in treatments.groupby(["timing", "drug"], sort=True):
-        ids = set(part["patient_id"].astype(int))
+        ids = set(patient_ids(part["patient_id"]))
         row = {"timing": timing, "drug": drug, "patients": len(ids), "of": len(cohort)}
         for group in GROUP_ORDER:
             row[group] = sum(groups.get(i) == group for i in ids)
@@ -78,7 +85,7 @@ def fact_values(facts: pd.DataFrame, fact: str, *, numeric: bool = False) -> pd.
     ``numeric`` converts the values (stored as text) to numbers.
     """
     rows = facts[facts["fact"] == fact]
-    values = pd.Series(rows["value"].to_numpy(), index=rows["patient_id"].astype(int).to_numpy(), name=fact)
+    values = pd.Series(rows["value"].to_numpy(), index=patient_ids(rows["patient_id"]).to_numpy(), name=fact)
     values.index.name = "patient_id"
     if values.index.has_duplicates:
         raise ValueError(f"fact {fact!r} is given more than once for a patient")
@@ -283,7 +290,7 @@ def relapse_table(cohort: pd.DataFrame, table4: pd.DataFrame, facts: pd.DataFram
     and 13 and 19 ("a relapse requiring a course of steroids", no month). One row per patient
     with a relapse in either source; ``sources`` says which.
     """
-    notes = table4.set_index(table4["patient_id"].astype(int))["reading_note"].reindex(cohort.index)
+    notes = table4.set_index(patient_ids(table4["patient_id"]))["reading_note"].reindex(cohort.index)
     text_month = fact_values(facts, "relapse_month", numeric=True).reindex(cohort.index)
     table = pd.DataFrame(
         {
@@ -325,7 +332,7 @@ def fistula_outcome_counts(cohort: pd.DataFrame) -> pd.DataFrame:
 def adverse_effect_counts(adverse_effects: pd.DataFrame, n_patients: int) -> pd.DataFrame:
     """Patients per adverse effect (data/table4_adverse_effects.csv), most frequent first."""
     grouped = adverse_effects.groupby("adverse_effect")["patient_id"]
-    table = pd.DataFrame({"patients": grouped.nunique(), "patient_ids": grouped.apply(lambda ids: " ".join(map(str, sorted(set(ids.astype(int))))))})
+    table = pd.DataFrame({"patients": grouped.nunique(), "patient_ids": grouped.apply(lambda ids: " ".join(map(str, sorted(set(patient_ids(ids))))))})
     table["of"] = n_patients
     table.index.name = "adverse_effect"
     return table.reset_index().sort_values(["patients", "adverse_effect"], ascending=[False, True]).reset_index(drop=True)
@@ -423,7 +430,7 @@ def before_after_facts(facts: pd.DataFrame, patient_id: int, measures: list[str]
     Each measure ``m`` is read from the facts ``m_week0`` and ``m_week4``. Columns: measure,
     week0, week4, change (week4 - week0), basis.
     """
-    own = facts[facts["patient_id"].astype(int) == int(patient_id)].set_index("fact")
+    own = facts[patient_ids(facts["patient_id"]) == patient_id].set_index("fact")
     rows = []
     for m in measures:
         before, after = (own.loc[f"{m}_{w}"] if f"{m}_{w}" in own.index else None for w in ("week0", "week4"))

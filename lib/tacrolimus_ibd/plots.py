@@ -86,12 +86,10 @@ def save_figure(
 def cohort_dots(cohort, *, order, columns=(("age", "Age (years)"), ("disease_duration_years", "Disease duration (years)"))):
     """One dot per patient for each of ``columns`` (column, axis label), one row per diagnosis
     group in ``order``: the spread behind each group's mean. Returns the figure."""
-    import seaborn as sns
-
     fig, axes = plt.subplots(1, len(columns), figsize=(8, 3.2), sharey=True)
     for ax, (column, label) in zip(axes, columns):
-        sns.swarmplot(data=cohort, x=column, y="diagnosis", hue="diagnosis", order=list(order), palette=GROUP_COLOURS,
-                      size=7, ax=ax, legend=False)
+        patient_points(data=cohort, x=column, y="diagnosis", hue="diagnosis", order=list(order), palette=GROUP_COLOURS,
+                       size=7, ax=ax, legend=False)
         ax.set_xlabel(label)
         ax.set_ylabel("")
     fig.suptitle("Age and disease duration at the start of tacrolimus, one dot per patient")
@@ -135,8 +133,71 @@ def proportion_intervals(table, *, ax=None, label: str = "group", reported: dict
     return ax
 
 
+#: Above this many patients a figure with one mark per patient (swimmer plot, per-patient
+#: troughs) is unreadable and slow to draw: it switches to an aggregate view of the same
+#: column (one curve or histogram per group) and its title says so (issue #13 item 5).
+PER_PATIENT_FIGURE_LIMIT = 60
+
+
+def _aggregate_title(title: str, n: int, view: str) -> str:
+    return f"{title}\n{n:,} patients, more than {PER_PATIENT_FIGURE_LIMIT}: {view}, not one mark per patient"
+
+
+def _groups_present(frame) -> list[str]:
+    present = set(frame["diagnosis"])
+    return [g for g in ("CD", "UC", "pouchitis") if g in present]
+
+
+def patient_points(*, data, ax, size: float = 7, **kwargs):
+    """One dot per patient (seaborn's swarmplot) up to ``PER_PATIENT_FIGURE_LIMIT`` patients;
+    above it, one box per category (seaborn's boxplot: median, quartiles, 1.5 IQR whiskers,
+    Tukey 1977), with the axis title saying so. ``kwargs`` are swarmplot's (x, y, hue, order,
+    palette, legend)."""
+    import seaborn as sns
+
+    if len(data) <= PER_PATIENT_FIGURE_LIMIT:
+        return sns.swarmplot(data=data, ax=ax, size=size, **kwargs)
+    sns.boxplot(data=data, ax=ax, fliersize=1.5, linewidth=0.8, **kwargs)
+    ax.set_title(f"{len(data):,} patients, more than {PER_PATIENT_FIGURE_LIMIT}: box plots, not one dot per patient", fontsize=8)
+    return ax
+
+
+def swimmer_aggregate(frame, *, ax=None, title: str = "Time on tacrolimus"):
+    """The swimmer plot's aggregate view, for cohorts above ``PER_PATIENT_FIGURE_LIMIT``.
+
+    One step curve per diagnosis group: the share of the group's patients with at least x
+    months on tacrolimus (one minus the empirical distribution function of ``months``; stops
+    are not censoring, so this is not a survival estimate). Patients without a duration are
+    counted in the legend, not drawn as zero.
+    """
+    import numpy as np
+
+    ax = ax or plt.subplots(figsize=(9, 5))[1]
+    for group in _groups_present(frame):
+        months = frame.loc[frame["diagnosis"] == group, "months"].to_numpy(dtype=float)
+        known = np.sort(months[~np.isnan(months)])
+        missing = len(months) - len(known)
+        label = f"{group} ({len(known):,} patients" + (f"; {missing:,} without a duration)" if missing else ")")
+        if len(known):
+            x = np.concatenate([[0.0], known])
+            share = 1.0 - np.arange(len(known) + 1) / len(known)
+            ax.step(x, share, where="post", color=GROUP_COLOURS[group], lw=2, label=label)
+        else:
+            ax.plot([], [], color=GROUP_COLOURS[group], label=label)
+    ax.set_xlim(0, None)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("months since the start of tacrolimus")
+    ax.set_ylabel("share of the group with at least this long on tacrolimus")
+    ax.legend(loc="upper right", frameon=False, fontsize=8)
+    ax.set_title(_aggregate_title(title, len(frame), "share of each group still on tacrolimus by month"))
+    return ax
+
+
 def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per patient"):
     """Swimmer plot from ``outcomes.swimmer_data``: a bar per patient for the months on tacrolimus.
+
+    Above ``PER_PATIENT_FIGURE_LIMIT`` patients it draws ``swimmer_aggregate`` instead (one
+    curve per group), and the title says so.
 
     Bars are coloured by diagnosis; a thin grey line continues to the end of follow-up (Table 5)
     where known; at the bar's end an arrow marks treatment ongoing at the end of follow-up, a
@@ -149,6 +210,8 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
     import numpy as np
     import pandas as pd
 
+    if len(frame) > PER_PATIENT_FIGURE_LIMIT:
+        return swimmer_aggregate(frame, ax=ax, title=title.removesuffix(", one bar per patient"))
     order = {"CD": 0, "UC": 1, "pouchitis": 2}
     frame = frame.assign(_group=frame["diagnosis"].map(order), _months=frame["months"].fillna(-1))
     frame = frame.sort_values(["_group", "_months"], ascending=[False, True])
@@ -297,8 +360,44 @@ def p_value_dots(table, *, reported: float, ax=None, title: str = ""):
 BAND_COLOURS = {"target": "#999999", "other": "#CC79A7"}
 
 
+def _trough_references(ax, target, bands, lines) -> None:
+    ax.axvspan(*target, color=BAND_COLOURS["target"], alpha=0.25, lw=0, label=f"paper's target {target[0]:g}-{target[1]:g} ng/mL")
+    for low, high, label in bands:
+        ax.axvspan(low, high, facecolor="none", edgecolor=BAND_COLOURS["other"], hatch="///", lw=0, alpha=0.6, label=label)
+    for x, label, style in lines:
+        ax.axvline(x, color="black", ls=style, lw=1, label=label)
+
+
+def trough_distribution(troughs, *, target: tuple[float, float], bands=(), lines=(), ax=None, title: str = ""):
+    """The per-patient trough figure's aggregate view, for cohorts above ``PER_PATIENT_FIGURE_LIMIT``.
+
+    One step histogram per diagnosis group of the patient mean troughs (``mean_trough_ng_ml``,
+    bins of 1 ng/mL), with the same target band, further bands and reference lines as
+    ``trough_ranges``.
+    """
+    import numpy as np
+
+    ax = ax or plt.subplots(figsize=(9, 5))[1]
+    _trough_references(ax, target, bands, lines)
+    means = troughs["mean_trough_ng_ml"].to_numpy(dtype=float)
+    top = float(np.nanmax(means)) if np.isfinite(means).any() else 1.0
+    edges = np.arange(0.0, np.ceil(top) + 1.0, 1.0)
+    for group in _groups_present(troughs):
+        values = troughs.loc[troughs["diagnosis"] == group, "mean_trough_ng_ml"].dropna().to_numpy(dtype=float)
+        ax.hist(values, bins=edges, histtype="step", lw=2, color=GROUP_COLOURS[group], label=f"{group} ({len(values):,} patients)")
+    ax.set_xlim(0, None)
+    ax.set_xlabel("whole-blood tacrolimus trough (ng/mL): patient mean")
+    ax.set_ylabel("patients per 1 ng/mL")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
+    ax.set_title(_aggregate_title(title, len(troughs), "distribution of the patient means by group"))
+    return ax
+
+
 def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), ax=None, title: str = ""):
     """Dot-and-range plot of Table 5: one row per patient, mean trough (dot) and range (line).
+
+    Above ``PER_PATIENT_FIGURE_LIMIT`` patients it draws ``trough_distribution`` instead (a
+    histogram of the patient means per group), and the title says so.
 
     ``troughs`` is ``trough.trough_table`` (rows drawn top to bottom in the given order,
     coloured by diagnosis). ``target`` is the paper's target band, shaded grey; ``bands`` are
@@ -307,6 +406,8 @@ def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), a
     """
     import numpy as np
 
+    if len(troughs) > PER_PATIENT_FIGURE_LIMIT:
+        return trough_distribution(troughs, target=target, bands=bands, lines=lines, ax=ax, title=title)
     ax = ax or plt.subplots(figsize=(8, 0.35 * len(troughs) + 1.8))[1]
     y = np.arange(len(troughs))[::-1]
     ax.axvspan(*target, color=BAND_COLOURS["target"], alpha=0.25, lw=0, label=f"paper's target {target[0]:g}-{target[1]:g} ng/mL")
@@ -333,14 +434,12 @@ def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), a
 def trough_by_outcome(troughs, *, target: tuple[float, float], outcome_order):
     """Mean trough per patient by end-of-follow-up outcome and by any adverse effect (two swarm
     panels, coloured by diagnosis), over the target band in grey. Returns the figure."""
-    import seaborn as sns
-
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
     panels = [("outcome_end_of_follow_up", list(outcome_order), "Outcome at end of follow-up (Table 4)"),
               ("any_adverse_effect", [False, True], "Any adverse effect listed (Table 4)")]
     for ax, (column, order, label) in zip(axes, panels):
-        sns.swarmplot(data=troughs, x=column, y="mean_trough_ng_ml", hue="diagnosis", order=order,
-                      palette=GROUP_COLOURS, size=7, ax=ax, legend=ax is axes[1])
+        patient_points(data=troughs, x=column, y="mean_trough_ng_ml", hue="diagnosis", order=order,
+                       palette=GROUP_COLOURS, size=7, ax=ax, legend=ax is axes[1])
         ax.axhspan(*target, color=BAND_COLOURS["target"], alpha=0.25, lw=0, zorder=0)
         ax.set_xlabel(label)
         ax.set_ylabel("mean trough (ng/mL)")

@@ -6,6 +6,7 @@ every function says which method it used.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -32,11 +33,16 @@ def proportion_ci(events, total, *, method: str = "clopper_pearson", alpha: floa
 
 
 def proportion_table(counts: pd.DataFrame, *, events: str = "events", total: str = "total", alpha: float = 0.05) -> pd.DataFrame:
-    """Add the proportion and its Clopper-Pearson and Wilson intervals to a table of counts."""
+    """Add the proportion and its Clopper-Pearson and Wilson intervals to a table of counts.
+
+    A row with no patients (``total`` 0: a group the cohort lacks) has no proportion: it and
+    its intervals are NaN, not an error."""
     out = counts.copy()
-    out["proportion"] = out[events] / out[total]
+    empty = out[total].eq(0)
+    out["proportion"] = (out[events] / out[total].where(~empty)).astype(float)
+    nan = (float("nan"), float("nan"))
     for name in CI_METHODS:
-        bounds = [proportion_ci(e, t, method=name, alpha=alpha) for e, t in zip(out[events], out[total])]
+        bounds = [nan if t == 0 else proportion_ci(e, t, method=name, alpha=alpha) for e, t in zip(out[events], out[total])]
         out[f"{name}_low"] = [b[0] for b in bounds]
         out[f"{name}_high"] = [b[1] for b in bounds]
     return out
@@ -48,6 +54,29 @@ def percent(events, total) -> float:
 
 
 # --- paired tests when only the signs of the differences are known ---------------------------
+
+
+#: Above this n, the exact Wilcoxon p-value of all-positive differences is written in closed
+#: form instead of scipy's exact distribution (whose cost grows as n cubed: a cohort of 10,000
+#: would take hours). Below it scipy computes it, as before.
+WILCOXON_EXACT_SCIPY_LIMIT = 50
+
+
+def _all_positive_exact(n: int, alternative: str):
+    """Exact Wilcoxon signed-rank test when all n differences are positive and distinct.
+
+    Of the 2**n equally likely sign patterns under the null, one alone gives T+ = n(n+1)/2, so
+    P(T+ >= n(n+1)/2) = 2**-n and the two-sided p-value is min(1, 2 * 2**-n) (Hollander, Wolfe
+    & Chicken, 3rd ed., ch. 3). Statistic as scipy reports it: T+ (greater) or min(T+, T-) = 0.
+    """
+    from types import SimpleNamespace
+
+    one_sided = math.ldexp(1.0, -n)
+    if alternative == "greater":
+        return SimpleNamespace(statistic=n * (n + 1) / 2, pvalue=one_sided)
+    if alternative == "two-sided":
+        return SimpleNamespace(statistic=0.0, pvalue=min(1.0, 2 * one_sided))
+    return SimpleNamespace(statistic=n * (n + 1) / 2, pvalue=1.0)  # "less": every pattern has T+ <= the maximum
 
 
 def all_positive_paired_tests(n_values, *, alternatives=("two-sided", "greater")) -> pd.DataFrame:
@@ -85,7 +114,10 @@ def all_positive_paired_tests(n_values, *, alternatives=("two-sided", "greater")
                 ("asymptotic", False, "normal approximation, no continuity correction"),
                 ("asymptotic", True, "normal approximation, continuity correction"),
             ]:
-                result = stats.wilcoxon(differences, zero_method="wilcox", correction=correction, alternative=alternative, method=method)
+                if method == "exact" and n > WILCOXON_EXACT_SCIPY_LIMIT:
+                    result = _all_positive_exact(n, alternative)
+                else:
+                    result = stats.wilcoxon(differences, zero_method="wilcox", correction=correction, alternative=alternative, method=method)
                 rows.append(
                     {
                         "test": "Wilcoxon signed-rank",

@@ -204,13 +204,20 @@ def reported_vs_computed(summary: dict[str, float], reported: dict[str, float]) 
     return out
 
 
+#: Largest number of patients (both groups) for which mann_whitney_exact uses the exact null
+#: distribution; above it, scipy's normal approximation (a cohort of thousands would take hours).
+MANN_WHITNEY_EXACT_LIMIT = 200
+
+
 def mann_whitney_exact(values: pd.Series, group: pd.Series) -> dict:
     """Exact two-sided Mann-Whitney U test of ``values`` between ``group`` True and False.
 
     scipy.stats.mannwhitneyu with ``method="exact"`` (the exact null distribution of U, valid
     without ties; Mann & Whitney, Ann Math Stat 1947) and ``alternative="two-sided"``. Rows
     with a missing value or group are dropped. Returns n and median of each group, U (of the
-    True group) and the p-value; U and p are NaN when a group is empty.
+    True group) and the p-value; U and p are NaN when a group is empty. Above
+    ``MANN_WHITNEY_EXACT_LIMIT`` patients the normal approximation is used (``method``
+    "asymptotic").
     """
     frame = pd.DataFrame({"value": pd.to_numeric(values, errors="coerce"), "group": group}).dropna()
     is_true = frame["group"].astype(bool)
@@ -226,8 +233,11 @@ def mann_whitney_exact(values: pd.Series, group: pd.Series) -> dict:
         "method": "exact",
     }
     if len(x) and len(y):
-        test = stats.mannwhitneyu(x, y, alternative="two-sided", method="exact")
-        result["u"], result["p_value"] = float(test.statistic), float(test.pvalue)
+        # The exact distribution costs about n_true * n_false * (n_true + n_false): above the
+        # limit the normal approximation (with the tie correction) is used and ``method`` says so.
+        method = "exact" if len(x) + len(y) <= MANN_WHITNEY_EXACT_LIMIT else "asymptotic"
+        test = stats.mannwhitneyu(x, y, alternative="two-sided", method=method)
+        result["u"], result["p_value"], result["method"] = float(test.statistic), float(test.pvalue), method
     return result
 
 

@@ -633,14 +633,16 @@ def read_table(data_dir: Path, res: dict) -> tuple[pd.DataFrame, list[Problem]]:
         if name not in frame.columns:  # an optional column the file leaves out: missing throughout
             frame[name] = pd.Series(None, index=frame.index, dtype=object)
         raw = frame[name]
-        refused = []
         if kind != "string":
-            for i, value in raw[raw.notna()].items():
-                why = _spelling_problem(kind, field, value)
-                if why:
-                    problems.append(Problem(where, i + 2, name, why))
-                    refused.append(i)
-            raw = raw.mask(raw.index.isin(refused))
+            # Each distinct spelling is checked once (a cohort of any size has few), then the
+            # refused ones are found in one pass: problems stay in row order.
+            present = raw[raw.notna()]
+            why_by_value = {value: _spelling_problem(kind, field, value) for value in present.unique()}
+            bad = {value: why for value, why in why_by_value.items() if why}
+            if bad:
+                refused = present[present.isin(list(bad))]
+                problems += [Problem(where, i + 2, name, bad[value]) for i, value in refused.items()]
+                raw = raw.mask(raw.index.isin(refused.index))
         if kind == "boolean":
             frame[name] = raw.map({**dict.fromkeys(TRUE_VALUES, True), **dict.fromkeys(FALSE_VALUES, False)}, na_action="ignore").astype("boolean")
         elif kind in ("integer", "number"):
@@ -664,41 +666,52 @@ def fact_problems(data_dir: Path, res: dict, facts: pd.DataFrame) -> list[Proble
     vocabulary = res[FACT_VOCABULARY]
     where = _where(data_dir, res["path"])
     problems = []
-    for i, row in facts.iterrows():
-        line, fact, value, unit = i + 2, row["fact"], row["value"], row["unit"]
-        rule = vocabulary.get(fact)
-        if rule is None:
-            near = [f for f in vocabulary if f.lower() == str(fact).strip().lower()]
-            hint = f"; did you mean {near[0]!r}?" if near else f" (known facts: {', '.join(sorted(vocabulary))})"
-            problems.append(Problem(where, line, "fact", f"unknown fact {fact!r}: add it to the dictionary's {FACT_VOCABULARY}{hint}"))
-            continue
-        kind = rule["type"]
-        if kind in ("boolean", "integer", "number"):
-            why = _spelling_problem(kind, rule, value)
-        elif "enum" in rule and value not in rule["enum"]:
-            near = [v for v in rule["enum"] if v.lower() == value.strip().lower()]
-            why = f"{value!r} is not an allowed value of {fact}: {_format_rule(rule)}" + (f"; did you mean {near[0]!r}?" if near else "")
-        else:
-            why = None
-        if why is None and kind in ("integer", "number"):
-            number = float(value)
-            if "minimum" in rule and number < rule["minimum"]:
-                why = f"{value} is below the minimum {rule['minimum']} of {fact}"
-            elif "maximum" in rule and number > rule["maximum"]:
-                why = f"{value} is above the maximum {rule['maximum']} of {fact}"
-        if why:
-            problems.append(Problem(where, line, "value", f"{why} (fact {fact})" if f"of {fact}" not in why else why))
-        expected_unit = rule.get("unit")
-        if (unit or None) != expected_unit:
-            wanted = f"must be {expected_unit!r}" if expected_unit else "must be empty (the fact has no unit)"
-            problems.append(Problem(where, line, "unit", f"unit {unit!r} of {fact} {wanted}" if unit else f"unit of {fact} {wanted}"))
-    given = facts.groupby("patient_id")["fact"].agg(set)
+    # Each distinct (fact, value, unit) is judged once; the rows then take its problems in
+    # row order (a cohort of any size has few distinct triples).
+    columns = [[None if pd.isna(v) else v for v in facts[c].tolist()] for c in ("fact", "value", "unit")]
+    verdicts: dict[tuple, list[tuple[str, str]]] = {}
+    for i, key in zip(facts.index, zip(*columns)):
+        if key not in verdicts:
+            verdicts[key] = _fact_problems(vocabulary, *key)
+        for column, message in verdicts[key]:
+            problems.append(Problem(where, i + 2, column, message))
+    present = {fact: set(facts.loc[facts["fact"] == fact, "patient_id"]) for fact in vocabulary}
     for fact, rule in vocabulary.items():
         for other in _as_list(rule.get("excludes", [])):
-            for pid, names in given.items():
-                if fact in names and other in names:
-                    line = int(facts.index[(facts["patient_id"] == pid) & (facts["fact"] == other)][0]) + 2
-                    problems.append(Problem(where, line, "fact", f"patient {pid} has both {fact} and {other}: give one of them"))
+            for pid in sorted(present.get(fact, set()) & present.get(other, set())):
+                line = int(facts.index[(facts["patient_id"] == pid) & (facts["fact"] == other)][0]) + 2
+                problems.append(Problem(where, line, "fact", f"patient {pid} has both {fact} and {other}: give one of them"))
+    return problems
+
+
+def _fact_problems(vocabulary: dict, fact, value, unit) -> list[tuple[str, str]]:
+    """(column, message) for one fact row's fact, value and unit (see fact_problems)."""
+    problems = []
+    rule = vocabulary.get(fact)
+    if rule is None:
+        near = [f for f in vocabulary if f.lower() == str(fact).strip().lower()]
+        hint = f"; did you mean {near[0]!r}?" if near else f" (known facts: {', '.join(sorted(vocabulary))})"
+        return [("fact", f"unknown fact {fact!r}: add it to the dictionary's {FACT_VOCABULARY}{hint}")]
+    kind = rule["type"]
+    if kind in ("boolean", "integer", "number"):
+        why = _spelling_problem(kind, rule, value)
+    elif "enum" in rule and value not in rule["enum"]:
+        near = [v for v in rule["enum"] if v.lower() == value.strip().lower()]
+        why = f"{value!r} is not an allowed value of {fact}: {_format_rule(rule)}" + (f"; did you mean {near[0]!r}?" if near else "")
+    else:
+        why = None
+    if why is None and kind in ("integer", "number"):
+        number = float(value)
+        if "minimum" in rule and number < rule["minimum"]:
+            why = f"{value} is below the minimum {rule['minimum']} of {fact}"
+        elif "maximum" in rule and number > rule["maximum"]:
+            why = f"{value} is above the maximum {rule['maximum']} of {fact}"
+    if why:
+        problems.append(("value", f"{why} (fact {fact})" if f"of {fact}" not in why else why))
+    expected_unit = rule.get("unit")
+    if (unit or None) != expected_unit:
+        wanted = f"must be {expected_unit!r}" if expected_unit else "must be empty (the fact has no unit)"
+        problems.append(("unit", f"unit {unit!r} of {fact} {wanted}" if unit else f"unit of {fact} {wanted}"))
     return problems
 
 
@@ -716,8 +729,12 @@ def cross_checks(data_dir: Path, tables: dict[str, pd.DataFrame], package: dict)
         for pid in sorted(patients - present):
             problems.append(Problem(where(name), "-", "patient_id", f"patient {pid} of table1_baseline has no row (one row per patient is required)"))
 
+    # Only rows with a problem are visited one by one (found column-wise first): cost stays
+    # proportional to the problems, not to the cohort.
     t4 = tables["table4_medium_term"]
-    for i, r in t4.iterrows():
+    listed4 = t4["in_table4"].eq(True).fillna(False).astype(bool)
+    suspect4 = (listed4 & t4[["treatment_months", "outcome_category", "diagnosis_as_printed", "iv_steroids"]].isna().any(axis=1)) | (~listed4 & t4["missing_reason"].isna())
+    for i, r in t4[suspect4.to_numpy()].iterrows():
         line = i + 2
         listed_cols = ["treatment_months", "outcome_category", "diagnosis_as_printed", "iv_steroids"]
         if r["in_table4"] is True:
@@ -727,7 +744,12 @@ def cross_checks(data_dir: Path, tables: dict[str, pd.DataFrame], package: dict)
         elif pd.isna(r["missing_reason"]):
             problems.append(Problem(where("table4_medium_term"), line, "missing_reason", "a patient not listed in Table 4 needs the reason"))
     t5 = tables["table5_trough"]
-    for i, r in t5.iterrows():
+    listed5 = t5["in_table5"].eq(True).fillna(False).astype(bool)
+    columns5 = ["ongoing_tacrolimus", "tacrolimus_duration_months", "mean_trough_ng_ml", "trough_min_ng_ml", "trough_max_ng_ml", "follow_up_months"]
+    lo5, mean5, hi5 = (pd.to_numeric(t5[c], errors="coerce") for c in ("trough_min_ng_ml", "mean_trough_ng_ml", "trough_max_ng_ml"))
+    outside = lo5.notna() & mean5.notna() & hi5.notna() & ~((lo5 <= mean5) & (mean5 <= hi5))
+    suspect5 = (listed5 & (t5[columns5].isna().any(axis=1) | outside)) | (~listed5 & t5["missing_reason"].isna())
+    for i, r in t5[suspect5.to_numpy()].iterrows():
         line = i + 2
         if r["in_table5"] is True:
             for col in ["ongoing_tacrolimus", "tacrolimus_duration_months", "mean_trough_ng_ml", "trough_min_ng_ml", "trough_max_ng_ml", "follow_up_months"]:

@@ -178,7 +178,13 @@ def printing_interval(reported: float, decimals: int) -> tuple[float, float]:
 
 def attainable_numerators(percent, decimals: int, total: int, *, conventions: tuple[str, ...] = CONVENTIONS) -> list[int]:
     """Whole numerators ``x`` (0..total) for which ``100 x / total`` prints as ``percent``."""
-    return [x for x in range(int(total) + 1) if agreement(Fraction(100 * x, int(total)), percent, decimals=decimals, conventions=conventions).agrees]
+    total = int(total)
+    # Only numerators whose percentage lies in the printing interval can agree: try those (a
+    # window of a few counts), not every count up to total, so the cost does not grow with the cohort.
+    low, high = printing_interval(float(percent), decimals)
+    first = max(0, math.floor(low * total / 100) - 1)
+    last = min(total, math.ceil(high * total / 100) + 1)
+    return [x for x in range(first, last + 1) if agreement(Fraction(100 * x, total), percent, decimals=decimals, conventions=conventions).agrees]
 
 
 @dataclass(frozen=True)

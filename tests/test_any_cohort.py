@@ -1,0 +1,48 @@
+"""Any cohort through validate and every notebook (issue #13 items 5 and 7): one patient, one
+group alone with string ids in a shuffled order, and 1,000 patients. End-to-end tier: one
+reproduce per cohort, made by tools/make_synthetic_cohort.py."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+TOOL = ROOT / "tools" / "make_synthetic_cohort.py"
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: Until no notebook cell names the paper's patients by number (#13 item 3, another branch),
+#: notebook 02 looks up patient 7's mPDAI: a cohort without an integer patient 7 fails there.
+NAMES_PATIENT_7 = pytest.mark.xfail(strict=True, reason="notebook 02 names the paper's patient 7 (#13 item 3)")
+
+COHORTS = {
+    "one_patient": ["--patients", "1", "--seed", "11"],
+    "cd_alone_string_ids_shuffled": ["--patients", "40", "--groups", "CD", "--ids", "SYN-", "--shuffle", "--seed", "12"],
+    "thousand": ["--patients", "1000", "--seed", "13"],
+}
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=1800)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", [
+    pytest.param("one_patient", marks=NAMES_PATIENT_7),
+    pytest.param("cd_alone_string_ids_shuffled", marks=NAMES_PATIENT_7),
+    "thousand",
+])
+def test_validate_and_every_notebook_run_on_the_cohort(name, tmp_path):
+    cohort, outputs = tmp_path / name, tmp_path / f"{name}_outputs"
+    made = _run(str(TOOL), str(cohort), *COHORTS[name])
+    assert made.returncode == 0, made.stderr
+    valid = _run("-m", "tacrolimus_ibd", "validate", str(cohort))
+    assert valid.returncode == 0 and valid.stdout.strip().endswith(": valid"), valid.stdout[-2000:] + valid.stderr[-2000:]
+    run = _run("-m", "tacrolimus_ibd", "reproduce", "--data-dir", str(cohort), "--output-dir", str(outputs), "--no-progress")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert sorted(p.name for p in (outputs / "notebooks").glob("*.ipynb")) == NOTEBOOKS
+    assert json.loads((outputs / "manifest.json").read_text())["completed"] is True
