@@ -17,7 +17,9 @@ TOOL = ROOT / "tools" / "make_synthetic_cohort.py"
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 #: Until no notebook cell names the paper's patients by number (#13 item 3, another branch),
 #: notebook 02 looks up patient 7's mPDAI: a cohort without an integer patient 7 fails there.
-NAMES_PATIENT_7 = pytest.mark.xfail(strict=True, reason="notebook 02 names the paper's patient 7 (#13 item 3)")
+ONE_PATIENT_GAP = pytest.mark.xfail(
+    strict=True, reason="notebook 06 formats a rate the one-patient cohort does not have (TypeError on None; #13, open)"
+)
 
 COHORTS = {
     "one_patient": ["--patients", "1", "--seed", "11"],
@@ -32,8 +34,8 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("name", [
-    pytest.param("one_patient", marks=NAMES_PATIENT_7),
-    pytest.param("cd_alone_string_ids_shuffled", marks=NAMES_PATIENT_7),
+    pytest.param("one_patient", marks=ONE_PATIENT_GAP),
+    "cd_alone_string_ids_shuffled",
     "thousand",
 ])
 def test_validate_and_every_notebook_run_on_the_cohort(name, tmp_path):
