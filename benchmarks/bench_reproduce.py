@@ -62,7 +62,9 @@ def bare_notebooks(folder: Path) -> list[Path]:
     """One bare notebook per real notebook: its imports and nothing else."""
     made = []
     for real in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+        nb = new_notebook(
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+        )
         nb.cells = [new_code_cell("\n".join(import_lines(real)) or "pass")]
         path = folder / real.name
         nbformat.write(nb, path)
@@ -81,7 +83,9 @@ def time_floor(repeat: int) -> tuple[float, int]:
         for _ in range(repeat):
             start = time.perf_counter()
             for nb in notebooks:
-                papermill.execute_notebook(str(nb), str(nb.with_suffix(".out.ipynb")), kernel_name="python3", progress_bar=False, cwd=tmp)
+                papermill.execute_notebook(
+                    str(nb), str(nb.with_suffix(".out.ipynb")), kernel_name="python3", progress_bar=False, cwd=tmp
+                )
             times.append(time.perf_counter() - start)
     return statistics.median(times), len(notebooks)
 
@@ -134,7 +138,9 @@ def readme_block(r: dict) -> str:
             f"| the same with an empty uv download cache (the first install on a machine; one run) | {r['cold_start_empty_cache_seconds']:.1f} |"
         )
     if r.get("test_seconds") is not None:
-        lines.append(f"| `make test` (unit tests, the bad-data suite, nbval over every notebook) | {r['test_seconds']:.1f} |")
+        lines.append(
+            f"| `make test` (unit tests, the bad-data suite, nbval over every notebook) | {r['test_seconds']:.1f} |"
+        )
     if r.get("test_e2e_seconds") is not None:
         lines.append(
             f"| `make test-e2e` (a full offline reproduction, the synthetic cohort's, batch runs, the report in Chromium; one run) | {r['test_e2e_seconds']:.1f} |"
@@ -142,9 +148,21 @@ def readme_block(r: dict) -> str:
     lines += [
         "",
         f"Warm reproduce / floor = **{r['ratio']:.2f}** (goal: at most {GOAL_RATIO})."
-        + (f" `make test` / warm reproduce = **{r['test_ratio']:.1f}** (goal: about {GOAL_TEST_RATIO:g} at most)." if r.get("test_ratio") is not None else "")
-        + (f" Cold start **{r['cold_start_seconds']:.0f} s** (goal: at most {GOAL_COLD_SECONDS:.0f} s)." if r.get("cold_start_seconds") is not None else "")
-        + (f" `make test-e2e` / warm reproduce = {r['test_e2e_ratio']:.1f} (no goal: it runs every notebook twice more, on the paper's data offline and on the synthetic cohort)." if r.get("test_e2e_ratio") is not None else ""),
+        + (
+            f" `make test` / warm reproduce = **{r['test_ratio']:.1f}** (goal: about {GOAL_TEST_RATIO:g} at most)."
+            if r.get("test_ratio") is not None
+            else ""
+        )
+        + (
+            f" Cold start **{r['cold_start_seconds']:.0f} s** (goal: at most {GOAL_COLD_SECONDS:.0f} s)."
+            if r.get("cold_start_seconds") is not None
+            else ""
+        )
+        + (
+            f" `make test-e2e` / warm reproduce = {r['test_e2e_ratio']:.1f} (no goal: it runs every notebook twice more, on the paper's data offline and on the synthetic cohort)."
+            if r.get("test_e2e_ratio") is not None
+            else ""
+        ),
         "Rerun with `.venv/bin/python benchmarks/bench_reproduce.py --with-test --cold --update-readme`.",
         README_END,
     ]
@@ -201,8 +219,10 @@ def main() -> int:
         test = time_make("test", args.repeat)
         e2e = time_make("test-e2e", 1)
         result.update(
-            test_seconds=round(test, 2), test_ratio=round(test / reproduce, 2),
-            test_e2e_seconds=round(e2e, 2), test_e2e_ratio=round(e2e / reproduce, 2),
+            test_seconds=round(test, 2),
+            test_ratio=round(test / reproduce, 2),
+            test_e2e_seconds=round(e2e, 2),
+            test_e2e_ratio=round(e2e / reproduce, 2),
         )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")

@@ -44,13 +44,34 @@ def _child(argv: list[str]) -> int:
     done = subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-    print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024, "returncode": done.returncode, "stderr": done.stderr[-2000:]}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mib": peak_kib / 1024,
+                "returncode": done.returncode,
+                "stderr": done.stderr[-2000:],
+            }
+        )
+    )
     return 0
 
 
 def time_reproduce(data_dir: Path, output_dir: Path) -> dict:
-    argv = [sys.executable, "-m", "tacrolimus_ibd", "reproduce", "--data-dir", str(data_dir), "--output-dir", str(output_dir), "--no-progress"]
-    wrapper = subprocess.run([sys.executable, __file__, "--child", "--", *argv], cwd=ROOT, capture_output=True, text=True, check=True)
+    argv = [
+        sys.executable,
+        "-m",
+        "tacrolimus_ibd",
+        "reproduce",
+        "--data-dir",
+        str(data_dir),
+        "--output-dir",
+        str(output_dir),
+        "--no-progress",
+    ]
+    wrapper = subprocess.run(
+        [sys.executable, __file__, "--child", "--", *argv], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     result = json.loads(wrapper.stdout.strip().splitlines()[-1])
     if result["returncode"] != 0:
         raise SystemExit(f"reproduce on {data_dir} failed:\n{result['stderr']}")
@@ -70,8 +91,14 @@ def readme_block(r: dict) -> str:
         goal = GOALS.get(run["patients"]) if run["cohort"] != "paper" else None
         verdict = "" if goal is None else f"at most {goal:g}x: {'met' if run['ratio'] <= goal else 'missed'}"
         generate = "" if run.get("generate_seconds") is None else f"{run['generate_seconds']:.1f}"
-        lines.append(f"| {run['cohort']} | {run['patients']:,} | {generate} | {run['seconds']:.1f} | {run['ratio']:.2f} | {run['peak_mib']:,} | {verdict} |")
-    lines += ["", f"The paper's run took {base['seconds']:.1f} s. Rerun with `.venv/bin/python benchmarks/bench_scale.py --update-readme`.", README_END]
+        lines.append(
+            f"| {run['cohort']} | {run['patients']:,} | {generate} | {run['seconds']:.1f} | {run['ratio']:.2f} | {run['peak_mib']:,} | {verdict} |"
+        )
+    lines += [
+        "",
+        f"The paper's run took {base['seconds']:.1f} s. Rerun with `.venv/bin/python benchmarks/bench_scale.py --update-readme`.",
+        README_END,
+    ]
     return "\n".join(lines)
 
 
@@ -89,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--child"]:
         return _child(argv[2:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=sorted(GOALS), help="synthetic cohort sizes (default 10000 100000)")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=sorted(GOALS), help="synthetic cohort sizes (default 10000 100000)"
+    )
     parser.add_argument("--update-readme", action="store_true")
     args = parser.parse_args(argv)
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
@@ -97,18 +126,42 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
         tmp = Path(tmp)
         print("reproduce on the paper's 19 patients ...", flush=True)
-        runs.append({"cohort": "paper", "patients": 19, "generate_seconds": None, **time_reproduce(ROOT / "data", tmp / "out_paper")})
+        runs.append(
+            {
+                "cohort": "paper",
+                "patients": 19,
+                "generate_seconds": None,
+                **time_reproduce(ROOT / "data", tmp / "out_paper"),
+            }
+        )
         for n in args.sizes:
             folder = tmp / f"synthetic_{n}"
             start = time.perf_counter()
-            subprocess.run([sys.executable, str(TOOL), str(folder), "--patients", str(n), "--seed", "2007"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, str(TOOL), str(folder), "--patients", str(n), "--seed", "2007"],
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             generate = round(time.perf_counter() - start, 1)
             print(f"reproduce on {n:,} synthetic patients ...", flush=True)
-            runs.append({"cohort": "synthetic", "patients": n, "generate_seconds": generate, **time_reproduce(folder, tmp / f"out_{n}")})
+            runs.append(
+                {
+                    "cohort": "synthetic",
+                    "patients": n,
+                    "generate_seconds": generate,
+                    **time_reproduce(folder, tmp / f"out_{n}"),
+                }
+            )
     for run in runs:
         run["ratio"] = round(run["seconds"] / runs[0]["seconds"], 2)
-    result = {"machine": platform.machine(), "cores": os.cpu_count(), "python": platform.python_version(),
-              "goals": {str(k): v for k, v in GOALS.items()}, "runs": runs}
+    result = {
+        "machine": platform.machine(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "goals": {str(k): v for k, v in GOALS.items()},
+        "runs": runs,
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(readme_block(result).replace(README_START, "").replace(README_END, "").strip())

@@ -54,7 +54,9 @@ class BrowserTools:
 
 def _which(override: str, names: tuple[str, ...]) -> str | None:
     if os.environ.get(override):
-        return shutil.which(os.environ[override]) or (os.environ[override] if Path(os.environ[override]).is_file() else None)
+        return shutil.which(os.environ[override]) or (
+            os.environ[override] if Path(os.environ[override]).is_file() else None
+        )
     for name in names:
         found = shutil.which(name)
         if found:
@@ -73,7 +75,15 @@ def browser_tools() -> BrowserTools:
     chromium = _which("CHROMIUM", _CHROMIUM)
     chromedriver = _which("CHROMEDRIVER", _DRIVER)
     axe_js = Path(os.environ.get("AXE_CORE_JS", AXE_CORE_JS))
-    missing = [name for name, found in (("chromium", chromium), ("chromium-driver", chromedriver), (f"axe-core ({axe_js})", axe_js.is_file())) if not found]
+    missing = [
+        name
+        for name, found in (
+            ("chromium", chromium),
+            ("chromium-driver", chromedriver),
+            (f"axe-core ({axe_js})", axe_js.is_file()),
+        )
+        if not found
+    ]
     if missing:
         _unavailable(f"{', '.join(missing)} not installed; run `make browser-tools`")
     return BrowserTools(chromium, chromedriver, axe_js)
@@ -160,7 +170,9 @@ class Browser:
         # Images decode asynchronously: wait until each has finished (loaded or failed).
         self.driver.execute_async_script(_WAIT_FOR_IMAGES)
         facts = self.driver.execute_script(_PAGE_FACTS)
-        report = PageReport(url, facts["ready"] == "complete", title=facts["title"], images=facts["images"], ids=facts["ids"])
+        report = PageReport(
+            url, facts["ready"] == "complete", title=facts["title"], images=facts["images"], ids=facts["ids"]
+        )
         report.links = [href for href, _ in facts["links"]]
         report.resolved_links = [resolved for _, resolved in facts["links"]]
         console, performance = self._drain_logs()
@@ -171,13 +183,17 @@ class Browser:
         for entry in performance:
             message = json.loads(entry["message"])["message"]
             method, params = message.get("method"), message.get("params", {})
-            if method == "Network.requestWillBeSent" and params.get("documentURL", "").startswith(("file:", "data:", "about:blank")):
+            if method == "Network.requestWillBeSent" and params.get("documentURL", "").startswith(
+                ("file:", "data:", "about:blank")
+            ):
                 requested = params.get("request", {}).get("url", "")
                 ours[params.get("requestId")] = requested
                 if not requested.startswith(("file:", "data:", "about:", "blob:")):
                     report.remote_requests.append(requested)
             elif method == "Network.loadingFailed" and params.get("requestId") in ours:
-                report.failed_requests.append(f"{params.get('errorText')} ({params.get('type')}): {ours[params['requestId']][:120]}")
+                report.failed_requests.append(
+                    f"{params.get('errorText')} ({params.get('type')}): {ours[params['requestId']][:120]}"
+                )
         return report
 
     def evaluate(self, expression: str):
@@ -197,7 +213,9 @@ class Browser:
         metrics = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
         size = metrics.get("cssContentSize") or metrics["contentSize"]
         clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], max_height), "scale": 1}
-        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True})
+        shot = self.driver.execute_cdp_cmd(
+            "Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True}
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))
         return path

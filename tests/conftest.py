@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
 SUPPORT = Path(__file__).parent / "support"
 #: The extracted paper text lives beside the project (../shared/paper/), not inside it.
-PAPER_TEXT = Path(os.environ.get("TACROLIMUS_PAPER_TEXT", ROOT.parent / "shared" / "paper" / "ng-arebi-kamm-2007-ibd.txt"))
+PAPER_TEXT = Path(
+    os.environ.get("TACROLIMUS_PAPER_TEXT", ROOT.parent / "shared" / "paper" / "ng-arebi-kamm-2007-ibd.txt")
+)
 
 
 @pytest.fixture
@@ -106,7 +108,13 @@ def _run_offline_reproduction(root: Path) -> dict:
     if isolated:
         command = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *command]
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
-    return {"project": str(project), "returncode": result.returncode, "stderr": result.stderr, "isolated": isolated, "network_log": str(log)}
+    return {
+        "project": str(project),
+        "returncode": result.returncode,
+        "stderr": result.stderr,
+        "isolated": isolated,
+        "network_log": str(log),
+    }
 
 
 @pytest.fixture(scope="session")
@@ -128,8 +136,11 @@ def reproduction(tmp_path_factory) -> Reproduction:
             record.write_text(json.dumps(_run_offline_reproduction(root)))
         saved = json.loads(record.read_text())
     return Reproduction(
-        project=Path(saved["project"]), returncode=saved["returncode"], stderr=saved["stderr"],
-        isolated=saved["isolated"], network_log=Path(saved["network_log"]),
+        project=Path(saved["project"]),
+        returncode=saved["returncode"],
+        stderr=saved["stderr"],
+        isolated=saved["isolated"],
+        network_log=Path(saved["network_log"]),
     )
 
 
@@ -140,6 +151,12 @@ END_TO_END_FIXTURES = {"reproduction", "centre", "batch_run", "browser"}
 def pytest_collection_modifyitems(config, items):
     """Keep `make test` honest: a test that runs the whole machinery must be marked e2e, so
     the quick tier never pays for a full run by accident and the e2e tier never misses one."""
-    unmarked = [item.nodeid for item in items if END_TO_END_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("e2e")]
+    unmarked = [
+        item.nodeid
+        for item in items
+        if END_TO_END_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("e2e")
+    ]
     if unmarked:
-        raise pytest.UsageError("tests using an end-to-end fixture must be marked @pytest.mark.e2e: " + ", ".join(unmarked))
+        raise pytest.UsageError(
+            "tests using an end-to-end fixture must be marked @pytest.mark.e2e: " + ", ".join(unmarked)
+        )

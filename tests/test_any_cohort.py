@@ -23,7 +23,17 @@ ONE_PATIENT_GAP = pytest.mark.xfail(
 
 COHORTS = {
     "one_patient": ["--patients", "1", "--seed", "11"],
-    "cd_alone_string_ids_shuffled": ["--patients", "40", "--groups", "CD", "--ids", "SYN-", "--shuffle", "--seed", "12"],
+    "cd_alone_string_ids_shuffled": [
+        "--patients",
+        "40",
+        "--groups",
+        "CD",
+        "--ids",
+        "SYN-",
+        "--shuffle",
+        "--seed",
+        "12",
+    ],
     "thousand": ["--patients", "1000", "--seed", "13"],
 }
 
@@ -33,18 +43,25 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("name", [
-    pytest.param("one_patient", marks=ONE_PATIENT_GAP),
-    "cd_alone_string_ids_shuffled",
-    "thousand",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("one_patient", marks=ONE_PATIENT_GAP),
+        "cd_alone_string_ids_shuffled",
+        "thousand",
+    ],
+)
 def test_validate_and_every_notebook_run_on_the_cohort(name, tmp_path):
     cohort, outputs = tmp_path / name, tmp_path / f"{name}_outputs"
     made = _run(str(TOOL), str(cohort), *COHORTS[name])
     assert made.returncode == 0, made.stderr
     valid = _run("-m", "tacrolimus_ibd", "validate", str(cohort))
-    assert valid.returncode == 0 and valid.stdout.strip().endswith(": valid"), valid.stdout[-2000:] + valid.stderr[-2000:]
-    run = _run("-m", "tacrolimus_ibd", "reproduce", "--data-dir", str(cohort), "--output-dir", str(outputs), "--no-progress")
+    assert valid.returncode == 0 and valid.stdout.strip().endswith(": valid"), (
+        valid.stdout[-2000:] + valid.stderr[-2000:]
+    )
+    run = _run(
+        "-m", "tacrolimus_ibd", "reproduce", "--data-dir", str(cohort), "--output-dir", str(outputs), "--no-progress"
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert sorted(p.name for p in (outputs / "notebooks").glob("*.ipynb")) == NOTEBOOKS
     assert json.loads((outputs / "manifest.json").read_text())["completed"] is True

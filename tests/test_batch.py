@@ -63,8 +63,17 @@ def _batch(project: Path, text: str) -> SimpleNamespace:
     (project / "batch.yaml").write_text(text)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(["batch", str(project / "batch.yaml"), "--project-dir", str(project),
-                       "--output-dir", str(project / "outputs" / "batch"), "--no-progress"])
+        status = main(
+            [
+                "batch",
+                str(project / "batch.yaml"),
+                "--project-dir",
+                str(project),
+                "--output-dir",
+                str(project / "outputs" / "batch"),
+                "--no-progress",
+            ]
+        )
     return SimpleNamespace(returncode=status, stdout=out.getvalue(), stderr=err.getvalue())
 
 
@@ -107,12 +116,20 @@ def test_each_run_is_published_with_its_own_manifest(batch_run):
         manifest = json.loads((batch / run / "manifest.json").read_text())
         assert manifest["completed"] is True
         assert manifest["batch_run"] == run
-        assert sorted(p.name for p in (batch / run / "notebooks").glob("*.ipynb")) == ["02_alpha.ipynb", "03_band.ipynb"]
+        assert sorted(p.name for p in (batch / run / "notebooks").glob("*.ipynb")) == [
+            "02_alpha.ipynb",
+            "03_band.ipynb",
+        ]
     assert json.loads((batch / "changed" / "manifest.json").read_text())["parameters"]["alpha"] == 0.01
-    assert "other_centre/table1_baseline.csv" in json.loads((batch / "other_centre" / "manifest.json").read_text())["data_files"]
+    assert (
+        "other_centre/table1_baseline.csv"
+        in json.loads((batch / "other_centre" / "manifest.json").read_text())["data_files"]
+    )
     # The failed run keeps only its failed notebook and manifest, apart, like a failed reproduce.
     assert not (batch / "broken").exists()
-    broken = sorted(p.relative_to(batch / "broken.failed").as_posix() for p in (batch / "broken.failed").rglob("*") if p.is_file())
+    broken = sorted(
+        p.relative_to(batch / "broken.failed").as_posix() for p in (batch / "broken.failed").rglob("*") if p.is_file()
+    )
     assert broken == ["02_alpha.ipynb", "manifest.json"]
     assert not list(batch.glob(".*"))  # no staging folders left behind
     assert not list((project / "outputs").glob(".*"))  # nor the lock
@@ -129,7 +146,9 @@ def test_each_notebook_receives_only_the_parameters_it_declares(batch_run):
 
     assert "alpha = 0.01" in injected("02_alpha.ipynb") and "low" not in injected("02_alpha.ipynb")
     assert "low = 10.0" in injected("03_band.ipynb") and "alpha" not in injected("03_band.ipynb")
-    assert 'output_dir = "../outputs/batch/changed"' in injected("03_band.ipynb")  # the final place, not the staging folder
+    assert 'output_dir = "../outputs/batch/changed"' in injected(
+        "03_band.ipynb"
+    )  # the final place, not the staging folder
 
 
 @pytest.mark.e2e
@@ -211,5 +230,10 @@ def test_reproduce_keeps_earlier_batch_runs(tmp_path):
     staging.mkdir()
     (staging / "new.csv").write_text("new")
     engine.publish_folder(staging, outputs)
-    assert sorted(p.relative_to(outputs).as_posix() for p in outputs.rglob("*") if p.is_file()) == ["README.md", "batch/run/manifest.json", "my_centre/manifest.json", "new.csv"]
+    assert sorted(p.relative_to(outputs).as_posix() for p in outputs.rglob("*") if p.is_file()) == [
+        "README.md",
+        "batch/run/manifest.json",
+        "my_centre/manifest.json",
+        "new.csv",
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outputs"]

@@ -172,7 +172,11 @@ def test_every_discrepancy_has_a_grade_and_only_discrepancies_do(audit):
 
 def test_a_discrepancy_that_a_reading_undoes_is_transcription_dependent(audit):
     row = audit.set_index("claim_id").loc["inclusion-immunomodulator-failure"]
-    assert (row["status"], row["grade"], row["holds_under_all_readings"]) == ("discrepancy", "transcription-dependent", False)
+    assert (row["status"], row["grade"], row["holds_under_all_readings"]) == (
+        "discrepancy",
+        "transcription-dependent",
+        False,
+    )
     assert "table2-p12-treatment" in row["note"]  # the note names the reading that changes the verdict
 
 
@@ -206,8 +210,15 @@ def test_circular_needs_the_restated_sentence(data_copy):
 
 def test_readings_have_one_default_per_cell():
     readings = claims.load_readings(DATA_DIR)
-    assert readings.groupby("cell_id")["default"].apply(lambda d: d.groupby(readings.loc[d.index, "reading"]).first().sum()).eq(1).all()
-    assert {"table2-p9-treatment", "table2-p12-treatment", "table4-p16-relapse-prednisolone"} <= set(readings["cell_id"])
+    assert (
+        readings.groupby("cell_id")["default"]
+        .apply(lambda d: d.groupby(readings.loc[d.index, "reading"]).first().sum())
+        .eq(1)
+        .all()
+    )
+    assert {"table2-p9-treatment", "table2-p12-treatment", "table4-p16-relapse-prednisolone"} <= set(
+        readings["cell_id"]
+    )
 
 
 def test_every_reading_note_of_the_tables_has_its_readings():
@@ -217,7 +228,9 @@ def test_every_reading_note_of_the_tables_has_its_readings():
     for name in ["table1_baseline", "table2_treatments", "table4_medium_term", "table5_trough"]:
         for row in _rows(name):
             if row.get("reading_note"):
-                assert (name, int(row["patient_id"])) in cells, f"{name} patient {row['patient_id']}: no readings in data/readings.csv"
+                assert (name, int(row["patient_id"])) in cells, (
+                    f"{name} patient {row['patient_id']}: no readings in data/readings.csv"
+                )
 
 
 def test_apply_reading_moves_a_drug_between_cells():
@@ -293,7 +306,9 @@ def _computed(audit, claim_id: str) -> dict[str, str]:
 def test_trough_mean_is_the_mean_of_table5_means(audit):
     means = [float(r["mean_trough_ng_ml"]) for r in _rows("table5_trough") if r["mean_trough_ng_ml"]]
     assert len(means) == 14
-    assert float(_computed(audit, "trough-mean")["mean_of_table5_means"]) == pytest.approx(sum(means) / len(means), abs=5e-3)
+    assert float(_computed(audit, "trough-mean")["mean_of_table5_means"]) == pytest.approx(
+        sum(means) / len(means), abs=5e-3
+    )
     # over all 19 patients, the five without levels would need to average (6.6 * 19 - sum) / 5
     need = (6.6 * 19 - sum(means)) / 5
     assert f"{need:.2f}" in audit.set_index("claim_id").loc["trough-mean", "note"]
@@ -331,7 +346,17 @@ def test_a_changed_table_changes_a_circular_verdict(data_copy):
     path = data_copy / "table4_medium_term.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     row = frame["patient_id"] == "9"
-    frame.loc[row, ["in_table4", "diagnosis_as_printed", "treatment_months", "outcome_as_printed", "outcome_category", "missing_reason"]] = ["true", "CD", "5", "Remission", "remission", ""]
+    frame.loc[
+        row,
+        [
+            "in_table4",
+            "diagnosis_as_printed",
+            "treatment_months",
+            "outcome_as_printed",
+            "outcome_category",
+            "missing_reason",
+        ],
+    ] = ["true", "CD", "5", "Remission", "remission", ""]
     frame.loc[row, "iv_steroids"] = "false"
     frame.to_csv(path, index=False, lineterminator="\n")
     facts_path = data_copy / "text_patient_facts.csv"
@@ -506,9 +531,20 @@ def test_attainable_numerators():
 def test_the_trough_and_p_value_comparisons_use_the_one_rule():
     from tacrolimus_ibd import statistics, trough
 
-    assert statistics.rounds_to([2.5, 0.00195, 0.0025], 0.002).tolist() == [False, True, True]  # 0.0025 truncates to 0.002
-    table = trough.reported_vs_computed({"mean_of_means": 6.66, "median_of_means": 6.7, "duration_weighted_mean": 6.64}, claims.parse_reported("mean=6.6"))
-    assert table.set_index("reading")["convention"].to_dict() == {"mean_of_means": "truncation", "median_of_means": "", "duration_weighted_mean": "half-up"}
+    assert statistics.rounds_to([2.5, 0.00195, 0.0025], 0.002).tolist() == [
+        False,
+        True,
+        True,
+    ]  # 0.0025 truncates to 0.002
+    table = trough.reported_vs_computed(
+        {"mean_of_means": 6.66, "median_of_means": 6.7, "duration_weighted_mean": 6.64},
+        claims.parse_reported("mean=6.6"),
+    )
+    assert table.set_index("reading")["convention"].to_dict() == {
+        "mean_of_means": "truncation",
+        "median_of_means": "",
+        "duration_weighted_mean": "half-up",
+    }
 
 
 def test_mean_bounds():
@@ -614,7 +650,10 @@ def test_every_not_a_claim_passage_is_in_the_paper(paper_text):
         assert token.lower() in passage.lower() and reason
 
 
-@pytest.mark.parametrize("token, values", [("10", {10.0}), ("Twenty-eight", {28.0}), ("Two-thirds", {2.0, 3.0}), ("half", {50.0}), ("twice", {2.0})])
+@pytest.mark.parametrize(
+    "token, values",
+    [("10", {10.0}), ("Twenty-eight", {28.0}), ("Two-thirds", {2.0, 3.0}), ("half", {50.0}), ("twice", {2.0})],
+)
 def test_token_values(token, values):
     from tacrolimus_ibd.claims import coverage
 
@@ -623,7 +662,10 @@ def test_token_values(token, values):
 
 def test_no_module_of_the_claims_package_is_over_600_lines():
     package = ROOT / "lib" / "tacrolimus_ibd" / "claims"
-    sizes = {p.relative_to(package).as_posix(): len(p.read_text(encoding="utf-8").splitlines()) for p in package.rglob("*.py")}
+    sizes = {
+        p.relative_to(package).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
+        for p in package.rglob("*.py")
+    }
     assert sizes and max(sizes.values()) <= 600, sizes
 
 

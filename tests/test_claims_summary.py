@@ -22,22 +22,32 @@ def test_with_status_partitions_the_audit(result):
 
 
 def test_conclusion_support_counts_each_status():
-    audit = pd.DataFrame({
-        "claim_id": ["a", "b", "c", "d"], "conclusion": ["x", "x", "y", ""],
-        "status": ["reproduced", "discrepancy", "discrepancy", "discrepancy"], "grade": ["", "minor", "substantive", "minor"],
-    })
+    audit = pd.DataFrame(
+        {
+            "claim_id": ["a", "b", "c", "d"],
+            "conclusion": ["x", "x", "y", ""],
+            "status": ["reproduced", "discrepancy", "discrepancy", "discrepancy"],
+            "grade": ["", "minor", "substantive", "minor"],
+        }
+    )
     support = claims.conclusion_support(audit).set_index("conclusion")
     assert list(support.index) == ["x", "y"]  # a claim without a conclusion supports none
-    assert support.loc["x", "claims"] == 2 and support.loc["x", "reproduced"] == 1 and support.loc["x", "discrepancy"] == 1
+    assert (
+        support.loc["x", "claims"] == 2 and support.loc["x", "reproduced"] == 1 and support.loc["x", "discrepancy"] == 1
+    )
     assert support.loc["x", "discrepant claims"] == "b (minor)"
     assert support.loc["y", "discrepant claims"] == "c (substantive)"
 
 
 def test_reading_cells_lists_each_cell_once():
-    readings = pd.DataFrame({
-        "cell_id": ["c1", "c1", "c2"], "as_printed": ["1 5", "1 5", "x"], "reading": ["15", "1;5", "x"],
-        "rationale": ["first", "second", "only"],
-    })
+    readings = pd.DataFrame(
+        {
+            "cell_id": ["c1", "c1", "c2"],
+            "as_printed": ["1 5", "1 5", "x"],
+            "reading": ["15", "1;5", "x"],
+            "rationale": ["first", "second", "only"],
+        }
+    )
     cells = claims.reading_cells(readings)
     assert list(cells.index) == ["c1", "c2"]
     assert cells.loc["c1", "readings"] == "15, 1;5" and cells.loc["c1", "rationale"] == "second"

@@ -12,11 +12,18 @@ def result():
 
 
 def test_counts_by_band_counts_known_outcomes_only():
-    band = pd.Series(pd.Categorical(["low", "low", "high", "low"], categories=["low", "between bands", "high", "empty"]), index=list("abcd"))
+    band = pd.Series(
+        pd.Categorical(["low", "low", "high", "low"], categories=["low", "between bands", "high", "empty"]),
+        index=list("abcd"),
+    )
     response = pd.Series([True, None, False, False], index=list("abcd"), dtype=object)
     remission = pd.Series([None, True, True, False], index=list("abcd"), dtype=object)
     counts = comparison.counts_by_band(band, response, remission).set_index("band")
-    assert list(counts.index) == ["low", "high", "empty"]  # the empty gap between bands is dropped, other empty bands kept
+    assert list(counts.index) == [
+        "low",
+        "high",
+        "empty",
+    ]  # the empty gap between bands is dropped, other empty bands kept
     assert counts.loc["low"].tolist() == [3, 1, 2, 1, 2]
     assert counts.loc["high"].tolist() == [1, 0, 1, 1, 1]
     assert counts.loc["empty"].tolist() == [0, 0, 0, 0, 0]

@@ -34,7 +34,15 @@ def test_committed_data_are_valid():
 def test_load_cohort_api(cohort):
     assert list(cohort.index) == list(range(1, 20))
     assert cohort.index.name == "patient_id"
-    for column in ["age", "sex", "diagnosis", "disease_duration_years", "treatment_months", "mean_trough_ng_ml", "ongoing_tacrolimus"]:
+    for column in [
+        "age",
+        "sex",
+        "diagnosis",
+        "disease_duration_years",
+        "treatment_months",
+        "mean_trough_ng_ml",
+        "ongoing_tacrolimus",
+    ]:
         assert column in cohort.columns
     assert set(cohort["sex"]) == {"F", "M"}
     assert cohort.loc[7, "diagnosis"] == "pouchitis"
@@ -79,13 +87,26 @@ def test_concurrent_prednisolone_count(cohort):
 
 def test_previous_6mp_is_what_table_2_prints(tables):
     # The text says 6/19 (32%); Table 2 lists eight patients. The data keep Table 2's reading.
-    assert patients_with(tables["table2_treatments"], timing="previous", drugs="mercaptopurine_6mp") == {3, 5, 8, 10, 11, 15, 16, 19}
+    assert patients_with(tables["table2_treatments"], timing="previous", drugs="mercaptopurine_6mp") == {
+        3,
+        5,
+        8,
+        10,
+        11,
+        15,
+        16,
+        19,
+    }
 
 
 def test_table_totals_of_the_outcome_text(cohort):
     cd = cohort[cohort["diagnosis"] == "CD"]
     assert set(cd.index[cd["perianal_fistula"]]) == {8, 11, 12, 13, 14, 15, 18}
-    assert cd["fistula_outcome"].value_counts().to_dict() == {"no_response": 4, "partial_response": 2, "complete_healing": 1}
+    assert cd["fistula_outcome"].value_counts().to_dict() == {
+        "no_response": 4,
+        "partial_response": 2,
+        "complete_healing": 1,
+    }
     assert set(cohort.index[cohort["steroid_tapering"] == "complete"]) == {2, 3, 6, 8, 11}
     assert set(cd.index[cd["outcome_end_of_follow_up"] == "remission"]) == {8, 9, 10, 11, 14}
     assert cohort.loc[9, "outcome_end_of_follow_up_basis"] == "inferred"
@@ -148,7 +169,16 @@ def _fmt(value) -> str:
     return str(value)
 
 
-SITE = {"extensive": "Extensive", "left_sided": "Left-sided", "total": "Total", "pouch": "Pouch", "ileocolonic": "Ileocolonic", "ileum": "Ileum", "colonic": "Colonic", "perianal": "Perianal"}
+SITE = {
+    "extensive": "Extensive",
+    "left_sided": "Left-sided",
+    "total": "Total",
+    "pouch": "Pouch",
+    "ileocolonic": "Ileocolonic",
+    "ileum": "Ileum",
+    "colonic": "Colonic",
+    "perianal": "Perianal",
+}
 
 
 def test_table1_cell_for_cell(paper_text, tables):
@@ -156,8 +186,16 @@ def test_table1_cell_for_cell(paper_text, tables):
     lines = _table_lines(paper_text, "Table 1. Baseline", "Mean disease duration", t1["patient_id"])
     assert len(lines) == len(t1) == 19
     for r in t1.itertuples():
-        cells = [r.patient_id, r.age, r.sex, r.diagnosis_as_printed, _fmt(r.disease_duration_years), SITE[r.disease_site],
-                 "Fistula" if r.perianal_disease == "fistula" else "", "" if r.previous_operations == "none_recorded" else r.previous_operations]
+        cells = [
+            r.patient_id,
+            r.age,
+            r.sex,
+            r.diagnosis_as_printed,
+            _fmt(r.disease_duration_years),
+            SITE[r.disease_site],
+            "Fistula" if r.perianal_disease == "fistula" else "",
+            "" if r.previous_operations == "none_recorded" else r.previous_operations,
+        ]
         assert _squash("".join(map(str, cells))) == _squash(lines[r.patient_id]), r.patient_id
 
 
@@ -183,9 +221,22 @@ def test_table4_cell_for_cell(paper_text, tables):
     listed = t4[t4["in_table4"].astype(bool)]
     lines = _table_lines(paper_text, "Table 4. Medium-term", "Tacrolimus Monitoring", listed["patient_id"])
     for r in listed.itertuples():
-        pred = "IV steroids" if r.iv_steroids else (f"{_fmt(r.prednisolone_mg_day)} mg" if not pd.isna(r.prednisolone_mg_day) else "")
-        cells = [r.patient_id, r.diagnosis_as_printed, _fmt(r.treatment_months), r.outcome_as_printed, FISTULA.get(r.fistula_outcome, ""),
-                 _fmt(r.relapse_month), pred, _fmt(r.steroid_tapering), _fmt(r.adverse_effects_as_printed)]
+        pred = (
+            "IV steroids"
+            if r.iv_steroids
+            else (f"{_fmt(r.prednisolone_mg_day)} mg" if not pd.isna(r.prednisolone_mg_day) else "")
+        )
+        cells = [
+            r.patient_id,
+            r.diagnosis_as_printed,
+            _fmt(r.treatment_months),
+            r.outcome_as_printed,
+            FISTULA.get(r.fistula_outcome, ""),
+            _fmt(r.relapse_month),
+            pred,
+            _fmt(r.steroid_tapering),
+            _fmt(r.adverse_effects_as_printed),
+        ]
         assert _squash("".join(map(str, cells))) == _squash(lines[r.patient_id]), r.patient_id
 
 
@@ -196,7 +247,14 @@ def test_table5_cell_for_cell(paper_text, tables):
     for r in listed.itertuples():
         low, high = f"{r.trough_min_ng_ml:.1f}", f"{r.trough_max_ng_ml:.1f}"
         rng = f"({low})" if low == high else f"({low}–{high})"
-        cells = [r.patient_id, "Yes" if r.ongoing_tacrolimus else "No", _fmt(r.tacrolimus_duration_months), f"{r.mean_trough_ng_ml:.1f}", rng, _fmt(r.follow_up_months)]
+        cells = [
+            r.patient_id,
+            "Yes" if r.ongoing_tacrolimus else "No",
+            _fmt(r.tacrolimus_duration_months),
+            f"{r.mean_trough_ng_ml:.1f}",
+            rng,
+            _fmt(r.follow_up_months),
+        ]
         assert _squash("".join(map(str, cells))) == _squash(lines[r.patient_id]), r.patient_id
 
 
@@ -229,8 +287,16 @@ def test_a_remembered_verdict_needs_the_same_validator(data_copy, tmp_path, monk
 
 # --- a dictionary that fits any cohort (issue #13 item 2) ---------------------------------------
 
-PATIENT_TABLES = ("table1_baseline", "table2_treatment_status", "table2_treatments", "table3_week4", "table4_medium_term",
-                  "table4_adverse_effects", "table5_trough", "text_patient_facts")
+PATIENT_TABLES = (
+    "table1_baseline",
+    "table2_treatment_status",
+    "table2_treatments",
+    "table3_week4",
+    "table4_medium_term",
+    "table4_adverse_effects",
+    "table5_trough",
+    "text_patient_facts",
+)
 
 
 def _cohort_variant(tmp_path, *, keep=lambda pid: True, rename=lambda pid: pid, id_type=None, drop=(), reverse=False):
@@ -293,7 +359,14 @@ def test_a_cohort_of_one_patient(tmp_path):
 
 def test_optional_columns_may_be_left_out(tmp_path, paper_cohort):
     """Columns the analyses do not read, that are no key and not required, may be absent: they read as missing."""
-    optional = ("reading_note", "outcome_as_printed", "adverse_effects_as_printed", "bleeding_week0", "bleeding_week4", "unit")
+    optional = (
+        "reading_note",
+        "outcome_as_printed",
+        "adverse_effects_as_printed",
+        "bleeding_week0",
+        "bleeding_week4",
+        "unit",
+    )
     folder = _cohort_variant(tmp_path, drop=optional[:-1])
     assert data.validate_data_dir(folder) == []
     tables = data.load_tables(folder)
@@ -310,7 +383,10 @@ def test_optional_columns_may_be_left_out(tmp_path, paper_cohort):
 def test_references_between_tables_are_foreign_keys(tmp_path):
     folder = _cohort_variant(tmp_path, keep=lambda pid: pid != 19)
     facts = folder / "text_patient_facts.csv"
-    facts.write_text(facts.read_text(encoding="utf-8") + "19,relapse_requiring_steroids,true,,stated,a patient not in Table 1\n", encoding="utf-8")
+    facts.write_text(
+        facts.read_text(encoding="utf-8") + "19,relapse_requiring_steroids,true,,stated,a patient not in Table 1\n",
+        encoding="utf-8",
+    )
     problems = [str(p) for p in data.validate_data_dir(folder)]
     assert len(problems) == 1 and problems[0].startswith("cohort/text_patient_facts.csv:")
     assert ":patient_id: foreignkey error" in problems[0] and '"19"' in problems[0]

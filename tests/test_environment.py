@@ -22,7 +22,9 @@ def _declared() -> dict[str, set[str]]:
     """pyproject.toml's dependencies by group ("runtime", and each extra), as canonical names."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     groups = {"runtime": project["dependencies"], **project.get("optional-dependencies", {})}
-    return {group: {_canonical(re.split(r"[<>=!~ \[;]", d, maxsplit=1)[0]) for d in deps} for group, deps in groups.items()}
+    return {
+        group: {_canonical(re.split(r"[<>=!~ \[;]", d, maxsplit=1)[0]) for d in deps} for group, deps in groups.items()
+    }
 
 
 def _pins() -> dict[str, str]:
@@ -37,7 +39,9 @@ def _pins() -> dict[str, str]:
 
 
 def test_environment_yml_is_generated_from_requirements():
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "sync_environment.py"), "--check"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "sync_environment.py"), "--check"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -48,7 +52,9 @@ def test_environment_yml_versions_match_pins():
     for name, version in listed:
         if name == "python":
             continue
-        assert pins.get(_canonical(name)) == version, f"environment.yml has {name}={version}, requirements.txt pins {pins.get(name)}"
+        assert pins.get(_canonical(name)) == version, (
+            f"environment.yml has {name}={version}, requirements.txt pins {pins.get(name)}"
+        )
 
 
 def test_every_direct_dependency_is_pinned():
@@ -164,11 +170,18 @@ def test_pip_configuration_is_handed_to_uv():
     assert "timeout" not in settings
     options, env = ensure_env.uv_options(settings)
     assert options == [
-        "--index-url", "https://mirror.example/simple",
-        "--extra-index-url", "file:///opt/a/simple", "--extra-index-url", "file:///opt/b/simple",
-        "--find-links", "/opt/wheels",
-        "--constraint", "/etc/pip/constraints.txt",
-        "--index-strategy", "unsafe-best-match",
+        "--index-url",
+        "https://mirror.example/simple",
+        "--extra-index-url",
+        "file:///opt/a/simple",
+        "--extra-index-url",
+        "file:///opt/b/simple",
+        "--find-links",
+        "/opt/wheels",
+        "--constraint",
+        "/etc/pip/constraints.txt",
+        "--index-strategy",
+        "unsafe-best-match",
     ]
     assert env == {"SSL_CERT_FILE": "/etc/ssl/certs/ca.crt", "UV_HTTP_TIMEOUT": "180"}
     assert ensure_env.uv_options({}) == ([], {})  # plain PyPI, as in CI elsewhere

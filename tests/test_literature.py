@@ -232,7 +232,9 @@ def test_reported_percentages_agree_with_counts(literature):
     both = literature.dropna(subset=["events", "total", "proportion_reported"])
     assert len(both) > 0
     for _, row in both.iterrows():
-        assert 100 * row["events"] / row["total"] == pytest.approx(row["proportion_reported"], abs=0.051), row["study_id"]
+        assert 100 * row["events"] / row["total"] == pytest.approx(row["proportion_reported"], abs=0.051), row[
+            "study_id"
+        ]
 
 
 def test_pooled_rows_are_only_komaki_and_ordered(literature):
@@ -241,7 +243,10 @@ def test_pooled_rows_are_only_komaki_and_ordered(literature):
     assert (pooled["arm"] == "pooled").all()
     with_ci = pooled.dropna(subset=["pooled_ci_low", "pooled_ci_high"])
     assert len(with_ci) >= 1
-    assert ((with_ci["pooled_ci_low"] <= with_ci["pooled_estimate"]) & (with_ci["pooled_estimate"] <= with_ci["pooled_ci_high"])).all()
+    assert (
+        (with_ci["pooled_ci_low"] <= with_ci["pooled_estimate"])
+        & (with_ci["pooled_estimate"] <= with_ci["pooled_ci_high"])
+    ).all()
     assert literature.loc[literature["pooled_estimate"].isna(), ["pooled_ci_low", "pooled_ci_high"]].isna().all().all()
 
 
@@ -285,7 +290,9 @@ def test_cohort_rows_count_over_every_patient_and_skip_empty_arms():
     assert rows.loc[("remission", "CD"), ["events", "total"]].tolist() == [1, 2]
     assert rows.loc[("remission", "all"), ["events", "total"]].tolist() == [1, 4]
     assert ("remission", "UC") not in rows.index
-    assert rows.loc[("remission", "all"), "note"].startswith("1 of 4 values inferred from the text; 2 with an unknown outcome counted in the denominator")
+    assert rows.loc[("remission", "all"), "note"].startswith(
+        "1 of 4 values inferred from the text; 2 with an unknown outcome counted in the denominator"
+    )
     assert (rows["study_id"] == lib.THIS_COHORT_ID).all()
 
 
@@ -347,9 +354,20 @@ def test_observational_series_resolve_to_whole_series_rows_with_counts(outcome):
     assert not rows["arm"].str.contains("subgroup").any()  # subgroups would double-count patients
     assert rows["study_id"].is_unique
     assert outcome in lib.POOLING_WINDOWS  # the window is stated
-    with_cohort = pd.concat([rows, lib.select_rows(lib.combine(lit, lib.cohort_rows(data.load_cohort(DATA_DIR))), outcome, [lib.THIS_COHORT_POOLING_ROW[outcome]])])
+    with_cohort = pd.concat(
+        [
+            rows,
+            lib.select_rows(
+                lib.combine(lit, lib.cohort_rows(data.load_cohort(DATA_DIR))),
+                outcome,
+                [lib.THIS_COHORT_POOLING_ROW[outcome]],
+            ),
+        ]
+    )
     pooled = lib.pool_rows(with_cohort)
-    direct = pool_random_effects(with_cohort["events"].astype(int), with_cohort["total"].astype(int), with_cohort["study"])
+    direct = pool_random_effects(
+        with_cohort["events"].astype(int), with_cohort["total"].astype(int), with_cohort["study"]
+    )
     assert pooled == direct
 
 

@@ -53,7 +53,9 @@ def test_km_summary_counts_every_included_patient(study):
 
 def test_km_on_a_small_made_up_cohort(monkeypatch):
     cohort = pd.DataFrame({"diagnosis": ["CD", "CD"]}, index=pd.Index(["a", "b"], name="patient_id"))
-    timing = pd.DataFrame({"months": [2.0, 4.0], "event": [1, 1], "stopped": [True, True], "included": [True, True]}, index=cohort.index)
+    timing = pd.DataFrame(
+        {"months": [2.0, 4.0], "event": [1, 1], "stopped": [True, True], "included": [True, True]}, index=cohort.index
+    )
     monkeypatch.setattr(outcomes, "time_on_tacrolimus", lambda cohort, facts, unknown_status: timing)
     summary, _ = medium_term.time_on_tacrolimus_km(cohort, None)
     # Two stops at 2 and 4 months: the curve is 0.5 from month 2, first strictly below one half at 4 (SAS/statsmodels).

@@ -37,7 +37,9 @@ def test_the_audit_hook_catches_an_attempt(tmp_path):
     """The offline test can fail: a lookup of an outside host is logged and blocked."""
     log = tmp_path / "network.log"
     env = {**os.environ, "PYTHONPATH": str(SUPPORT), "TACROLIMUS_NETWORK_LOG": str(log)}
-    code = "import socket\ntry:\n    socket.getaddrinfo('example.org', 443)\nexcept OSError as e:\n    print('blocked', e)"
+    code = (
+        "import socket\ntry:\n    socket.getaddrinfo('example.org', 443)\nexcept OSError as e:\n    print('blocked', e)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert "blocked" in result.stdout
     assert "example.org" in log.read_text()

@@ -55,14 +55,21 @@ SMALL_FACTS = _facts([(3, "tacrolimus_stopped_for_side_effects_days", "10", "day
 
 
 def test_fact_values_and_duplicates():
-    facts = _facts([(1, "a", "4", "", "stated", "x"), (2, "a", "6", "", "stated", "x"), (2, "b", "x", "", "stated", "x")])
+    facts = _facts(
+        [(1, "a", "4", "", "stated", "x"), (2, "a", "6", "", "stated", "x"), (2, "b", "x", "", "stated", "x")]
+    )
     assert outcomes.fact_values(facts, "a", numeric=True).to_dict() == {1: 4, 2: 6}
     with pytest.raises(ValueError):
         outcomes.fact_values(pd.concat([facts, facts]), "a")
 
 
 def test_side_effect_stop_day_converts_weeks():
-    facts = _facts([(5, "tacrolimus_stopped_for_side_effects_week", "4", "weeks", "stated", "x"), (15, "tacrolimus_stopped_for_side_effects_days", "5", "days", "stated", "x")])
+    facts = _facts(
+        [
+            (5, "tacrolimus_stopped_for_side_effects_week", "4", "weeks", "stated", "x"),
+            (15, "tacrolimus_stopped_for_side_effects_days", "5", "days", "stated", "x"),
+        ]
+    )
     assert outcomes.side_effect_stop_day(facts).to_dict() == {5: 28, 15: 5}
 
 
@@ -104,7 +111,13 @@ def test_rates_by_group_counts_unknowns_in_the_denominator():
 def test_end_of_follow_up_outcome_drops_inferred_on_request():
     cohort = _small_cohort()
     assert outcomes.end_of_follow_up_outcome(cohort).tolist()[3] == "remission"
-    assert outcomes.end_of_follow_up_outcome(cohort, include_inferred=False).isna().tolist() == [False, False, False, True, True]
+    assert outcomes.end_of_follow_up_outcome(cohort, include_inferred=False).isna().tolist() == [
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]
 
 
 def test_outcome_counts_small():
@@ -192,7 +205,9 @@ def test_relapse_table_flags_cells_read_by_position(cohort, tables, facts):
 
 
 def test_time_on_tacrolimus_rules(cohort, facts):
-    counts = {rule: outcomes.time_on_tacrolimus(cohort, facts, unknown_status=rule) for rule in outcomes.UNKNOWN_STATUS_RULES}
+    counts = {
+        rule: outcomes.time_on_tacrolimus(cohort, facts, unknown_status=rule) for rule in outcomes.UNKNOWN_STATUS_RULES
+    }
     assert counts["exclude"]["included"].sum() == 16  # not 7 (no duration), 18 and 19 (status unknown)
     assert counts["exclude"]["event"].sum() == 5  # 1, 5, 10 (Table 5 "No"), 15, 16 (text)
     assert counts["event"]["event"].sum() == 7

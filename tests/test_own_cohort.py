@@ -48,7 +48,9 @@ def centre(tmp_path_factory) -> dict[str, Path]:
     valid = _run("-m", "tacrolimus_ibd", "validate", str(cohort))
     assert valid.returncode == 0, valid.stderr
     assert valid.stdout.strip().endswith(": valid")
-    run = _run("-m", "tacrolimus_ibd", "reproduce", "--data-dir", str(cohort), "--output-dir", str(outputs), "--no-progress")
+    run = _run(
+        "-m", "tacrolimus_ibd", "reproduce", "--data-dir", str(cohort), "--output-dir", str(outputs), "--no-progress"
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     return {"cohort": cohort, "outputs": outputs}
 
@@ -111,7 +113,9 @@ def test_the_committed_example_is_what_the_tool_writes(tmp_path):
     made = {p.relative_to(fresh).as_posix(): p.read_bytes() for p in sorted(fresh.rglob("*")) if p.is_file()}
     assert committed.keys() == made.keys()
     stale = [name for name in made if committed[name] != made[name]]
-    assert not stale, f"examples/synthetic_cohort is out of date ({stale}): run python tools/make_synthetic_cohort.py examples/synthetic_cohort"
+    assert not stale, (
+        f"examples/synthetic_cohort is out of date ({stale}): run python tools/make_synthetic_cohort.py examples/synthetic_cohort"
+    )
 
 
 def test_the_tool_never_writes_into_the_paper_data(tmp_path):
@@ -150,7 +154,9 @@ def test_the_tool_makes_any_size_any_mix_and_string_ids(tmp_path):
     ids = pd.read_csv(tmp_path / "codes" / "table1_baseline.csv", dtype=str)["patient_id"]
     assert ids.str.fullmatch(r"SYN-\d{6}").all() and ids.is_unique and list(ids) != sorted(ids)
     package = json.loads((tmp_path / "codes" / "datapackage.json").read_text())
-    assert {f["type"] for res in package["resources"] for f in res["schema"]["fields"] if f["name"] == "patient_id"} == {"string"}
+    assert {
+        f["type"] for res in package["resources"] for f in res["schema"]["fields"] if f["name"] == "patient_id"
+    } == {"string"}
     for folder in ("one", "uc", "codes"):
         assert main(["validate", str(tmp_path / folder)]) == 0, folder
 
@@ -160,11 +166,17 @@ def test_the_tool_is_vectorized_and_plausible(tmp_path):
     assert _tool(str(tmp_path / "big"), "--patients", "10000", "--seed", "1").returncode == 0
     t1 = pd.read_csv(tmp_path / "big" / "table1_baseline.csv")
     shares = t1["analysis_group"].value_counts(normalize=True)
-    assert abs(shares["CD"] - 12 / 19) < 0.03 and abs(shares["UC"] - 6 / 19) < 0.03 and abs(shares["pouchitis"] - 1 / 19) < 0.02
+    assert (
+        abs(shares["CD"] - 12 / 19) < 0.03
+        and abs(shares["UC"] - 6 / 19) < 0.03
+        and abs(shares["pouchitis"] - 1 / 19) < 0.02
+    )
     t5 = pd.read_csv(tmp_path / "big" / "table5_trough.csv")
     t5 = t5[t5["in_table5"]]
     assert 6 < t5["mean_trough_ng_ml"].median() < 8.5
-    assert (t5["trough_min_ng_ml"] <= t5["mean_trough_ng_ml"]).all() and (t5["mean_trough_ng_ml"] <= t5["trough_max_ng_ml"]).all()
+    assert (t5["trough_min_ng_ml"] <= t5["mean_trough_ng_ml"]).all() and (
+        t5["mean_trough_ng_ml"] <= t5["trough_max_ng_ml"]
+    ).all()
     t4 = pd.read_csv(tmp_path / "big" / "table4_medium_term.csv")
     assert set(t4["outcome_category"].dropna()) == {"remission", "mild", "severe"}
     assert main(["validate", str(tmp_path / "big")]) == 0

@@ -35,10 +35,12 @@ def _small_notebook(cells: list[str]) -> nbformat.NotebookNode:
 
 def _failing_notebook() -> nbformat.NotebookNode:
     """Writes a table, then fails in its third cell (the parameters cell is the first)."""
-    return _small_notebook([
-        "from tacrolimus_ibd.outputs import save_table\nimport pandas as pd\nsave_table(pd.DataFrame({'a': [1]}), 'partial', output_dir)",
-        "raise ValueError('deliberate failure for the test')",
-    ])
+    return _small_notebook(
+        [
+            "from tacrolimus_ibd.outputs import save_table\nimport pandas as pd\nsave_table(pd.DataFrame({'a': [1]}), 'partial', output_dir)",
+            "raise ValueError('deliberate failure for the test')",
+        ]
+    )
 
 
 def test_discover_orders_numbered_notebooks(tmp_path):
@@ -49,9 +51,19 @@ def test_discover_orders_numbered_notebooks(tmp_path):
 
 def test_strip_volatile_metadata_removes_timings_and_staging_paths():
     nb = new_notebook()
-    nb.metadata["papermill"] = {"start_time": "t0", "end_time": "t1", "duration": 1.0, "parameters": {"output_dir": "../.outputs.partial"}, "version": "2.6.0"}
+    nb.metadata["papermill"] = {
+        "start_time": "t0",
+        "end_time": "t1",
+        "duration": 1.0,
+        "parameters": {"output_dir": "../.outputs.partial"},
+        "version": "2.6.0",
+    }
     cell = new_code_cell('output_dir = "../.outputs.partial"')
-    cell.metadata = {"tags": ["injected-parameters"], "papermill": {"duration": 0.1}, "execution": {"iopub.status.busy": "t"}}
+    cell.metadata = {
+        "tags": ["injected-parameters"],
+        "papermill": {"duration": 0.1},
+        "execution": {"iopub.status.busy": "t"},
+    }
     nb.cells = [cell]
     out = strip_volatile_metadata(nb, paths={"../.outputs.partial": "../outputs"})
     assert out.metadata["papermill"] == {"parameters": {"output_dir": "../outputs"}, "version": "2.6.0"}
@@ -71,7 +83,9 @@ def test_bad_data_is_refused_before_anything_runs(tmp_path):
 
 
 def _cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tacrolimus_ibd", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "tacrolimus_ibd", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -83,7 +97,9 @@ def test_failed_notebook_after_a_good_run_leaves_the_outputs_as_they_were(tmp_pa
     """A good run, then `python -m tacrolimus_ibd reproduce` with one notebook failing: it exits 1
     naming the notebook and the cell, keeps the failed notebook and the run's manifest in
     outputs.failed/, and leaves outputs/ byte for byte as the good run published it."""
-    writes = _small_notebook(["from tacrolimus_ibd.outputs import save_key_results\nsave_key_results({'n': 1}, '01_writes', output_dir)"])
+    writes = _small_notebook(
+        ["from tacrolimus_ibd.outputs import save_key_results\nsave_key_results({'n': 1}, '01_writes', output_dir)"]
+    )
     project = _project(tmp_path, [], {"01_writes.ipynb": writes})
     good = _cli("reproduce", "--project-dir", str(project), "--no-progress", "--no-site")
     assert good.returncode == 0, good.stderr
@@ -102,7 +118,9 @@ def test_failed_notebook_after_a_good_run_leaves_the_outputs_as_they_were(tmp_pa
     manifest = json.loads((failed / "manifest.json").read_text())
     assert manifest["completed"] is False
     assert "02_fails.ipynb" in manifest["failures"][0]
-    assert sorted(p.name for p in project.iterdir()) == ["data", "notebooks", "outputs", "outputs.failed"], "staging or lock left behind"
+    assert sorted(p.name for p in project.iterdir()) == ["data", "notebooks", "outputs", "outputs.failed"], (
+        "staging or lock left behind"
+    )
     # The next good run publishes and removes the failure it supersedes.
     (project / "notebooks" / "02_fails.ipynb").unlink()
     again = _cli("reproduce", "--project-dir", str(project), "--no-progress", "--no-site")
@@ -121,7 +139,11 @@ def test_reruns_are_byte_identical(reproduction, tmp_path):
     second = reproduce(project_dir=project, progress=False)
     assert second.completed
     outputs = project / "outputs"
-    again = {p.relative_to(outputs).as_posix(): p.read_bytes() for p in outputs.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    again = {
+        p.relative_to(outputs).as_posix(): p.read_bytes()
+        for p in outputs.rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
     assert any(name.startswith("figures/") and name.endswith(".png") for name in again)
     assert any(name.startswith("tables/") for name in again)
     assert f"notebooks/{RERUN}" in again
@@ -139,7 +161,17 @@ def test_reruns_are_byte_identical(reproduction, tmp_path):
 def test_the_full_run_manifest_records_its_provenance(reproduction):
     manifest = json.loads((reproduction.outputs / "manifest.json").read_text())
     assert manifest["completed"] is True and manifest["failures"] == []
-    assert {"git_commit", "git_dirty", "dirty_files", "python", "platform", "packages", "parameters", "started", "finished"} <= manifest.keys()
+    assert {
+        "git_commit",
+        "git_dirty",
+        "dirty_files",
+        "python",
+        "platform",
+        "packages",
+        "parameters",
+        "started",
+        "finished",
+    } <= manifest.keys()
     assert manifest["notebooks"] == [p.name for p in discover_notebooks(ROOT / "notebooks")]
     recorded = {name for name in manifest["outputs"]}
     written = {p.relative_to(reproduction.outputs).as_posix() for p in reproduction.outputs.rglob("*") if p.is_file()}
@@ -164,16 +196,22 @@ def test_parallel_kernels_each_start_in_their_own_folder(tmp_path):
     folders = [tmp_path / name for name in ("a", "b", "c", "d")]
     for folder in folders:
         folder.mkdir()
-        nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+        nb = new_notebook(
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+        )
         nb.cells = [
             new_code_cell("import os\nprint(os.getcwd())"),
-            new_code_cell("from ipykernel import get_connection_info\nprint(get_connection_info(unpack=True)['transport'])"),
+            new_code_cell(
+                "from ipykernel import get_connection_info\nprint(get_connection_info(unpack=True)['transport'])"
+            ),
         ]
         nbformat.write(nb, folder / "01_where.ipynb")
 
     before = os.getcwd()
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        futures = [pool.submit(execute_notebook, f / "01_where.ipynb", f / "out.ipynb", {}, cwd=f, paths={}) for f in folders]
+        futures = [
+            pool.submit(execute_notebook, f / "01_where.ipynb", f / "out.ipynb", {}, cwd=f, paths={}) for f in folders
+        ]
         for future in futures:
             future.result()
     assert os.getcwd() == before

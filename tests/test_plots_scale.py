@@ -18,18 +18,30 @@ def _swimmer_frame(n: int) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     months = rng.integers(1, 19, size=n).astype(float)
     months[0] = np.nan  # one patient without a duration
-    return pd.DataFrame({
-        "diagnosis": np.array(["CD", "UC"])[rng.integers(0, 2, size=n)], "months": months, "duration_source": "Table 4",
-        "follow_up_months": months + 1, "stopped": pd.array([False] * n, dtype="boolean"), "relapse_month": np.nan,
-        "relapse_ambiguous": False, "stopped_for_side_effects": False, "outcome": "remission", "outcome_basis": "table4",
-    }, index=pd.Index([f"RFH-{i:04d}" for i in range(n)], name="patient_id"))
+    return pd.DataFrame(
+        {
+            "diagnosis": np.array(["CD", "UC"])[rng.integers(0, 2, size=n)],
+            "months": months,
+            "duration_source": "Table 4",
+            "follow_up_months": months + 1,
+            "stopped": pd.array([False] * n, dtype="boolean"),
+            "relapse_month": np.nan,
+            "relapse_ambiguous": False,
+            "stopped_for_side_effects": False,
+            "outcome": "remission",
+            "outcome_basis": "table4",
+        },
+        index=pd.Index([f"RFH-{i:04d}" for i in range(n)], name="patient_id"),
+    )
 
 
 def _troughs(n: int) -> pd.DataFrame:
     rng = np.random.default_rng(1)
     mean = np.round(rng.lognormal(np.log(7), 0.5, size=n), 1)
-    return pd.DataFrame({"diagnosis": "CD", "mean_trough_ng_ml": mean, "trough_min_ng_ml": mean * 0.5, "trough_max_ng_ml": mean * 1.5},
-                        index=pd.RangeIndex(1, n + 1, name="patient_id"))
+    return pd.DataFrame(
+        {"diagnosis": "CD", "mean_trough_ng_ml": mean, "trough_min_ng_ml": mean * 0.5, "trough_max_ng_ml": mean * 1.5},
+        index=pd.RangeIndex(1, n + 1, name="patient_id"),
+    )
 
 
 @pytest.mark.parametrize("n", [plots.PER_PATIENT_FIGURE_LIMIT, plots.PER_PATIENT_FIGURE_LIMIT + 1])

@@ -67,7 +67,9 @@ def test_reproduce_writes_the_site_inside_the_manifest(run):
 
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["completed"] is True
-    assert {"site/index.html", "site/summary.html", "site/glossary.html", "site/slides.html"} <= set(manifest["outputs"])
+    assert {"site/index.html", "site/summary.html", "site/glossary.html", "site/slides.html"} <= set(
+        manifest["outputs"]
+    )
     assert all(f"site/notebooks/{stem}.html" in manifest["outputs"] for stem in executed)
     assert all(f"site/read/{stem}.html" in manifest["outputs"] for stem in executed)
 
@@ -85,7 +87,14 @@ def test_index_cites_the_paper_and_links_every_notebook_and_figure(run):
     for figure in (run / "figures").glob("*.png"):
         assert f"figures/{figure.name}" in images, f"no thumbnail of {figure.name}"
         assert (run / "site" / "figures" / figure.name).read_bytes() == figure.read_bytes()
-    assert {"summary.html", "slides.html", "glossary.html", "appraisal.html", "journal-club.html", "claims.html"} <= links
+    assert {
+        "summary.html",
+        "slides.html",
+        "glossary.html",
+        "appraisal.html",
+        "journal-club.html",
+        "claims.html",
+    } <= links
 
 
 def test_every_local_link_and_image_resolves_inside_the_site(run):
@@ -158,7 +167,13 @@ def test_claims_audit_summary_from_claims_csv(run, tmp_path):
         }
     )
     claims.to_csv(copy / "claims.csv", index=False)
-    assert status_counts(claims) == {"reproduced": 1, "discrepancy": 1, "ambiguous": 0, "circular": 0, "not_computable": 2}
+    assert status_counts(claims) == {
+        "reproduced": 1,
+        "discrepancy": 1,
+        "ambiguous": 0,
+        "circular": 0,
+        "not_computable": 2,
+    }
     build_site(copy, data_dir=DATA_DIR)
     index = (copy / "site" / "index.html").read_text(encoding="utf-8")
     assert "Claims audit not run" not in index
@@ -179,7 +194,9 @@ def test_claims_audit_summary_from_claims_csv(run, tmp_path):
     table = (copy / "site" / "claims.html").read_text(encoding="utf-8")
     for column in ("grade", "holds under all readings"):
         assert f"<th>{column}</th>" in table and f'data-column="{column}"' in table
-    assert "1 verdict depends on how a garbled table cell is read" in (copy / "site" / "summary.html").read_text(encoding="utf-8")
+    assert "1 verdict depends on how a garbled table cell is read" in (copy / "site" / "summary.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_handout_is_printable_a4_with_three_wide_figures(run):
@@ -211,7 +228,10 @@ def browser(tmp_path_factory):
 def site_pages(run, browser) -> dict[str, tuple]:
     """Every page of the site as the browser met it, with axe-core's violations on it."""
     site = run / "site"
-    return {page.relative_to(site).as_posix(): (browser.check(page.resolve().as_uri()), browser.axe()) for page in _pages(site)}
+    return {
+        page.relative_to(site).as_posix(): (browser.check(page.resolve().as_uri()), browser.axe())
+        for page in _pages(site)
+    }
 
 
 def test_every_page_opens_in_headless_chromium(run, browser, site_pages, tmp_path):
@@ -279,7 +299,11 @@ def test_every_link_resolves(run, site_pages):
 def test_no_serious_or_critical_accessibility_violation(site_pages):
     """axe-core (the npm package, injected by the driver) on every page."""
     found = {
-        name: [f"{v['impact']} {v['id']} x{v['count']}: {v['help']} ({'; '.join(v['targets'][:2])})" for v in violations if v["impact"] in BLOCKING_IMPACTS]
+        name: [
+            f"{v['impact']} {v['id']} x{v['count']}: {v['help']} ({'; '.join(v['targets'][:2])})"
+            for v in violations
+            if v["impact"] in BLOCKING_IMPACTS
+        ]
         for name, (_, violations) in site_pages.items()
     }
     assert {name: v for name, v in found.items() if v} == {}
@@ -317,7 +341,8 @@ def test_handout_prints_on_two_a4_sides_at_most_even_with_many_discrepancies(run
             "reported": ["count=10;total=12;percent=83"] * n,
             "computed": ["count=9; total=12; percent=75"] * n,
             "status": ["discrepancy"] * n,
-            "note": ["count: reported 10, data give 9; percent: reported 83, data give 75; " * 4] * (n - 1) + ["the substantive one"],
+            "note": ["count: reported 10, data give 9; percent: reported 83, data give 75; " * 4] * (n - 1)
+            + ["the substantive one"],
             "grade": ["wording"] * (n - 1) + ["substantive"],
         }
     ).to_csv(copy / "claims.csv", index=False)
@@ -390,7 +415,16 @@ def test_every_claim_links_to_an_anchor_that_exists(run):
 def test_glossary_appraisal_and_slides_exist_and_are_linked(run):
     site = run / "site"
     glossary_ids = {tag["id"] for tag in _soup(site / "glossary.html").select("dt[id]")}
-    assert {"cdai", "mpdai", "truelove-witts", "lichtiger", "clopper-pearson", "censoring", "i2", "intention-to-treat"} <= glossary_ids
+    assert {
+        "cdai",
+        "mpdai",
+        "truelove-witts",
+        "lichtiger",
+        "clopper-pearson",
+        "censoring",
+        "i2",
+        "intention-to-treat",
+    } <= glossary_ids
     linked = set()
     for page in (site / "read").glob("*.html"):
         for a in _soup(page).select('a[href^="../glossary.html#"]'):
@@ -398,7 +432,13 @@ def test_glossary_appraisal_and_slides_exist_and_are_linked(run):
     assert linked and linked <= glossary_ids, linked - glossary_ids
     assert all(term.source for term in __import__("tacrolimus_ibd.report.content", fromlist=["GLOSSARY"]).GLOSSARY)
     appraisal = (site / "appraisal.html").read_text(encoding="utf-8")
-    for topic in ("No control group", "Regression to the mean", "Concurrent treatments", "Drop-outs", "Side-effect stops"):
+    for topic in (
+        "No control group",
+        "Regression to the mean",
+        "Concurrent treatments",
+        "Drop-outs",
+        "Side-effect stops",
+    ):
         assert topic in appraisal
     slides = (site / "slides.html").read_text(encoding="utf-8")
     assert 'src="static/reveal/dist/reveal.js"' in slides and (site / "static/reveal/dist/reveal.js").is_file()
@@ -425,6 +465,8 @@ def test_claims_table_filters_and_sorts_in_chromium(run, browser):
         " s.dispatchEvent(new Event('change')); })()"
     )
     assert browser.evaluate(shown) == int((claims["status"] == "discrepancy").sum())
-    browser.evaluate("Array.from(document.querySelectorAll('#claims-table thead th')).find(th => th.textContent.trim() === 'claim').click()")
+    browser.evaluate(
+        "Array.from(document.querySelectorAll('#claims-table thead th')).find(th => th.textContent.trim() === 'claim').click()"
+    )
     first = browser.evaluate("document.querySelector('#claims-table tbody tr:not([hidden]) td').textContent.trim()")
     assert first == sorted(claims.loc[claims["status"] == "discrepancy", "claim_id"])[0]

@@ -52,7 +52,10 @@ def _entries(folder: Path) -> list[str]:
 # --- never delete what the tool did not write (quick: refused before any kernel starts) ---------
 
 
-@pytest.mark.parametrize("where", ["foreign", "file", "project", "data", "notebooks", "home", "inside_data", "inside_project", "contains_project"])
+@pytest.mark.parametrize(
+    "where",
+    ["foreign", "file", "project", "data", "notebooks", "home", "inside_data", "inside_project", "contains_project"],
+)
 def test_output_folders_that_are_not_the_tools_are_refused(tmp_path, where):
     project = _project(tmp_path)
     foreign = tmp_path / "papers"
@@ -60,9 +63,15 @@ def test_output_folders_that_are_not_the_tools_are_refused(tmp_path, where):
     (foreign / "manuscript.docx").write_text("a year of work")
     (tmp_path / "a_file").write_text("not a folder")
     target = {
-        "foreign": foreign, "file": tmp_path / "a_file", "project": project, "data": project / "data",
-        "notebooks": project / "notebooks", "home": Path.home(), "inside_data": project / "data" / "out",
-        "inside_project": project / "results", "contains_project": tmp_path,
+        "foreign": foreign,
+        "file": tmp_path / "a_file",
+        "project": project,
+        "data": project / "data",
+        "notebooks": project / "notebooks",
+        "home": Path.home(),
+        "inside_data": project / "data" / "out",
+        "inside_project": project / "results",
+        "contains_project": tmp_path,
     }[where]
     before = _tree(tmp_path)
     result = _cli("reproduce", "--project-dir", str(project), "--output-dir", str(target), "--no-progress", "--no-site")
@@ -104,7 +113,9 @@ def test_batch_runs_that_would_not_be_fresh_folders_are_refused(tmp_path, text, 
     project = _project(tmp_path)
     (project / "batch.yaml").write_text(text)
     before = _tree(project)
-    result = _cli("batch", str(project / "batch.yaml"), "--project-dir", str(project), "--output-dir", output_dir, "--no-progress")
+    result = _cli(
+        "batch", str(project / "batch.yaml"), "--project-dir", str(project), "--output-dir", output_dir, "--no-progress"
+    )
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert _tree(project) == before and not (project / "outputs").exists()
@@ -126,17 +137,30 @@ def test_declared_types_are_read_from_the_committed_notebooks():
         for param in params.values():
             assert pipeline._accepted_types(param.type_name) is not None, f"{nb}: {param.name} has no type"  # noqa: SLF001
     assert declared["05_trough_levels.ipynb"]["target_low_ng_ml"].type_name == "float"
-    assert declared["04_medium_term_outcomes.ipynb"]["denominator"].allowed_values == ("intention_to_treat", "per_protocol")
+    assert declared["04_medium_term_outcomes.ipynb"]["denominator"].allowed_values == (
+        "intention_to_treat",
+        "per_protocol",
+    )
 
 
 @pytest.mark.parametrize(
     "type_name, help, value, ok",
     [
-        ("float", "", 8, True), ("float", "", 8.5, True), ("float", "", "abc", False), ("float", "", True, False),
-        ("int", "", 3, True), ("int", "", 3.0, False), ("bool", "", False, True), ("bool", "", "false", False),
-        ("str", "(one of: dl, pm)", "pm", True), ("str", "(one of: dl, pm)", "PM", False),
-        ("Optional[str]", "", None, True), ("Optional[str]", "", "x", True), ("Optional[str]", "", 1, False),
-        ("list", "", [1, 2], True), ("None", "", 1, False),
+        ("float", "", 8, True),
+        ("float", "", 8.5, True),
+        ("float", "", "abc", False),
+        ("float", "", True, False),
+        ("int", "", 3, True),
+        ("int", "", 3.0, False),
+        ("bool", "", False, True),
+        ("bool", "", "false", False),
+        ("str", "(one of: dl, pm)", "pm", True),
+        ("str", "(one of: dl, pm)", "PM", False),
+        ("Optional[str]", "", None, True),
+        ("Optional[str]", "", "x", True),
+        ("Optional[str]", "", 1, False),
+        ("list", "", [1, 2], True),
+        ("None", "", 1, False),
     ],
 )
 def test_a_value_is_checked_against_the_declared_type(type_name, help, value, ok):
@@ -145,19 +169,52 @@ def test_a_value_is_checked_against_the_declared_type(type_name, help, value, ok
 
 def test_mistyped_parameters_are_refused_in_reproduce_and_batch(tmp_path):
     project = copy_project(tmp_path / "project")  # the committed notebooks
-    result = _cli("reproduce", "--project-dir", str(project), "--no-progress", "-p", "target_low_ng_ml", "abc",
-                  "-p", "denominator", "per_protocl", "-p", "alpah", "0.1", "-p", "data_dir", "elsewhere", "-p", "output_dir", "x")
+    result = _cli(
+        "reproduce",
+        "--project-dir",
+        str(project),
+        "--no-progress",
+        "-p",
+        "target_low_ng_ml",
+        "abc",
+        "-p",
+        "denominator",
+        "per_protocl",
+        "-p",
+        "alpah",
+        "0.1",
+        "-p",
+        "data_dir",
+        "elsewhere",
+        "-p",
+        "output_dir",
+        "x",
+    )
     assert result.returncode == 2
-    assert "reproduce: parameter 'target_low_ng_ml' (05_trough_levels.ipynb): expected float, got 'abc' (str)" in result.stderr
-    assert "parameter 'denominator' (04_medium_term_outcomes.ipynb): expected one of intention_to_treat, per_protocol, got 'per_protocl'" in result.stderr
+    assert (
+        "reproduce: parameter 'target_low_ng_ml' (05_trough_levels.ipynb): expected float, got 'abc' (str)"
+        in result.stderr
+    )
+    assert (
+        "parameter 'denominator' (04_medium_term_outcomes.ipynb): expected one of intention_to_treat, per_protocol, got 'per_protocl'"
+        in result.stderr
+    )
     assert "parameter 'alpah' is declared by no notebook" in result.stderr
     assert "parameter 'data_dir' is given as the data folder" in result.stderr
     assert "parameter 'output_dir' is set by the run itself" in result.stderr
-    (project / "batch.yaml").write_text('runs:\n  ok: {target_low_ng_ml: 8}\n  bad:\n    target_low_ng_ml: "abc"\n    include_inferred_outcomes: "no"\n')
+    (project / "batch.yaml").write_text(
+        'runs:\n  ok: {target_low_ng_ml: 8}\n  bad:\n    target_low_ng_ml: "abc"\n    include_inferred_outcomes: "no"\n'
+    )
     result = _cli("batch", str(project / "batch.yaml"), "--project-dir", str(project), "--no-progress")
     assert result.returncode == 2
-    assert "run 'bad': parameter 'target_low_ng_ml' (05_trough_levels.ipynb): expected float, got 'abc' (str)" in result.stderr
-    assert "run 'bad': parameter 'include_inferred_outcomes' (04_medium_term_outcomes.ipynb): expected bool, got 'no' (str)" in result.stderr
+    assert (
+        "run 'bad': parameter 'target_low_ng_ml' (05_trough_levels.ipynb): expected float, got 'abc' (str)"
+        in result.stderr
+    )
+    assert (
+        "run 'bad': parameter 'include_inferred_outcomes' (04_medium_term_outcomes.ipynb): expected bool, got 'no' (str)"
+        in result.stderr
+    )
     assert "run 'ok'" not in result.stderr  # an int is accepted for a float
     assert not (project / "outputs").exists() and not list(project.glob(".*"))
 
@@ -219,7 +276,9 @@ def test_a_manifest_never_leads_a_deletion_outside_its_folder(tmp_path):
     folder.mkdir()
     (tmp_path / "precious.txt").write_text("keep")
     (folder / "a.csv").write_text("ours")
-    (folder / "manifest.json").write_text(json.dumps({"outputs": {"a.csv": "x", "../precious.txt": "x", "/etc/hostname": "x"}}))
+    (folder / "manifest.json").write_text(
+        json.dumps({"outputs": {"a.csv": "x", "../precious.txt": "x", "/etc/hostname": "x"}})
+    )
     assert engine.remove_own_files(folder) == []
     assert not folder.exists() and (tmp_path / "precious.txt").read_text() == "keep"
 
@@ -268,7 +327,10 @@ def _start(project: Path, *args: str, command: str = "reproduce") -> subprocess.
     """`python -m tacrolimus_ibd COMMAND ...` as a process of its own group (as from a terminal)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "tacrolimus_ibd", command, *args, "--project-dir", str(project), "--no-progress"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     _STARTED.append(process)
     return process
@@ -295,8 +357,14 @@ SLOW = ["import pathlib, time\npathlib.Path('../../running').write_text('yes')\n
 def test_two_runs_at_once_lose_nothing(tmp_path):
     # The first run's notebook waits until the test lets it finish, after the second has tried.
     release = tmp_path / "release"
-    project = _project(tmp_path, {"01_waits.ipynb": [
-        f"import pathlib, time\nfor _ in range(1200):\n    if pathlib.Path({str(release)!r}).exists():\n        break\n    time.sleep(0.05)"]})
+    project = _project(
+        tmp_path,
+        {
+            "01_waits.ipynb": [
+                f"import pathlib, time\nfor _ in range(1200):\n    if pathlib.Path({str(release)!r}).exists():\n        break\n    time.sleep(0.05)"
+            ]
+        },
+    )
     first = _start(project, "--no-site")
     _wait_for(lambda: engine.lock_path(project / "outputs").exists())
     second = _start(project, "--no-site")
@@ -357,7 +425,11 @@ def test_after_sigkill_the_next_run_cleans_up(tmp_path):
 @pytest.mark.parametrize(
     "cell, args, message",
     [
-        ("import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)", [], "the kernel was stopped (not running) for 5 s and was killed"),
+        (
+            "import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)",
+            [],
+            "the kernel was stopped (not running) for 5 s and was killed",
+        ),
         ("import time\ntime.sleep(120)", ["--cell-timeout", "3"], "timed out: the cell ran longer than 3 s"),
         ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", [], "the kernel died (killed by SIGKILL)"),
     ],
@@ -378,9 +450,15 @@ def test_a_stalled_or_dead_kernel_is_a_clean_failure_naming_the_cell(tmp_path, c
 
 @pytest.mark.e2e
 def test_a_batch_publishes_run_by_run_and_sigterm_keeps_finished_runs(tmp_path):
-    project = _project(tmp_path, {"01_waits.ipynb": [
-        "import pathlib, time\nif pathlib.Path(data_dir).name == 'slow_data':\n"
-        "    pathlib.Path('../../running').write_text('yes')\n    time.sleep(60)"]})
+    project = _project(
+        tmp_path,
+        {
+            "01_waits.ipynb": [
+                "import pathlib, time\nif pathlib.Path(data_dir).name == 'slow_data':\n"
+                "    pathlib.Path('../../running').write_text('yes')\n    time.sleep(60)"
+            ]
+        },
+    )
     import shutil
 
     shutil.copytree(project / "data", project / "slow_data")
@@ -412,7 +490,9 @@ def test_an_almost_full_location_is_refused_before_anything_runs(tmp_path, monke
     assert _entries(project) == ["data", "notebooks"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root may write into a read-only folder")
+@pytest.mark.skipif(
+    os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root may write into a read-only folder"
+)
 def test_a_read_only_location_is_refused_before_anything_runs(tmp_path):
     project = _project(tmp_path)
     project.chmod(0o555)
@@ -428,7 +508,10 @@ def test_the_disk_error_message_names_device_and_file(tmp_path):
     import errno
 
     err = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.png"))
-    assert pipeline.disk_error(err, tmp_path) == f"no space left on {pipeline.mount_point(tmp_path)} while writing {tmp_path / 'x.png'}"
+    assert (
+        pipeline.disk_error(err, tmp_path)
+        == f"no space left on {pipeline.mount_point(tmp_path)} while writing {tmp_path / 'x.png'}"
+    )
 
 
 @pytest.mark.e2e
@@ -451,7 +534,9 @@ def test_a_disk_that_fills_while_publishing_is_a_plain_failure_with_staging_clea
 
 
 def _process(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tacrolimus_ibd", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "tacrolimus_ibd", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.mark.e2e
@@ -464,7 +549,11 @@ def test_refusals_as_real_processes(tmp_path, case):
     papers = tmp_path / "papers"
     papers.mkdir()
     (papers / "manuscript.docx").write_text("a year of work")
-    (project / "batch.yaml").write_text({"run_named_data": "runs:\n  data: {}\n", "mistyped_batch": "runs:\n  x:\n    target_low_ng_ml: abc\n"}.get(case, "runs:\n  a: {}\n"))
+    (project / "batch.yaml").write_text(
+        {"run_named_data": "runs:\n  data: {}\n", "mistyped_batch": "runs:\n  x:\n    target_low_ng_ml: abc\n"}.get(
+            case, "runs:\n  a: {}\n"
+        )
+    )
     args = {
         "foreign_folder": ["reproduce", "--output-dir", str(papers)],
         "run_named_data": ["batch", str(project / "batch.yaml"), "--output-dir", "."],
@@ -476,7 +565,8 @@ def test_refusals_as_real_processes(tmp_path, case):
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "nothing was run or written" in result.stderr
     expected = {
-        "foreign_folder": "holds no run manifest", "run_named_data": "is the project folder",
+        "foreign_folder": "holds no run manifest",
+        "run_named_data": "is the project folder",
         "mistyped_reproduce": "reproduce: parameter 'target_low_ng_ml' (01_typed.ipynb): expected float, got 'abc' (str)",
         "mistyped_batch": "run 'x': parameter 'target_low_ng_ml' (01_typed.ipynb): expected float, got 'abc' (str)",
     }[case]
@@ -489,7 +579,9 @@ def test_a_stale_lock_is_taken_over_by_a_real_run(tmp_path):
     import socket
 
     project = _project(tmp_path)
-    engine.lock_path(project / "outputs").write_text(json.dumps({"pid": _dead_pid(), "host": socket.gethostname(), "started": "long ago"}))
+    engine.lock_path(project / "outputs").write_text(
+        json.dumps({"pid": _dead_pid(), "host": socket.gethostname(), "started": "long ago"})
+    )
     (project / ".outputs.partial-dead").mkdir()  # what the killed run left
     result = _process("reproduce", "--project-dir", str(project), "--no-progress", "--no-site")
     assert result.returncode == 0, result.stderr
@@ -522,13 +614,22 @@ def _on_small_disk(tmp_path: Path, project: Path, *, size: str, read_only: bool 
 @pytest.mark.e2e
 @pytest.mark.skipif(not _mount_namespace_available(), reason="this machine does not allow a private tmpfs (unshare -m)")
 def test_a_disk_that_fills_during_the_run_is_a_plain_failure_with_nothing_left(tmp_path):
-    project = _project(tmp_path, {"01_fills.ipynb": [
-        "with open(f'{output_dir}/big.bin', 'wb') as handle:\n    for _ in range(100):\n        handle.write(b'0' * 1_000_000)"]})
+    project = _project(
+        tmp_path,
+        {
+            "01_fills.ipynb": [
+                "with open(f'{output_dir}/big.bin', 'wb') as handle:\n    for _ in range(100):\n        handle.write(b'0' * 1_000_000)"
+            ]
+        },
+    )
     result = _on_small_disk(tmp_path, project, size="40m")
     assert result.returncode == 1, result.stderr
     assert "01_fills.ipynb: cell 2" in result.stderr and "no space left on " in result.stderr.lower()
     assert "Traceback" not in result.stderr
-    assert result.stdout.split("ENTRIES")[-1].split() in (["data", "notebooks"], ["data", "notebooks", "outputs.failed"])
+    assert result.stdout.split("ENTRIES")[-1].split() in (
+        ["data", "notebooks"],
+        ["data", "notebooks", "outputs.failed"],
+    )
 
 
 @pytest.mark.e2e

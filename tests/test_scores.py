@@ -33,9 +33,7 @@ CDAI_PATIENT = dict(
     weight_kg=95,
     standard_weight_kg=100,
 )
-HBI_PATIENT = dict(
-    wellbeing=2, abdominal_pain=1, liquid_stools=3, abdominal_mass=1, complications=2
-)
+HBI_PATIENT = dict(wellbeing=2, abdominal_pain=1, liquid_stools=3, abdominal_mass=1, complications=2)
 TW_PATIENT = dict(
     stools_per_day=3,
     blood_in_stool=True,
@@ -353,16 +351,12 @@ def test_cdai_negative_terms_are_kept_by_default_and_floored_on_request():
     assert cdai(**heavy_polycythaemic, floor_hematocrit_term=True) == pytest.approx(zero_terms - 30)
     assert cdai(**heavy_polycythaemic, floor_weight_term=-10) == pytest.approx(zero_terms - 18 - 10)
     assert cdai(**heavy_polycythaemic, floor_weight_term=0) == pytest.approx(zero_terms - 18)
-    assert cdai(
-        **heavy_polycythaemic, floor_hematocrit_term=True, floor_weight_term=0
-    ) == pytest.approx(zero_terms)
+    assert cdai(**heavy_polycythaemic, floor_hematocrit_term=True, floor_weight_term=0) == pytest.approx(zero_terms)
 
 
 def test_cdai_floors_leave_positive_terms_alone():
     """The floors only raise negative terms: the 117-point example is unchanged."""
-    assert cdai(**CDAI_PATIENT, floor_hematocrit_term=True, floor_weight_term=-10) == pytest.approx(
-        117.0
-    )
+    assert cdai(**CDAI_PATIENT, floor_hematocrit_term=True, floor_weight_term=-10) == pytest.approx(117.0)
 
 
 def test_cdai_floor_applies_per_row():
@@ -435,8 +429,7 @@ def test_harvey_bradshaw_does_not_weight_pain_or_stools():
 
 @pytest.mark.parametrize(
     ("score", "band"),
-    [(0, "remission"), (4, "remission"), (5, "mild"), (7, "mild"), (8, "moderate"),
-     (16, "moderate"), (17, "severe")],
+    [(0, "remission"), (4, "remission"), (5, "mild"), (7, "mild"), (8, "moderate"), (16, "moderate"), (17, "severe")],
 )
 def test_harvey_bradshaw_category_edges(score, band):
     assert harvey_bradshaw_category(score) == band
@@ -466,8 +459,7 @@ def test_truelove_witts_severe_needs_six_bloody_stools_and_a_systemic_sign():
 
 @pytest.mark.parametrize(
     ("argument", "at_limit", "beyond"),
-    [("pulse_bpm", 90, 91), ("temperature_c", 37.8, 37.9), ("hemoglobin_g_dl", 10.5, 10.4),
-     ("esr_mm_h", 30, 31)],
+    [("pulse_bpm", 90, 91), ("temperature_c", 37.8, 37.9), ("hemoglobin_g_dl", 10.5, 10.4), ("esr_mm_h", 30, 31)],
 )
 def test_truelove_witts_systemic_sign_limits_are_strict(argument, at_limit, beyond):
     assert grade(stools_per_day=6, **{argument: at_limit}) == "moderate"
@@ -481,8 +473,7 @@ def test_truelove_witts_mild_needs_fewer_than_four_stools():
 
 @pytest.mark.parametrize(
     ("argument", "normal", "at_limit"),
-    [("pulse_bpm", 89, 90), ("temperature_c", 37.4, 37.5), ("hemoglobin_g_dl", 11.6, 11.5),
-     ("esr_mm_h", 19, 20)],
+    [("pulse_bpm", 89, 90), ("temperature_c", 37.4, 37.5), ("hemoglobin_g_dl", 11.6, 11.5), ("esr_mm_h", 19, 20)],
 )
 def test_truelove_witts_mild_needs_every_mild_column_value(argument, normal, at_limit):
     assert grade(**{argument: normal}) == "mild"
@@ -580,8 +571,7 @@ def test_mpdai_hand_built_example():
     assert mpdai_category(score) == "pouchitis"
 
 
-@pytest.mark.parametrize(("score", "label"), [(0, "remission"), (4, "remission"),
-                                              (5, "pouchitis"), (12, "pouchitis")])
+@pytest.mark.parametrize(("score", "label"), [(0, "remission"), (4, "remission"), (5, "pouchitis"), (12, "pouchitis")])
 def test_mpdai_category_edges(score, label):
     assert mpdai_category(score) == label
 
@@ -631,16 +621,23 @@ def test_cdai_components_readycalculator_breakdown():
     8, 5, 7, 20, 30, 0, 42, 5."""
     parts = scores_module.cdai_components(**CDAI_PATIENT)
     assert list(parts.columns) == [
-        "liquid_stools_7d", "abdominal_pain_7d", "wellbeing_7d", "complications",
-        "antidiarrheal", "abdominal_mass", "hematocrit_term", "weight_term",
+        "liquid_stools_7d",
+        "abdominal_pain_7d",
+        "wellbeing_7d",
+        "complications",
+        "antidiarrheal",
+        "abdominal_mass",
+        "hematocrit_term",
+        "weight_term",
     ]
     assert parts.iloc[0].tolist() == pytest.approx([8, 5, 7, 20, 30, 0, 42, 5])
     assert parts.index.tolist() == [0]
 
 
 def test_cdai_components_sum_to_cdai_row_by_row_with_floors_and_series_index():
-    arguments = {name: pd.Series(values, index=[f"p{i}" for i in range(N_ROWS)])
-                 for name, values in VECTORS["cdai"].items()}
+    arguments = {
+        name: pd.Series(values, index=[f"p{i}" for i in range(N_ROWS)]) for name, values in VECTORS["cdai"].items()
+    }
     for floors in [{}, {"floor_hematocrit_term": True, "floor_weight_term": -10}]:
         parts = scores_module.cdai_components(**arguments, **floors)
         assert parts.index.equals(arguments["sex"].index)
@@ -657,8 +654,7 @@ def test_cdai_items_describe_every_component_and_flag_the_diary_sums():
     parts = scores_module.cdai_components(**CDAI_PATIENT)
     assert items.index.tolist() == parts.columns.tolist()
     # Best 1976: stools, pain and well-being are the 7-day diary sums; nothing else is
-    assert items.index[items["needs_diary"]].tolist() == [
-        "liquid_stools_7d", "abdominal_pain_7d", "wellbeing_7d"]
+    assert items.index[items["needs_diary"]].tolist() == ["liquid_stools_7d", "abdominal_pain_7d", "wellbeing_7d"]
     assert items.loc["liquid_stools_7d", "points"].startswith("2 ")
     assert items.loc["antidiarrheal", "points"].startswith("30 ")
     assert "47% men, 42% women" in items.loc["hematocrit_term", "item"]
@@ -667,8 +663,7 @@ def test_cdai_items_describe_every_component_and_flag_the_diary_sums():
 def test_cdai_bands_match_cdai_category():
     bands = scores_module.cdai_bands()
     assert bands["category"].tolist() == ["remission", "mild", "moderate", "severe"]
-    assert bands["rule"].tolist() == [
-        "CDAI < 150", "150 \u2264 CDAI < 220", "220 \u2264 CDAI \u2264 450", "CDAI > 450"]
+    assert bands["rule"].tolist() == ["CDAI < 150", "150 \u2264 CDAI < 220", "220 \u2264 CDAI \u2264 450", "CDAI > 450"]
     # every band's interior and each finite edge fall where the band table says
     for band in bands.itertuples():
         lo = band.lower if np.isfinite(band.lower) else band.upper - 100
@@ -703,8 +698,7 @@ def test_index_cutoffs_lists_each_index_in_order_of_activity():
 )
 def test_mpdai_stool_frequency_points(stools, usual, points):
     """Hand-built from the PDAI item: usual 0, one to two more 1, three or more more 2."""
-    assert scores_module.mpdai_stool_frequency_points(
-        stools_per_day=stools, usual_stools_per_day=usual) == points
+    assert scores_module.mpdai_stool_frequency_points(stools_per_day=stools, usual_stools_per_day=usual) == points
 
 
 def test_mpdai_stool_frequency_points_vectorised_and_validated():

@@ -51,7 +51,10 @@ def test_a_cohort_without_pouchitis_has_no_patient_mpdai_rows(study):
 
 def test_key_results_from_the_ledger(review):
     key = review.key_results()
-    assert key["cdai_week4_median_points_above_remission_cutoff"] == review.cdai_week4["median"] - scores.CDAI_CUTOFFS["remission_below"]
+    assert (
+        key["cdai_week4_median_points_above_remission_cutoff"]
+        == review.cdai_week4["median"] - scores.CDAI_CUTOFFS["remission_below"]
+    )
     assert key["cdai_items_needing_diary"] == len(review.diary_columns)
 
 

@@ -27,14 +27,26 @@ def test_readable_headers_and_percentages():
     assert "proportion (%)" in readable and "exact CI, low (%)" in readable
     assert "<td>83</td>" in readable and "<td>2.5</td>" in readable
     assert "<td>10</td>" in readable  # counts are not proportions
-    words = pages.readable_table("<table><thead><tr><th>denominator</th><th>ok</th></tr></thead>"
-                                 "<tbody><tr><td>intention_to_treat</td><td>True</td></tr></tbody></table>")
+    words = pages.readable_table(
+        "<table><thead><tr><th>denominator</th><th>ok</th></tr></thead>"
+        "<tbody><tr><td>intention_to_treat</td><td>True</td></tr></tbody></table>"
+    )
     assert "<td>intention to treat</td><td>yes</td>" in words
 
 
 def test_percent_and_count_rate():
-    assert content.percent(0.8333) == "83%" and content.percent(0.025) == "2.5%" and content.percent(None) == "not available"
-    results = {"x_events": 4, "x_total": 19, "x_proportion": 4 / 19, "x_clopper_pearson_low": 0.06, "x_clopper_pearson_high": 0.456}
+    assert (
+        content.percent(0.8333) == "83%"
+        and content.percent(0.025) == "2.5%"
+        and content.percent(None) == "not available"
+    )
+    results = {
+        "x_events": 4,
+        "x_total": 19,
+        "x_proportion": 4 / 19,
+        "x_clopper_pearson_low": 0.06,
+        "x_clopper_pearson_high": 0.456,
+    }
     assert content.count_rate(results, "x", "95%") == "4 of 19 (21%; 95% CI 6.0% to 46%)"
     assert content.count_rate({"x_events": 4}, "x", "95%") is None  # incomplete: not shown rather than half-shown
 
@@ -42,7 +54,9 @@ def test_percent_and_count_rate():
 def _figure_output(name=None, text=None):
     if text is not None:
         return nbformat.v4.new_output("execute_result", data={"text/plain": text}, execution_count=1)
-    return nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="}, metadata={"tacrolimus_ibd": {"figure": name}})
+    return nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBORw0KGgo="}, metadata={"tacrolimus_ibd": {"figure": name}}
+    )
 
 
 def test_reader_notebook_drops_code_reprs_and_moves_methods_figures():
@@ -55,12 +69,18 @@ def test_reader_notebook_drops_code_reprs_and_moves_methods_figures():
         _figure_output("clinical"),
         _figure_output("methods"),
     ]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\nThe CDAI and the CDAI again."), nbformat.v4.new_markdown_cell("## A section"), code]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Title\n\nThe CDAI and the CDAI again."),
+        nbformat.v4.new_markdown_cell("## A section"),
+        code,
+    ]
     figures = {
         "clinical": outputs.figure_record("clinical", alt="a clinical picture", caption="c1"),
         "methods": outputs.figure_record("methods", alt="a methods picture", caption="c2", appendix=True),
     }
-    reader = pages.reader_notebook(nb, figures=figures, bottom_line=["one line"], full_href="../notebooks/x.html", glossary_href="../glossary.html")
+    reader = pages.reader_notebook(
+        nb, figures=figures, bottom_line=["one line"], full_href="../notebooks/x.html", glossary_href="../glossary.html"
+    )
     texts = [o["data"].get("text/plain") for c in reader.cells if c.cell_type == "code" for o in c.outputs]
     assert "19 patients" in texts and not [t for t in texts if t and ("PosixPath(" in t or " at 0x" in t)]
     assert reader.cells[-2].source.startswith("## Appendix")
@@ -121,7 +141,9 @@ def test_status_colours_are_the_claims_modules():
     from tacrolimus_ibd.claims import STATUS_COLOURS
 
     assert site.status_colours() == dict(STATUS_COLOURS)
-    page = site.render("glossary.html.j2", terms=content.GLOSSARY, data={"synthetic": False}, paper=site.PAPER_CITATION, counts=None)
+    page = site.render(
+        "glossary.html.j2", terms=content.GLOSSARY, data={"synthetic": False}, paper=site.PAPER_CITATION, counts=None
+    )
     for status, colour in STATUS_COLOURS.items():
         assert f".status-{status} {{ border-left-color: {colour}; }}" in page
 

@@ -83,7 +83,10 @@ def test_signed_rank_and_sign_test_p_values(n):
     assert table[("Wilcoxon signed-rank", "exact null distribution", "greater")] == pytest.approx(1 / 2**n)
     assert table[("sign test", "exact binomial", "two-sided")] == pytest.approx(2 * 0.5**n)
     assert table[("sign test", "exact binomial", "greater")] == pytest.approx(0.5**n)
-    for label, correction in [("normal approximation, no continuity correction", False), ("normal approximation, continuity correction", True)]:
+    for label, correction in [
+        ("normal approximation, no continuity correction", False),
+        ("normal approximation, continuity correction", True),
+    ]:
         assert table[("Wilcoxon signed-rank", label, "two-sided")] == pytest.approx(_normal_p(n, correction, True))
         assert table[("Wilcoxon signed-rank", label, "greater")] == pytest.approx(_normal_p(n, correction, False))
 
@@ -117,7 +120,15 @@ def test_decimals_of(value, digits):
 
 def test_rounds_to():
     # the one agreement rule (claims.agreement): half-up or truncation at the printed decimals
-    assert rounds_to([0.00195, 0.00222, 0.00253, 0.00049, 0.00151, 0.00149, 0.00301], 0.002).tolist() == [True, True, True, False, True, False, False]
+    assert rounds_to([0.00195, 0.00222, 0.00253, 0.00049, 0.00151, 0.00149, 0.00301], 0.002).tolist() == [
+        True,
+        True,
+        True,
+        False,
+        True,
+        False,
+        False,
+    ]
 
 
 # --- Kaplan-Meier --------------------------------------------------------------------------
@@ -172,8 +183,15 @@ def test_fisher_2x2_result_reads_as_its_table():
     table = result.summary_frame()
     assert table.loc["exposed", "with_outcome"] == 2 and table.loc["unexposed", "without_outcome"] == 2
     assert int(table.to_numpy().sum()) == result.n == 5
-    assert list(dict(**result)) == ["exposed_with_outcome", "exposed_without_outcome", "unexposed_with_outcome",
-                                    "unexposed_without_outcome", "odds_ratio", "p_value", "n"]
+    assert list(dict(**result)) == [
+        "exposed_with_outcome",
+        "exposed_without_outcome",
+        "unexposed_with_outcome",
+        "unexposed_without_outcome",
+        "odds_ratio",
+        "p_value",
+        "n",
+    ]
     assert result.p_value == pytest.approx(stats.fisher_exact([[2, 1], [0, 2]]).pvalue)
 
 

@@ -37,5 +37,5 @@ def test_every_notebook_opens_the_study_with_one_call():
 def test_no_notebook_repeats_the_interval_formats_or_names_a_patient():
     for path in NOTEBOOKS:
         code = _code(path)
-        assert "clopper_pearson_low\": \"{" not in code and "'clopper_pearson_low': '{" not in code, path.name
+        assert 'clopper_pearson_low": "{' not in code and "'clopper_pearson_low': '{" not in code, path.name
         assert not re.search(r"patient_id\"\]\s*==\s*\d+|\.loc\[\d+\b|patient(?:s)?\s*=\s*\[\d", code), path.name

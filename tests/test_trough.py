@@ -108,7 +108,9 @@ def test_reported_vs_computed_flags_readings_that_round_to_the_reported_value():
 
 
 def test_reported_vs_computed_only_compares_parts_reported():
-    out = trough.reported_vs_computed({"mean_of_means": 1.0, "median_of_means": 1.0, "duration_weighted_mean": 1.0}, {"mean": 1.0})
+    out = trough.reported_vs_computed(
+        {"mean_of_means": 1.0, "median_of_means": 1.0, "duration_weighted_mean": 1.0}, {"mean": 1.0}
+    )
     assert set(out["reported_part"]) == {"mean"}
 
 
@@ -174,7 +176,10 @@ def test_trough_table_lists_table5_patients_sorted_with_flags(cohort):
     raw = pd.read_csv(DATA_DIR / "table5_trough.csv")
     assert set(table.index) == set(raw.loc[raw["in_table5"], "patient_id"])
     assert table["mean_trough_ng_ml"].is_monotonic_increasing
-    assert table["remission_end_of_follow_up"].tolist() == cohort.loc[table.index, "outcome_end_of_follow_up"].eq("remission").tolist()
+    assert (
+        table["remission_end_of_follow_up"].tolist()
+        == cohort.loc[table.index, "outcome_end_of_follow_up"].eq("remission").tolist()
+    )
     assert table["any_adverse_effect"].tolist() == [len(a) > 0 for a in cohort.loc[table.index, "adverse_effects"]]
 
 

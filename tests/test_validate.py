@@ -51,8 +51,15 @@ def _delete(name: str):
 
 
 T1, T2, T2S, T3, T4, T4AE, T5, FACTS, LIT = (
-    "table1_baseline.csv", "table2_treatments.csv", "table2_treatment_status.csv", "table3_week4.csv",
-    "table4_medium_term.csv", "table4_adverse_effects.csv", "table5_trough.csv", "text_patient_facts.csv", "literature.csv",
+    "table1_baseline.csv",
+    "table2_treatments.csv",
+    "table2_treatment_status.csv",
+    "table3_week4.csv",
+    "table4_medium_term.csv",
+    "table4_adverse_effects.csv",
+    "table5_trough.csv",
+    "text_patient_facts.csv",
+    "literature.csv",
 )
 
 # (case id, corruption, file expected in a message, column expected in that message or None)
@@ -62,21 +69,41 @@ CASES = [
     ("impossible-age", _edit(T1, "1,23,F", "1,230,F"), T1, "age"),
     ("unknown-sex", _edit(T1, "2,31,F", "2,31,X"), T1, "sex"),
     ("unknown-diagnosis", _edit(T1, "8,26,F,CD,CD", "8,26,F,CD,IBD"), T1, "analysis_group"),
-    ("unknown-site", _edit(T1, ",ileocolonic,fistula,none_recorded", ",jejunal,fistula,none_recorded"), T1, "disease_site"),
+    (
+        "unknown-site",
+        _edit(T1, ",ileocolonic,fistula,none_recorded", ",jejunal,fistula,none_recorded"),
+        T1,
+        "disease_site",
+    ),
     ("negative-duration", _edit(T1, "3,66,F,UC,UC,10", "3,66,F,UC,UC,-10"), T1, "disease_duration_years"),
     ("duplicated-patient", _lines(T1, lambda ls: ls + [ls[5]]), T1, "patient_id"),
     ("patient-id-blank", _edit(T1, "\n1,23,F", "\n,23,F"), T1, "patient_id"),
     ("patient-id-fractional", _edit(T1, "\n1,23,F", "\n1.5,23,F"), T1, "patient_id"),
     ("blank-required-cell", _edit(T1, "2,31,F", "2,31,"), T1, "sex"),
-    ("removed-column", _bytes(T5, lambda b: b"\n".join(b",".join(r.split(b",")[:-1]) for r in b.split(b"\n"))), T5, "missing_reason"),
+    (
+        "removed-column",
+        _bytes(T5, lambda b: b"\n".join(b",".join(r.split(b",")[:-1]) for r in b.split(b"\n"))),
+        T5,
+        "missing_reason",
+    ),
     ("renamed-column", _edit(T1, "disease_duration_years", "duration"), T1, "disease_duration_years"),
-    ("extra-column", _lines(T5, lambda ls: [ls[0].rstrip("\n") + ",extra\n"] + [l.rstrip("\n") + ",x\n" for l in ls[1:]]), T5, "extra"),
+    (
+        "extra-column",
+        _lines(T5, lambda ls: [ls[0].rstrip("\n") + ",extra\n"] + [l.rstrip("\n") + ",x\n" for l in ls[1:]]),
+        T5,
+        "extra",
+    ),
     ("swapped-columns", _edit(T1, "patient_id,age,sex", "patient_id,sex,age"), T1, "age"),
     ("truncated-mid-row", _bytes(T1, lambda b: b[: len(b) // 2]), T1, None),
     ("truncated-at-row-boundary", _lines(T3, lambda ls: ls[:10]), T3, "patient_id"),
     ("empty-file", _bytes(T4, lambda b: b""), T4, None),
     ("header-only", _lines(T5, lambda ls: ls[:1]), T5, None),
-    ("wrong-encoding-latin1", _bytes(T1, lambda b: b.replace(b"protectomy", "proctectomy \u00e9".encode("latin-1"))), T1, None),
+    (
+        "wrong-encoding-latin1",
+        _bytes(T1, lambda b: b.replace(b"protectomy", "proctectomy \u00e9".encode("latin-1"))),
+        T1,
+        None,
+    ),
     ("wrong-encoding-utf16", _bytes(T2S, lambda b: b.decode("utf-8").encode("utf-16")), T2S, None),
     ("missing-file", _delete(T5), T5, None),
     ("missing-data-dictionary", _delete("datapackage.json"), "datapackage.json", None),
@@ -84,7 +111,12 @@ CASES = [
     ("table4-patient-not-in-table1", _lines(T1, lambda ls: ls[:-1]), T4, "patient_id"),
     ("unknown-outcome", _edit(T4, "Remission,remission", "Remission,cured"), T4, "outcome_category"),
     ("text-in-treatment-months", _edit(T4, "2,true,UC,6,", "2,true,UC,six,"), T4, "treatment_months"),
-    ("listed-row-missing-outcome", _edit(T4, "3,true,UC,6,Remission,remission", "3,true,UC,6,Remission,"), T4, "outcome_category"),
+    (
+        "listed-row-missing-outcome",
+        _edit(T4, "3,true,UC,6,Remission,remission", "3,true,UC,6,Remission,"),
+        T4,
+        "outcome_category",
+    ),
     ("unlisted-row-without-reason", _edit(T4, "patient not listed in Table 4", ""), T4, "missing_reason"),
     ("boolean-garbage", _edit(T5, "2,true,true,6", "2,true,maybe,6"), T5, "ongoing_tacrolimus"),
     ("negative-trough", _edit(T5, "12,true,true,6,2.8", "12,true,true,6,-2.8"), T5, "mean_trough_ng_ml"),
@@ -109,7 +141,9 @@ def test_corruption_is_refused(tmp_path, capsys, case, mutate, file, column):
     assert "Traceback" not in printed.out + printed.err
     *messages, last = printed.err.splitlines()
     assert messages, f"{case}: corrupted data passed validation"
-    assert len(messages) <= 100 and not messages[-1].startswith("... and "), f"{case}: the root cause is lost among {last}"
+    assert len(messages) <= 100 and not messages[-1].startswith("... and "), (
+        f"{case}: the root cause is lost among {last}"
+    )
     assert last == f"{len(messages)} problem(s) found; nothing was run or written."
     named = [m for m in messages if file in m.split(":", 1)[0]]
     assert named, f"{case}: no message names {file}: {messages}"
@@ -136,7 +170,9 @@ def test_at_least_thirty_corruptions():
 def test_the_command_reports_without_traceback(data_copy):
     """The installed entry point itself, in a process of its own, on an undecodable file."""
     next(c[1] for c in CASES if c[0] == "wrong-encoding-latin1")(data_copy)
-    result = subprocess.run([sys.executable, "-m", "tacrolimus_ibd", "validate", str(data_copy)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "tacrolimus_ibd", "validate", str(data_copy)], capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
     assert any(f"{T1}:" in line for line in result.stderr.splitlines()), result.stderr
@@ -151,7 +187,11 @@ def test_the_command_accepts_valid_data(data_copy, capsys):
 def test_cli_reproduce_refuses_bad_data(tmp_path):
     project = copy_project(tmp_path / "project")
     CASES[0][1](project / "data")
-    result = subprocess.run([sys.executable, "-m", "tacrolimus_ibd", "reproduce", "--project-dir", str(project)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "tacrolimus_ibd", "reproduce", "--project-dir", str(project)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert "table1_baseline.csv:2:age" in result.stderr
     assert "Traceback" not in result.stderr
@@ -165,7 +205,14 @@ NEAR_MISSES = {
     "capitalised": lambda v: v[:1].upper() + v[1:] if v[:1].islower() else v[:1].lower() + v[1:],
     "leading-space": lambda v: " " + v,
     "trailing-space": lambda v: v + " ",
-    "synonym": lambda v: {"true": "yes", "false": "no", "F": "female", "M": "male", "CD": "Crohn's disease", "UC": "ulcerative colitis"}.get(v, v.replace("_", " ") if "_" in v else v + "s"),
+    "synonym": lambda v: {
+        "true": "yes",
+        "false": "no",
+        "F": "female",
+        "M": "male",
+        "CD": "Crohn's disease",
+        "UC": "ulcerative colitis",
+    }.get(v, v.replace("_", " ") if "_" in v else v + "s"),
     "digit-or-dash": lambda v: {"true": "1", "false": "0"}.get(v, v.replace("_", "-") if "_" in v else v + "."),
 }
 
@@ -176,7 +223,9 @@ def _near_miss_groups(package: dict) -> list[tuple[str, str, list[str]]]:
     whose fact is boolean or categorical (one group each: a stage refused stops the later ones)."""
     groups = []
     for res in package["resources"]:
-        columns = [f["name"] for f in res["schema"]["fields"] if f["type"] == "boolean" or "enum" in f.get("constraints", {})]
+        columns = [
+            f["name"] for f in res["schema"]["fields"] if f["type"] == "boolean" or "enum" in f.get("constraints", {})
+        ]
         if res["name"] == "text_patient_facts":
             groups += [(res["name"], res["path"], ["fact"]), (res["name"], res["path"], ["value"])]
             columns = [c for c in columns if c not in ("fact", "value")]
@@ -185,7 +234,9 @@ def _near_miss_groups(package: dict) -> list[tuple[str, str, list[str]]]:
     return groups
 
 
-def _mutate_cells(path: Path, columns: list[str], variants: list, facts_vocabulary: dict | None) -> set[tuple[int, str]]:
+def _mutate_cells(
+    path: Path, columns: list[str], variants: list, facts_vocabulary: dict | None
+) -> set[tuple[int, str]]:
     """Rewrite each non-empty cell of ``columns`` with a near miss; the (line, column) changed."""
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
@@ -227,7 +278,9 @@ def _check_near_misses(tmp_path: Path, variants: dict) -> None:
                 continue
             named = {(p.row, p.column) for p in problems if p.file.endswith(file)}
             silent = sorted(changed - named)
-            assert not silent, f"{file} ({label}): near misses neither refused nor harmless at line:column {silent[:10]}"
+            assert not silent, (
+                f"{file} ({label}): near misses neither refused nor harmless at line:column {silent[:10]}"
+            )
             shutil.rmtree(copy.parent)
 
 

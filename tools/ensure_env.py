@@ -53,7 +53,9 @@ def fingerprint() -> str:
 
 
 def prefix_of(python: Path) -> Path:
-    out = subprocess.run([str(python), "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(python), "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True, check=True
+    )
     return Path(out.stdout.strip())
 
 
@@ -189,9 +191,23 @@ def install_with_uv(python: Path) -> bool:
 
 #: Modules every run imports besides the notebooks' own: the kernel, the pipeline, the test machinery.
 RUN_IMPORTS = (
-    "ipykernel_launcher", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
-    "matplotlib_inline.backend_inline", "jupyter_client.manager", "papermill", "nbclient", "nbconvert",
-    "nbformat", "frictionless", "scipy.stats", "pytest", "_pytest.python", "xdist.plugin", "xdist.looponfail", "nbval.plugin",
+    "ipykernel_launcher",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "matplotlib_inline.backend_inline",
+    "jupyter_client.manager",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "nbformat",
+    "frictionless",
+    "scipy.stats",
+    "pytest",
+    "_pytest.python",
+    "xdist.plugin",
+    "xdist.looponfail",
+    "nbval.plugin",
 )
 
 #: Run in the environment: import each module named on the command line (failures are ignored:
@@ -221,7 +237,11 @@ def project_imports() -> list[str]:
             continue
         sources += ["".join(cell.get("source", [])) for cell in cells if cell.get("cell_type") == "code"]
     names = [a or b for source in sources for a, b in _IMPORT_LINE.findall(source)]
-    return [name for name in dict.fromkeys(names) if name and not name.startswith(".") and name.split(".")[0] != "tacrolimus_ibd"]
+    return [
+        name
+        for name in dict.fromkeys(names)
+        if name and not name.startswith(".") and name.split(".")[0] != "tacrolimus_ibd"
+    ]
 
 
 def compile_what_runs_import(python: Path) -> None:
@@ -233,8 +253,13 @@ def compile_what_runs_import(python: Path) -> None:
     workers = max(1, min(os.cpu_count() or 1, 4))
     print(f"compiling what a run imports ({len(names)} modules and what they import)", flush=True)
     processes = [
-        subprocess.Popen([str(python), "-c", _IMPORT_ALL, *names[i::workers]], cwd=ROOT, env=env,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            [str(python), "-c", _IMPORT_ALL, *names[i::workers]],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for i in range(workers)
     ]
     for process in processes:
@@ -265,7 +290,10 @@ def main() -> int:
         if sys.version_info < (3, 11):  # noqa: UP036 -- the bootstrap Python may be older than the project's
             print(f"Python >= 3.11 is needed to create {env_dir}; this is {sys.version.split()[0]}", file=sys.stderr)
             return 1
-        print(f"creating virtual environment {env_dir.relative_to(ROOT) if env_dir.is_relative_to(ROOT) else env_dir}", flush=True)
+        print(
+            f"creating virtual environment {env_dir.relative_to(ROOT) if env_dir.is_relative_to(ROOT) else env_dir}",
+            flush=True,
+        )
         venv.EnvBuilder(with_pip=False).create(env_dir)
     stamp = prefix_of(python) / STAMP
     wanted = fingerprint()

@@ -52,10 +52,21 @@ GROUP_SHARES = {"CD": 12 / 19, "UC": 6 / 19, "pouchitis": 1 / 19}
 SITES = {"UC": ("extensive", "left_sided", "total"), "CD": ("ileocolonic", "ileum", "colonic"), "pouchitis": ("pouch",)}
 #: Chance of each previous / concurrent drug by group (CD, UC, pouchitis); a patient with no
 #: previous drug drawn is given azathioprine (refractory disease: every patient failed something).
-PREVIOUS = {"azathioprine": (0.85, 0.85, 0.85), "mercaptopurine_6mp": (0.3, 0.3, 0.3), "mesalazine_5asa": (0.3, 0.9, 0.9),
-            "infliximab": (0.5, 0.1, 0.1), "adalimumab": (0.2, 0.0, 0.0), "methotrexate": (0.2, 0.0, 0.0),
-            "metronidazole": (0.1, 0.1, 1.0), "ciprofloxacin": (0.05, 0.05, 1.0)}
-CONCURRENT = {"azathioprine": (0.25, 0.25, 0.25), "mercaptopurine_6mp": (0.1, 0.1, 0.1), "mesalazine_5asa": (0.0, 0.5, 0.0)}
+PREVIOUS = {
+    "azathioprine": (0.85, 0.85, 0.85),
+    "mercaptopurine_6mp": (0.3, 0.3, 0.3),
+    "mesalazine_5asa": (0.3, 0.9, 0.9),
+    "infliximab": (0.5, 0.1, 0.1),
+    "adalimumab": (0.2, 0.0, 0.0),
+    "methotrexate": (0.2, 0.0, 0.0),
+    "metronidazole": (0.1, 0.1, 1.0),
+    "ciprofloxacin": (0.05, 0.05, 1.0),
+}
+CONCURRENT = {
+    "azathioprine": (0.25, 0.25, 0.25),
+    "mercaptopurine_6mp": (0.1, 0.1, 0.1),
+    "mesalazine_5asa": (0.0, 0.5, 0.0),
+}
 ADVERSE_EFFECTS = ("tremor", "insomnia", "arthralgia", "renal_impairment", "malaise", "paresthesia")
 #: The paper's pouchitis patient, whom notebook 02 still names (see generate).
 PAPER_POUCHITIS_ID = 7
@@ -114,7 +125,9 @@ def check_arguments(n_patients: int, groups: tuple[str, ...] = GROUPS) -> None:
         raise ValueError(f"--groups must name one or more of {', '.join(GROUPS)}, each once")
 
 
-def patient_ids(n_patients: int, *, id_prefix: str | None = None, shuffle: bool = False, seed: int = 2007) -> np.ndarray:
+def patient_ids(
+    n_patients: int, *, id_prefix: str | None = None, shuffle: bool = False, seed: int = 2007
+) -> np.ndarray:
     """1..N, or string codes ``{prefix}{number:06d}``; in a random order (own stream of ``seed``) when shuffled."""
     numbers = np.arange(1, n_patients + 1)
     if shuffle:
@@ -125,8 +138,9 @@ def patient_ids(n_patients: int, *, id_prefix: str | None = None, shuffle: bool 
     return np.array([f"{id_prefix}{n:0{width}d}" for n in numbers.tolist()], dtype=object)
 
 
-def generate(n_patients: int, seed: int, *, groups: tuple[str, ...] = GROUPS, id_prefix: str | None = None,
-             shuffle: bool = False) -> dict[str, pd.DataFrame]:
+def generate(
+    n_patients: int, seed: int, *, groups: tuple[str, ...] = GROUPS, id_prefix: str | None = None, shuffle: bool = False
+) -> dict[str, pd.DataFrame]:
     """The patient-level tables, as frames by resource name, drawn column by column (no per-patient loop)."""
     check_arguments(n_patients, groups)
     rng = np.random.default_rng(seed)
@@ -148,20 +162,33 @@ def generate(n_patients: int, seed: int, *, groups: tuple[str, ...] = GROUPS, id
         site[mask] = np.array(options, dtype=object)[rng.integers(0, len(options), size=mask.sum())]
     fistula = is_cd & (rng.random(n) < 0.5)
     resection = is_cd & (rng.random(n) < 0.3)
-    t1 = pd.DataFrame({
-        "patient_id": ids, "age": rng.integers(18, 76, size=n), "sex": np.where(rng.random(n) < 12 / 19, "F", "M"),
-        "diagnosis_as_printed": np.where(is_cd, "CD", "UC"), "analysis_group": group,
-        "disease_duration_years": rng.integers(1, 31, size=n), "disease_site": site,
-        "perianal_disease": np.where(fistula, "fistula", "none_recorded"),
-        "previous_operations": np.select([is_pouch, resection], [f"{MARKER} ileal pouch", f"{MARKER} resection"], "none_recorded"),
-        "reading_note": NOTE,
-    })
+    t1 = pd.DataFrame(
+        {
+            "patient_id": ids,
+            "age": rng.integers(18, 76, size=n),
+            "sex": np.where(rng.random(n) < 12 / 19, "F", "M"),
+            "diagnosis_as_printed": np.where(is_cd, "CD", "UC"),
+            "analysis_group": group,
+            "disease_duration_years": rng.integers(1, 31, size=n),
+            "disease_site": site,
+            "perianal_disease": np.where(fistula, "fistula", "none_recorded"),
+            "previous_operations": np.select(
+                [is_pouch, resection], [f"{MARKER} ileal pouch", f"{MARKER} resection"], "none_recorded"
+            ),
+            "reading_note": NOTE,
+        }
+    )
 
     # Table 2: treatment status and previous / concurrent drugs (long table, patient by patient).
     prednisolone = rng.random(n) < 0.4
     ciclosporin = is_uc & (rng.random(n) < 0.3)
-    status = pd.DataFrame({"patient_id": ids, "concurrent_prednisolone": prednisolone,
-                           "previous_iv_ciclosporin": np.where(ciclosporin, "once", "none_recorded")})
+    status = pd.DataFrame(
+        {
+            "patient_id": ids,
+            "concurrent_prednisolone": prednisolone,
+            "previous_iv_ciclosporin": np.where(ciclosporin, "once", "none_recorded"),
+        }
+    )
     blocks = []
     for t, (timing, chances) in enumerate((("previous", PREVIOUS), ("concurrent", CONCURRENT))):
         drugs = list(chances) + (["thalidomide"] if timing == "concurrent" else [])
@@ -172,10 +199,15 @@ def generate(n_patients: int, seed: int, *, groups: tuple[str, ...] = GROUPS, id
         if timing == "previous":
             taken[~taken.any(axis=1), 0] = True  # azathioprine
         row, col = np.nonzero(taken)
-        blocks.append(pd.DataFrame({"_pos": row, "_t": t, "_d": col, "drug": np.array(drugs, dtype=object)[col], "timing": timing}))
+        blocks.append(
+            pd.DataFrame(
+                {"_pos": row, "_t": t, "_d": col, "drug": np.array(drugs, dtype=object)[col], "timing": timing}
+            )
+        )
     treatments = pd.concat(blocks, ignore_index=True).sort_values(["_pos", "_t", "_d"], kind="stable")
-    treatments = treatments.assign(patient_id=ids[treatments["_pos"].to_numpy()], as_printed=MARKER + " " + treatments["drug"],
-                                   reading_note=NOTE)
+    treatments = treatments.assign(
+        patient_id=ids[treatments["_pos"].to_numpy()], as_printed=MARKER + " " + treatments["drug"], reading_note=NOTE
+    )
 
     # Table 3: week 0 and week 4. CDAI (CD), Lichtiger index standing for the modified
     # Truelove-Witts (UC), mPDAI (pouchitis).
@@ -191,16 +223,28 @@ def generate(n_patients: int, seed: int, *, groups: tuple[str, ...] = GROUPS, id
     early = ~is_pouch & (rng.random(n) < EARLY_STOP)  # stopped for side effects on a day before week 4
     stop_day = rng.integers(3, 25, size=n)
     responded &= ~early
-    t3 = pd.DataFrame({
-        "patient_id": ids, "disease_activity_week0": week0, "disease_activity_week4": np.where(early, np.nan, week4),
-        "stool_frequency_week0_per_day": stools0, "stool_frequency_week4_per_day": np.where(early, np.nan, stools4),
-        "bleeding_week0": np.where(is_cd, f"{MARKER} no", f"{MARKER} yes"), "bleeding_week4": _optional(~early, f"{MARKER} no"),
-        "missing_reason": np.where(early, f"{MARKER}: week-4 values missing, tacrolimus stopped before week 4", f"none: {MARKER} values present"),
-    })
+    t3 = pd.DataFrame(
+        {
+            "patient_id": ids,
+            "disease_activity_week0": week0,
+            "disease_activity_week4": np.where(early, np.nan, week4),
+            "stool_frequency_week0_per_day": stools0,
+            "stool_frequency_week4_per_day": np.where(early, np.nan, stools4),
+            "bleeding_week0": np.where(is_cd, f"{MARKER} no", f"{MARKER} yes"),
+            "bleeding_week4": _optional(~early, f"{MARKER} no"),
+            "missing_reason": np.where(
+                early,
+                f"{MARKER}: week-4 values missing, tacrolimus stopped before week 4",
+                f"none: {MARKER} values present",
+            ),
+        }
+    )
 
     # Table 4: medium term. Like the paper, some patients are not listed (an unlisted CD
     # patient's outcome is given as an inferred text fact instead); early stoppers are listed.
-    unlisted4 = ~early & (rng.random(n) < np.select([is_cd, is_uc], [UNLISTED["CD"], UNLISTED["UC"]], UNLISTED["pouchitis"]))
+    unlisted4 = ~early & (
+        rng.random(n) < np.select([is_cd, is_uc], [UNLISTED["CD"], UNLISTED["UC"]], UNLISTED["pouchitis"])
+    )
     listed4 = ~unlisted4
     outcome = np.array(["remission", "mild", "severe"], dtype=object)[rng.choice(3, size=n, p=[0.45, 0.3, 0.25])]
     outcome[early] = "severe"
@@ -215,19 +259,34 @@ def generate(n_patients: int, seed: int, *, groups: tuple[str, ...] = GROUPS, id
     none = ~effect.any(axis=1)
     effect[none, rng.integers(0, len(ADVERSE_EFFECTS), size=n)[none]] = True
     effect &= (has_effects & listed4)[:, None]
-    fistula_outcome = np.array(["complete_healing", "partial_response", "no_response"], dtype=object)[rng.integers(0, 3, size=n)]
+    fistula_outcome = np.array(["complete_healing", "partial_response", "no_response"], dtype=object)[
+        rng.integers(0, 3, size=n)
+    ]
     printed = np.select([outcome == "remission", outcome == "mild"], ["Remission", "Mild"], "Severe")
-    printed = np.where(outcome == "remission", printed, np.char.add(printed.astype(str), np.where(is_cd, " activity", " disease")))
+    printed = np.where(
+        outcome == "remission", printed, np.char.add(printed.astype(str), np.where(is_cd, " activity", " disease"))
+    )
     missing4 = f"{MARKER}: not listed, to exercise a missing row"
-    t4 = pd.DataFrame({
-        "patient_id": ids, "in_table4": listed4, "diagnosis_as_printed": _optional(listed4, np.where(is_cd, "CD", "UC")),
-        "treatment_months": np.where(listed4, months, np.nan), "outcome_as_printed": _optional(listed4, printed),
-        "outcome_category": _optional(listed4, outcome), "fistula_outcome": _optional(listed4 & fistula, fistula_outcome),
-        "relapse_month": np.where(relapses, relapse_drawn, np.nan), "prednisolone_mg_day": np.where(listed4, pred, np.nan),
-        "iv_steroids": _optional(listed4, _text(iv)), "steroid_tapering": _optional(listed4 & prednisolone, np.where(outcome == "remission", "complete", "none")),
-        "adverse_effects_as_printed": _optional(effect.any(axis=1), _join([(effect[:, j], f"{MARKER} {e}") for j, e in enumerate(ADVERSE_EFFECTS)])),
-        "reading_note": NOTE, "missing_reason": _optional(unlisted4, missing4),
-    })
+    t4 = pd.DataFrame(
+        {
+            "patient_id": ids,
+            "in_table4": listed4,
+            "diagnosis_as_printed": _optional(listed4, np.where(is_cd, "CD", "UC")),
+            "treatment_months": np.where(listed4, months, np.nan),
+            "outcome_as_printed": _optional(listed4, printed),
+            "outcome_category": _optional(listed4, outcome),
+            "fistula_outcome": _optional(listed4 & fistula, fistula_outcome),
+            "relapse_month": np.where(relapses, relapse_drawn, np.nan),
+            "prednisolone_mg_day": np.where(listed4, pred, np.nan),
+            "iv_steroids": _optional(listed4, _text(iv)),
+            "steroid_tapering": _optional(listed4 & prednisolone, np.where(outcome == "remission", "complete", "none")),
+            "adverse_effects_as_printed": _optional(
+                effect.any(axis=1), _join([(effect[:, j], f"{MARKER} {e}") for j, e in enumerate(ADVERSE_EFFECTS)])
+            ),
+            "reading_note": NOTE,
+            "missing_reason": _optional(unlisted4, missing4),
+        }
+    )
     row, col = np.nonzero(effect)
     effects = pd.DataFrame({"patient_id": ids[row], "adverse_effect": np.array(ADVERSE_EFFECTS, dtype=object)[col]})
     effects["as_printed"] = MARKER + " " + effects["adverse_effect"]
@@ -238,13 +297,20 @@ def generate(n_patients: int, seed: int, *, groups: tuple[str, ...] = GROUPS, id
     mean = np.round(np.clip(rng.lognormal(np.log(7.0), 0.5, size=n), 1.0, 25.0), 1)
     trough_low = np.minimum(np.round(mean * rng.uniform(0.4, 1.0, size=n), 1), mean)
     trough_high = np.maximum(np.round(mean * rng.uniform(1.0, 2.0, size=n), 1), mean)
-    t5 = pd.DataFrame({
-        "patient_id": ids, "in_table5": listed5, "ongoing_tacrolimus": _optional(listed5, _text(rng.random(n) < 0.75)),
-        "tacrolimus_duration_months": np.where(listed5, duration, np.nan), "mean_trough_ng_ml": np.where(listed5, mean, np.nan),
-        "trough_min_ng_ml": np.where(listed5, trough_low, np.nan), "trough_max_ng_ml": np.where(listed5, trough_high, np.nan),
-        "follow_up_months": np.where(listed5, duration + rng.integers(0, 4, size=n), np.nan), "reading_note": NOTE,
-        "missing_reason": _optional(~listed5, missing4),
-    })
+    t5 = pd.DataFrame(
+        {
+            "patient_id": ids,
+            "in_table5": listed5,
+            "ongoing_tacrolimus": _optional(listed5, _text(rng.random(n) < 0.75)),
+            "tacrolimus_duration_months": np.where(listed5, duration, np.nan),
+            "mean_trough_ng_ml": np.where(listed5, mean, np.nan),
+            "trough_min_ng_ml": np.where(listed5, trough_low, np.nan),
+            "trough_max_ng_ml": np.where(listed5, trough_high, np.nan),
+            "follow_up_months": np.where(listed5, duration + rng.integers(0, 4, size=n), np.nan),
+            "reading_note": NOTE,
+            "missing_reason": _optional(~listed5, missing4),
+        }
+    )
 
     # Facts stated in (here: generated for) the text, one row per patient and fact.
     pos = np.arange(n)
@@ -259,12 +325,21 @@ def generate(n_patients: int, seed: int, *, groups: tuple[str, ...] = GROUPS, id
         (pos[is_pouch], "stool_frequency_week0", _text(stools0[is_pouch]), "per_day", "stated"),
         (pos[is_pouch], "stool_frequency_week4", _text(stools4[is_pouch]), "per_day", "stated"),
     ]
-    facts = pd.concat([pd.DataFrame({"_pos": p, "fact": f, "value": v, "unit": u, "basis": b}) for p, f, v, u, b in fact_blocks], ignore_index=True)
+    facts = pd.concat(
+        [pd.DataFrame({"_pos": p, "fact": f, "value": v, "unit": u, "basis": b}) for p, f, v, u, b in fact_blocks],
+        ignore_index=True,
+    )
     facts = facts.sort_values(["_pos", "fact"], kind="stable")
     facts = facts.assign(patient_id=ids[facts["_pos"].to_numpy()], evidence=EVIDENCE)
     return {
-        "table1_baseline": t1, "table2_treatment_status": status, "table2_treatments": treatments, "table3_week4": t3,
-        "table4_medium_term": t4, "table4_adverse_effects": effects, "table5_trough": t5, "text_patient_facts": facts,
+        "table1_baseline": t1,
+        "table2_treatment_status": status,
+        "table2_treatments": treatments,
+        "table3_week4": t3,
+        "table4_medium_term": t4,
+        "table4_adverse_effects": effects,
+        "table5_trough": t5,
+        "text_patient_facts": facts,
         # Generated cells need no judgement to read, so no cell has alternative readings.
         "readings": pd.DataFrame(),
     }
@@ -277,10 +352,14 @@ def _package(source: dict, n_patients: int, seed: int, *, string_ids: bool = Fal
             for field in res["schema"]["fields"]:
                 if field["name"] == "patient_id":
                     field["type"] = "string"
-                    constraints = {k: v for k, v in field.get("constraints", {}).items() if k not in ("minimum", "maximum")}
+                    constraints = {
+                        k: v for k, v in field.get("constraints", {}).items() if k not in ("minimum", "maximum")
+                    }
                     field["constraints"] = constraints
     package["name"] = "synthetic-cohort-not-real-patients"
-    package["title"] = f"{MARKER} cohort of {n_patients} generated patients (not real patients), in the format of the compendium's data package"
+    package["title"] = (
+        f"{MARKER} cohort of {n_patients} generated patients (not real patients), in the format of the compendium's data package"
+    )
     package["description"] = (
         f"{MARKER} data, made by tools/make_synthetic_cohort.py with seed {seed} to show how another centre's cohort runs "
         "through the compendium. No value describes a real patient or the paper's patients. The dictionary of each table "
@@ -334,8 +413,9 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _contents(n_patients: int, seed: int, *, groups: tuple[str, ...] = GROUPS, id_prefix: str | None = None,
-              shuffle: bool = False) -> dict[str, bytes]:
+def _contents(
+    n_patients: int, seed: int, *, groups: tuple[str, ...] = GROUPS, id_prefix: str | None = None, shuffle: bool = False
+) -> dict[str, bytes]:
     """Every file of the cohort, by name, in memory: nothing is written until all are made."""
     source = json.loads((SOURCE_DATA / "datapackage.json").read_text(encoding="utf-8"))
     tables = generate(n_patients, seed, groups=groups, id_prefix=id_prefix, shuffle=shuffle)
@@ -353,10 +433,19 @@ def _contents(n_patients: int, seed: int, *, groups: tuple[str, ...] = GROUPS, i
             raise ValueError(f"resource {res['name']!r} ({res['path']}) is neither generated nor a known copy")
     for name in COPIED:
         files.setdefault(name, (SOURCE_DATA / name).read_bytes())
-    files["datapackage.json"] = (json.dumps(_package(source, n_patients, seed, string_ids=id_prefix is not None), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    files["README.md"] = _readme(n_patients, seed, _command(n_patients, seed, groups, id_prefix, shuffle)).encode("utf-8")
-    record = {"generated_by": "tools/make_synthetic_cohort.py", "patients": n_patients, "seed": seed,
-              "files": {name: _sha256(data) for name, data in sorted(files.items())}}
+    files["datapackage.json"] = (
+        json.dumps(_package(source, n_patients, seed, string_ids=id_prefix is not None), indent=2, ensure_ascii=False)
+        + "\n"
+    ).encode("utf-8")
+    files["README.md"] = _readme(n_patients, seed, _command(n_patients, seed, groups, id_prefix, shuffle)).encode(
+        "utf-8"
+    )
+    record = {
+        "generated_by": "tools/make_synthetic_cohort.py",
+        "patients": n_patients,
+        "seed": seed,
+        "files": {name: _sha256(data) for name, data in sorted(files.items())},
+    }
     files[WRITTEN] = (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
     return files
 
@@ -364,7 +453,11 @@ def _contents(n_patients: int, seed: int, *, groups: tuple[str, ...] = GROUPS, i
 def _target_problem(out_dir: Path, files: dict[str, bytes]) -> str | None:
     """Why the tool may not write ``files`` into ``out_dir``, or None. It replaces only files it
     wrote itself and that nobody changed since (the record of what it wrote says which)."""
-    protected = [("the compendium's data folder", SOURCE_DATA.resolve()), ("the project folder", ROOT), ("the home folder", Path.home().resolve())]
+    protected = [
+        ("the compendium's data folder", SOURCE_DATA.resolve()),
+        ("the project folder", ROOT),
+        ("the home folder", Path.home().resolve()),
+    ]
     for what, folder in protected:
         if out_dir == folder or out_dir in folder.parents:
             return f"refusing to write into {out_dir}: it is or contains {what}"
@@ -399,8 +492,15 @@ def _target_problem(out_dir: Path, files: dict[str, bytes]) -> str | None:
     return None
 
 
-def write_cohort(out_dir: Path, *, n_patients: int = 16, seed: int = 2007, groups: tuple[str, ...] = GROUPS,
-                 id_prefix: str | None = None, shuffle: bool = False) -> list[Path]:
+def write_cohort(
+    out_dir: Path,
+    *,
+    n_patients: int = 16,
+    seed: int = 2007,
+    groups: tuple[str, ...] = GROUPS,
+    id_prefix: str | None = None,
+    shuffle: bool = False,
+) -> list[Path]:
     """Write the synthetic cohort into ``out_dir``; return the files written.
 
     Every argument and the target are checked before anything is written. Only files this tool
@@ -421,24 +521,48 @@ def write_cohort(out_dir: Path, *, n_patients: int = 16, seed: int = 2007, group
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out_dir", type=Path, help="folder to write (created; only files this tool wrote there are replaced, none deleted)")
-    parser.add_argument("--patients", type=int, default=16, help=f"number of patients ({MIN_PATIENTS}-{MAX_PATIENTS:,}; default 16)")
+    parser.add_argument(
+        "out_dir",
+        type=Path,
+        help="folder to write (created; only files this tool wrote there are replaced, none deleted)",
+    )
+    parser.add_argument(
+        "--patients", type=int, default=16, help=f"number of patients ({MIN_PATIENTS}-{MAX_PATIENTS:,}; default 16)"
+    )
     parser.add_argument("--seed", type=int, default=2007, help="random seed (default 2007)")
-    parser.add_argument("--groups", default=",".join(GROUPS), help="comma-separated groups to draw from (default CD,UC,pouchitis, in the paper's proportions)")
-    parser.add_argument("--ids", dest="id_prefix", metavar="PREFIX", default=None,
-                        help="string patient codes PREFIX000001... (e.g. --ids SYN-); default integers 1..N")
+    parser.add_argument(
+        "--groups",
+        default=",".join(GROUPS),
+        help="comma-separated groups to draw from (default CD,UC,pouchitis, in the paper's proportions)",
+    )
+    parser.add_argument(
+        "--ids",
+        dest="id_prefix",
+        metavar="PREFIX",
+        default=None,
+        help="string patient codes PREFIX000001... (e.g. --ids SYN-); default integers 1..N",
+    )
     parser.add_argument("--shuffle", action="store_true", help="list the patients in a random order, not by number")
     args = parser.parse_args(argv)
     groups = tuple(g.strip() for g in args.groups.split(",") if g.strip())
     try:
-        files = write_cohort(args.out_dir, n_patients=args.patients, seed=args.seed, groups=groups, id_prefix=args.id_prefix, shuffle=args.shuffle)
+        files = write_cohort(
+            args.out_dir,
+            n_patients=args.patients,
+            seed=args.seed,
+            groups=groups,
+            id_prefix=args.id_prefix,
+            shuffle=args.shuffle,
+        )
     except OSError as err:
         print(f"error: cannot write {err.filename or args.out_dir}: {err.strerror}", file=sys.stderr)
         return 1
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(f"wrote {len(files)} files of a {MARKER} cohort ({args.patients} patients, seed {args.seed}) to {args.out_dir}")
+    print(
+        f"wrote {len(files)} files of a {MARKER} cohort ({args.patients} patients, seed {args.seed}) to {args.out_dir}"
+    )
     return 0
 
 

@@ -40,7 +40,10 @@ def pins() -> dict[str, str]:
 def direct_dependencies() -> list[str]:
     """Runtime dependencies and every extra's, by canonical name."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    named = [*project["dependencies"], *(d for extra in project.get("optional-dependencies", {}).values() for d in extra)]
+    named = [
+        *project["dependencies"],
+        *(d for extra in project.get("optional-dependencies", {}).values() for d in extra),
+    ]
     return sorted({canonical(re.split(r"[<>=!~ \[;]", d, maxsplit=1)[0]) for d in named})
 
 

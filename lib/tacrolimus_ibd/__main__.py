@@ -28,13 +28,19 @@ def _print_problems(problems) -> None:
     for problem in problems[:MAX_PRINTED]:
         print(problem, file=sys.stderr)
     if len(problems) > MAX_PRINTED:
-        print(f"... and {len(problems) - MAX_PRINTED} more problem(s) not shown (fix these and validate again)", file=sys.stderr)
+        print(
+            f"... and {len(problems) - MAX_PRINTED} more problem(s) not shown (fix these and validate again)",
+            file=sys.stderr,
+        )
     print(f"{len(problems)} problem(s) found; nothing was run or written.", file=sys.stderr)
 
 
 def _unexpected(what: str, err: Exception) -> int:
     """A failure no check foresaw: one plain line naming it, never a traceback."""
-    print(f"error: {what} failed unexpectedly ({type(err).__name__}: {err}); please report this with the command you ran", file=sys.stderr)
+    print(
+        f"error: {what} failed unexpectedly ({type(err).__name__}: {err}); please report this with the command you ran",
+        file=sys.stderr,
+    )
     return EXIT_FAILED
 
 
@@ -53,7 +59,10 @@ def _engine_errors(run):
         return EXIT_BUSY
     except engine.Interrupted as err:
         kept = f"; runs published before it are kept: {', '.join(err.published)}" if err.published else ""
-        print(f"interrupted by {signal.Signals(err.signum).name}: kernels stopped, staging removed, published outputs left as they were{kept}", file=sys.stderr)
+        print(
+            f"interrupted by {signal.Signals(err.signum).name}: kernels stopped, staging removed, published outputs left as they were{kept}",
+            file=sys.stderr,
+        )
         return err.exit_status
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -112,7 +121,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         if not result.completed:
             print(f"reproduce FAILED: {result.failure or result.error}", file=sys.stderr)
             if result.failed_dir is not None:
-                print(f"{args.output_dir} was left as it was; the failed notebooks and the run's manifest are in {result.failed_dir}", file=sys.stderr)
+                print(
+                    f"{args.output_dir} was left as it was; the failed notebooks and the run's manifest are in {result.failed_dir}",
+                    file=sys.stderr,
+                )
             else:
                 print(f"{args.output_dir} was left as it was.", file=sys.stderr)
             return EXIT_FAILED
@@ -132,15 +144,21 @@ def _site_input_problems(output_dir: Path, data_dir: Path | None) -> list[str]:
 
     notebooks_dir = output_dir / "notebooks"
     if not output_dir.exists():
-        return [f"{output_dir}: not found: run `python -m tacrolimus_ibd reproduce` first, or name a run's output folder"]
+        return [
+            f"{output_dir}: not found: run `python -m tacrolimus_ibd reproduce` first, or name a run's output folder"
+        ]
     if not output_dir.is_dir():
         return [f"{output_dir}: is a file, not a run's output folder"]
     if not notebooks_dir.is_dir():
-        return [f"{notebooks_dir} not found: run `python -m tacrolimus_ibd reproduce` first, or name a run's output folder"]
+        return [
+            f"{notebooks_dir} not found: run `python -m tacrolimus_ibd reproduce` first, or name a run's output folder"
+        ]
     problems = []
     notebooks = sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
     if not notebooks:
-        problems.append(f"{notebooks_dir}: holds no executed notebooks (NN_name.ipynb): the run did not complete; run reproduce again")
+        problems.append(
+            f"{notebooks_dir}: holds no executed notebooks (NN_name.ipynb): the run did not complete; run reproduce again"
+        )
     for path in notebooks:
         try:
             nbformat.validate(nbformat.read(path, as_version=4))
@@ -148,7 +166,9 @@ def _site_input_problems(output_dir: Path, data_dir: Path | None) -> list[str]:
             problems.append(f"{path}: cannot be read ({(err.strerror or str(err)).lower()})")
         except Exception as err:  # noqa: BLE001 (nbformat raises several kinds for a broken file)
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            problems.append(f"{path}: not a complete notebook ({first[:200]}): it was cut short or edited; run reproduce again")
+            problems.append(
+                f"{path}: not a complete notebook ({first[:200]}): it was cut short or edited; run reproduce again"
+            )
     if data_dir is not None:
         if not data_dir.is_dir():
             problems.append(f"{data_dir}: --data-dir is not a data folder")
@@ -187,8 +207,11 @@ def cmd_site(args: argparse.Namespace) -> int:
             os.replace(site, retired)
         os.replace(staging, site)
     except OSError as err:
-        print(f"error: the report could not be written in {output_dir} ({(err.strerror or str(err)).lower()}"
-              f"{f': {err.filename}' if err.filename else ''}); the previous report, if any, is unchanged", file=sys.stderr)
+        print(
+            f"error: the report could not be written in {output_dir} ({(err.strerror or str(err)).lower()}"
+            f"{f': {err.filename}' if err.filename else ''}); the previous report, if any, is unchanged",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     except Exception as err:  # noqa: BLE001 (the command promises a message, not a traceback)
         return _unexpected(f"building the report of {output_dir}", err)
@@ -221,7 +244,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         for run in result.runs:
             state = "ok" if run.completed else f"FAILED: {run.failures[0] if run.failures else run.error}"
             print(f"{run.name}: {state}", file=sys.stdout if run.completed else sys.stderr)
-        print(f"{len(result.runs)} runs in {result.seconds:.1f} s; key results compared in {args.output_dir}/summary.csv")
+        print(
+            f"{len(result.runs)} runs in {result.seconds:.1f} s; key results compared in {args.output_dir}/summary.csv"
+        )
         return EXIT_OK if result.completed else EXIT_FAILED
 
     return _engine_errors(run)
@@ -236,11 +261,15 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from .pipeline import KERNEL_NAME, discover_notebooks, kernel_environment, plain, strip_volatile_metadata
 
     kernel_environment()
-    chosen = [p for p in discover_notebooks(args.notebooks_dir) if not args.only or p.stem in args.only or p.name in args.only]
+    chosen = [
+        p for p in discover_notebooks(args.notebooks_dir) if not args.only or p.stem in args.only or p.name in args.only
+    ]
     executed, failures = {}, []
     for path in chosen:
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(path.parent)}}, timeout=args.cell_timeout)
+        client = NotebookClient(
+            nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(path.parent)}}, timeout=args.cell_timeout
+        )
         index = None
         try:
             with client.setup_kernel():
@@ -251,7 +280,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             continue
         except Exception as err:  # a kernel that died, a cell over its time limit
             where = f"cell {index + 1}" if index is not None else "before any cell ran"
-            failures.append(f"{path}: {where}: {type(err).__name__}: {plain(str(err).strip().splitlines()[-1] if str(err).strip() else '')}")
+            failures.append(
+                f"{path}: {where}: {type(err).__name__}: {plain(str(err).strip().splitlines()[-1] if str(err).strip() else '')}"
+            )
             continue
         executed[path] = strip_volatile_metadata(nb)
         print(f"executed {path}", file=sys.stderr)
@@ -295,15 +326,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores + 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-site", action="store_true", help="do not build the HTML report (outputs/site/)")
-    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                   help="set a notebook parameter (checked against its declared type before anything runs)")
-    p.add_argument("--cell-timeout", type=_seconds, default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
-                   help=f"fail a cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT})")
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a notebook parameter (checked against its declared type before anything runs)",
+    )
+    p.add_argument(
+        "--cell-timeout",
+        type=_seconds,
+        default=DEFAULT_CELL_TIMEOUT,
+        metavar="SECONDS",
+        help=f"fail a cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT})",
+    )
     p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser("site", help="rebuild the HTML report (OUTPUT_DIR/site/) from an existing run")
     p.add_argument("output_dir", nargs="?", default=Path("outputs"), type=Path)
-    p.add_argument("--data-dir", default=None, type=Path, help="the run's data folder (default: as the notebooks record)")
+    p.add_argument(
+        "--data-dir", default=None, type=Path, help="the run's data folder (default: as the notebooks record)"
+    )
     p.set_defaults(func=cmd_site)
 
     p = sub.add_parser("batch", help="run the notebooks once per parameter set of a YAML file; compare key results")
@@ -314,8 +359,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once, over all runs (default: cores + 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--site", action="store_true", help="also build each run's HTML report")
-    p.add_argument("--cell-timeout", type=_seconds, default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
-                   help=f"fail a cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT})")
+    p.add_argument(
+        "--cell-timeout",
+        type=_seconds,
+        default=DEFAULT_CELL_TIMEOUT,
+        metavar="SECONDS",
+        help=f"fail a cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT})",
+    )
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")

@@ -78,7 +78,10 @@ def _unique_key_loader():
                 key = self.construct_object(key_node, deep=deep)
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping", node.start_mark, f"found duplicate key {key!r} (first on line {seen[key] + 1})", key_node.start_mark
+                        "while constructing a mapping",
+                        node.start_mark,
+                        f"found duplicate key {key!r} (first on line {seen[key] + 1})",
+                        key_node.start_mark,
                     )
                 seen[key] = key_node.start_mark.line
             return super().construct_mapping(node, deep=deep)
@@ -109,7 +112,9 @@ def load_batch_file(path: str | Path) -> list[RunSpec]:
             problems.append(f"{where}: a run name must be letters, digits, '_', '-' or '.' (it names a folder)")
             continue
         if name in _RESERVED_NAMES or name.endswith(".failed") or name.endswith(".lock"):
-            problems.append(f"{where}: the name is taken by the batch folder's own files ({', '.join(sorted(_RESERVED_NAMES))}, NAME.failed)")
+            problems.append(
+                f"{where}: the name is taken by the batch folder's own files ({', '.join(sorted(_RESERVED_NAMES))}, NAME.failed)"
+            )
             continue
         params = {} if params is None else params
         if not isinstance(params, dict):
@@ -118,13 +123,17 @@ def load_batch_file(path: str | Path) -> list[RunSpec]:
         for key, value in params.items():
             if key in RESERVED:
                 problems.append(f"{where}: {key!r} is set by the batch (outputs/batch/<run>/), not by the batch file")
-            elif not (isinstance(value, _SCALARS) or (isinstance(value, list) and all(isinstance(v, _SCALARS) for v in value))):
+            elif not (
+                isinstance(value, _SCALARS) or (isinstance(value, list) and all(isinstance(v, _SCALARS) for v in value))
+            ):
                 problems.append(f"{where}: parameter {key!r} must be a number, text, true/false or a list of them")
         data_dir = params.get("data_dir", "data")
         if not isinstance(data_dir, str):
             problems.append(f"{where}: data_dir must be a folder path")
             continue
-        specs.append(RunSpec(name, data_dir, {k: v for k, v in params.items() if k != "data_dir" and k not in RESERVED}))
+        specs.append(
+            RunSpec(name, data_dir, {k: v for k, v in params.items() if k != "data_dir" and k not in RESERVED})
+        )
     if problems:
         raise BatchError(problems)
     return specs
@@ -146,7 +155,11 @@ def check_runs(specs: list[RunSpec], declared, *, project_dir: Path) -> list[str
             problems += pipeline.parameter_problems(f"run {spec.name!r}", spec.parameters, typed)
         else:
             known = set().union(*declared.values())
-            problems += [f"run {spec.name!r}: parameter {k!r} is declared by no notebook's parameters cell" for k in sorted(spec.parameters) if k not in known]
+            problems += [
+                f"run {spec.name!r}: parameter {k!r} is declared by no notebook's parameters cell"
+                for k in sorted(spec.parameters)
+                if k not in known
+            ]
     checked: dict[Path, list] = {}
     for spec in specs:
         folder = (project_dir / spec.data_dir).resolve()
@@ -177,7 +190,11 @@ def summarise(run_dirs: dict[str, Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     if long.empty:
         wide = pd.DataFrame(columns=["notebook", "key", *run_dirs])
     else:
-        wide = long.pivot(index=["notebook", "key"], columns="run", values="value").reindex(columns=list(run_dirs)).reset_index()
+        wide = (
+            long.pivot(index=["notebook", "key"], columns="run", values="value")
+            .reindex(columns=list(run_dirs))
+            .reset_index()
+        )
         wide.columns.name = None
         wide = wide.sort_values(["notebook", "key"], kind="stable").reset_index(drop=True)
     return long, wide
@@ -215,7 +232,9 @@ def run_batch(
         the_plan = engine.plan(runs, notebooks, project_dir=project_dir, lock_dir=output_root, batch_root=output_root)
     except engine.PlanError as err:
         raise BatchError(err.problems) from None
-    outcomes, _ = engine.execute_plan(the_plan, jobs=jobs or pipeline.default_jobs(), progress=progress, cell_timeout=cell_timeout)
+    outcomes, _ = engine.execute_plan(
+        the_plan, jobs=jobs or pipeline.default_jobs(), progress=progress, cell_timeout=cell_timeout
+    )
 
     long, wide = summarise({run.name: run.output_dir for run in outcomes if run.completed})
     summary = output_root / "summary.csv"

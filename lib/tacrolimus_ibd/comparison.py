@@ -29,14 +29,20 @@ def counts_by_band(band: pd.Series, week4_response: pd.Series, remission_end: pd
     The three series share the patients' index; a band with no patient is kept unless it is
     the "between bands" gap.
     """
-    frame = pd.DataFrame({"band": band, "response": week4_response.astype("boolean"), "remission": remission_end.astype("boolean")})
+    frame = pd.DataFrame(
+        {"band": band, "response": week4_response.astype("boolean"), "remission": remission_end.astype("boolean")}
+    )
     known = frame[["response", "remission"]].notna()
     happened = frame[["response", "remission"]].fillna(False).astype(bool)
-    counts = pd.DataFrame({
-        "band": frame["band"],
-        "events": happened["response"].astype(int), "total": known["response"].astype(int),
-        "remission_events": happened["remission"].astype(int), "remission_total": known["remission"].astype(int),
-    })
+    counts = pd.DataFrame(
+        {
+            "band": frame["band"],
+            "events": happened["response"].astype(int),
+            "total": known["response"].astype(int),
+            "remission_events": happened["remission"].astype(int),
+            "remission_total": known["remission"].astype(int),
+        }
+    )
     grouped = counts.groupby("band", observed=False)
     by_band = grouped.size().rename("patients").to_frame().join(grouped.sum()).reset_index()
     by_band = by_band[["band", "patients", "events", "total", "remission_events", "remission_total"]]
@@ -76,7 +82,11 @@ class LiteratureComparison:
         method = POOLING_METHOD_NAMES.get(self.pooling_method, self.pooling_method)
         return literature.pooled_forest_rows(
             literature.forest_rows(self.pool_inputs[outcome], outcomes=(outcome,)),
-            {f"Random effects ({method}, HKSJ interval): {name}": self.pooled[(outcome, name)] for name in SERIES if (outcome, name) in self.pooled},
+            {
+                f"Random effects ({method}, HKSJ interval): {name}": self.pooled[(outcome, name)]
+                for name in SERIES
+                if (outcome, name) in self.pooled
+            },
             self.published_pooled[outcome],
         )
 
@@ -103,30 +113,48 @@ class LiteratureComparison:
                 yield f"{outcome}: no published pooled estimate in literature.csv"
 
     def _reading_ogata(self):
-        ogata = self.studies[(self.studies["study_id"] == "ogata2006") & (self.studies["outcome"] == "response")].set_index("arm")
+        ogata = self.studies[
+            (self.studies["study_id"] == "ogata2006") & (self.studies["outcome"] == "response")
+        ].set_index("arm")
         yield "Ogata's arms, randomised and analysed (the study's own numbers):"
         for arm, row in ogata.iterrows():
-            yield (f"  - {arm}: {row['n_randomized_or_treated']} randomised, {row['total']} analysed, {row['events']} improved "
-                   f"({100 * row['events'] / row['total']:.1f}%)")
-        yield (f"Total randomised {ogata['n_randomized_or_treated'].sum()}, analysed {ogata['total'].sum()}; "
-               f"arm sizes all equal: {ogata['n_randomized_or_treated'].nunique() == 1}.")
+            yield (
+                f"  - {arm}: {row['n_randomized_or_treated']} randomised, {row['total']} analysed, {row['events']} improved "
+                f"({100 * row['events'] / row['total']:.1f}%)"
+            )
+        yield (
+            f"Total randomised {ogata['n_randomized_or_treated'].sum()}, analysed {ogata['total'].sum()}; "
+            f"arm sizes all equal: {ogata['n_randomized_or_treated'].nunique() == 1}."
+        )
 
     def key_results(self) -> dict:
         """The flat mapping of notebook 06's headline results (``outputs.save_key_results``)."""
         key = {}
         for (outcome, name), r in self.pooled.items():
             slug = f"{outcome}_{name.replace(' + ', '_plus_').replace(' ', '_')}"
-            key |= {f"pooled_{slug}": r.proportion, f"pooled_{slug}_ci_low": r.ci_low, f"pooled_{slug}_ci_high": r.ci_high,
-                    f"pooled_{slug}_wald_ci_low": r.wald_ci_low, f"pooled_{slug}_wald_ci_high": r.wald_ci_high,
-                    f"pooled_{slug}_i2": r.i2, f"pooled_{slug}_tau2": r.tau2, f"pooled_{slug}_q": r.q, f"pooled_{slug}_k": r.k}
+            key |= {
+                f"pooled_{slug}": r.proportion,
+                f"pooled_{slug}_ci_low": r.ci_low,
+                f"pooled_{slug}_ci_high": r.ci_high,
+                f"pooled_{slug}_wald_ci_low": r.wald_ci_low,
+                f"pooled_{slug}_wald_ci_high": r.wald_ci_high,
+                f"pooled_{slug}_i2": r.i2,
+                f"pooled_{slug}_tau2": r.tau2,
+                f"pooled_{slug}_q": r.q,
+                f"pooled_{slug}_k": r.k,
+            }
         overall = self.this_cohort[self.this_cohort["arm"] == "all"].set_index("outcome")
         counts = self.band_counts
         key |= {
             "pooling_method": self.pooling_method,
             "this_cohort_week4_response": overall.loc["response", "events"] / overall.loc["response", "total"],
             "this_cohort_remission_end": overall.loc["remission", "events"] / overall.loc["remission", "total"],
-            "n_cohort_means_in_ogata_low_band": int(counts.loc[counts["band"].str.contains("low trough"), "patients"].sum()),
-            "n_cohort_means_in_ogata_high_band": int(counts.loc[counts["band"].str.contains("high trough"), "patients"].sum()),
+            "n_cohort_means_in_ogata_low_band": int(
+                counts.loc[counts["band"].str.contains("low trough"), "patients"].sum()
+            ),
+            "n_cohort_means_in_ogata_high_band": int(
+                counts.loc[counts["band"].str.contains("high trough"), "patients"].sum()
+            ),
             "n_disagreements_recorded": len(self.disagreements),
             "n_forest_rows_percentage_only": int((self.forest_table["kind"] == "percentage_only").sum()),
         }
@@ -145,25 +173,38 @@ def literature_comparison(study, *, pooling_method: str = "dl") -> LiteratureCom
     bands = literature.trough_bands(studies)
     troughs = trough.trough_table(cohort)
     troughs["ogata_band"] = trough.assign_bands(troughs["mean_trough_ng_ml"], bands)
-    by_band = counts_by_band(troughs["ogata_band"], cohort.loc[troughs.index, "week4_response"], troughs["remission_end_of_follow_up"])
-    ogata_arms = studies[(studies["study_id"] == "ogata2006") & (studies["outcome"] == "response")][["arm", "time_point", "events", "total"]]
+    by_band = counts_by_band(
+        troughs["ogata_band"], cohort.loc[troughs.index, "week4_response"], troughs["remission_end_of_follow_up"]
+    )
+    ogata_arms = studies[(studies["study_id"] == "ogata2006") & (studies["outcome"] == "response")][
+        ["arm", "time_point", "events", "total"]
+    ]
     combined = literature.combine(studies, this_cohort)
     pooled, inputs = {}, {}
     for outcome in OUTCOMES:
         series_keys = literature.OBSERVATIONAL_SERIES[outcome]
         published_rows = literature.select_rows(studies, outcome, series_keys)
-        with_cohort_rows = literature.select_rows(combined, outcome, (*series_keys, literature.THIS_COHORT_POOLING_ROW[outcome]))
+        with_cohort_rows = literature.select_rows(
+            combined, outcome, (*series_keys, literature.THIS_COHORT_POOLING_ROW[outcome])
+        )
         if len(published_rows) >= 2:
             pooled[(outcome, SERIES[0])] = literature.pool_rows(published_rows, method=pooling_method)
         pooled[(outcome, SERIES[1])] = literature.pool_rows(with_cohort_rows, method=pooling_method)
         inputs[outcome] = with_cohort_rows
     return LiteratureComparison(
-        pooling_method=pooling_method, studies=studies, this_cohort=this_cohort,
-        overview=literature.study_overview(studies), forest_table=literature.forest_rows(studies, this_cohort),
-        no_figures=literature.rows_without_figures(studies), bands=bands, troughs=troughs,
+        pooling_method=pooling_method,
+        studies=studies,
+        this_cohort=this_cohort,
+        overview=literature.study_overview(studies),
+        forest_table=literature.forest_rows(studies, this_cohort),
+        no_figures=literature.rows_without_figures(studies),
+        bands=bands,
+        troughs=troughs,
         band_counts=trough.counts_in_bands(troughs["mean_trough_ng_ml"], bands),
-        by_band=literature.exact_intervals(by_band), ogata_arms=literature.exact_intervals(ogata_arms),
-        pooled=pooled, pool_inputs=inputs,
+        by_band=literature.exact_intervals(by_band),
+        ogata_arms=literature.exact_intervals(ogata_arms),
+        pooled=pooled,
+        pool_inputs=inputs,
         published_pooled={outcome: literature.published_pooled(studies, outcome) for outcome in OUTCOMES},
         disagreements=literature.disagreements(studies),
     )

@@ -184,7 +184,14 @@ def cohort_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
     t4 = tables["table4_medium_term"].set_index("patient_id")
     cohort["in_table4"] = t4["in_table4"].astype(bool)
-    for col in ["treatment_months", "fistula_outcome", "relapse_month", "prednisolone_mg_day", "iv_steroids", "steroid_tapering"]:
+    for col in [
+        "treatment_months",
+        "fistula_outcome",
+        "relapse_month",
+        "prednisolone_mg_day",
+        "iv_steroids",
+        "steroid_tapering",
+    ]:
         cohort[col] = t4[col]
 
     facts = tables["text_patient_facts"]
@@ -206,7 +213,14 @@ def cohort_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
     t5 = tables["table5_trough"].set_index("patient_id")
     cohort["in_table5"] = t5["in_table5"].astype(bool)
-    for col in ["ongoing_tacrolimus", "tacrolimus_duration_months", "mean_trough_ng_ml", "trough_min_ng_ml", "trough_max_ng_ml", "follow_up_months"]:
+    for col in [
+        "ongoing_tacrolimus",
+        "tacrolimus_duration_months",
+        "mean_trough_ng_ml",
+        "trough_min_ng_ml",
+        "trough_max_ng_ml",
+        "follow_up_months",
+    ]:
         cohort[col] = t5[col]
 
     week4, week4_basis = _facts_wide(facts, "week4_response")

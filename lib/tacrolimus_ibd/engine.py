@@ -112,10 +112,16 @@ def _inside(path: Path, folder: Path) -> bool:
     return folder in path.parents
 
 
-def protection_problem(output_dir: Path, *, project_dir: Path, data_dirs: list[Path], notebooks_dir: Path) -> str | None:
+def protection_problem(
+    output_dir: Path, *, project_dir: Path, data_dirs: list[Path], notebooks_dir: Path
+) -> str | None:
     """Why ``output_dir`` may never be written, or None."""
     out = output_dir.resolve()
-    protected = [("the project folder", project_dir), ("the home folder", Path.home()), ("the notebooks folder", notebooks_dir)]
+    protected = [
+        ("the project folder", project_dir),
+        ("the home folder", Path.home()),
+        ("the notebooks folder", notebooks_dir),
+    ]
     protected += [("the data folder", d) for d in data_dirs]
     protected += [("the file system root", Path(out.anchor))]
     for what, folder in protected:
@@ -141,7 +147,9 @@ def _carried_over(entry: Path) -> bool:
     """A folder inside an output folder that is not this run's to replace, and moves with it:
     ``batch/``, another run's published outputs or kept failure (it has a manifest), and the
     engine's own working folders."""
-    return entry.is_dir() and (entry.name == BATCH_DIR or _is_own_working_file(entry.name) or (entry / MANIFEST).is_file())
+    return entry.is_dir() and (
+        entry.name == BATCH_DIR or _is_own_working_file(entry.name) or (entry / MANIFEST).is_file()
+    )
 
 
 def foreign_files(folder: Path) -> list[str] | None:
@@ -250,10 +258,15 @@ class OutputLock:
 
     def acquire(self) -> None:
         self.folder.parent.mkdir(parents=True, exist_ok=True)
-        record = json.dumps({
-            "pid": os.getpid(), "host": socket.gethostname(), "start": _process_start(os.getpid()),
-            "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "command": " ".join(sys.argv[:3]),
-        })
+        record = json.dumps(
+            {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "start": _process_start(os.getpid()),
+                "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "command": " ".join(sys.argv[:3]),
+            }
+        )
         for _ in range(20):
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -381,7 +394,9 @@ class Plan:
     lock_dir: Path
 
 
-def plan(specs: list[RunSpec], notebooks: list[Path], *, project_dir: Path, lock_dir: Path, batch_root: Path | None = None) -> Plan:
+def plan(
+    specs: list[RunSpec], notebooks: list[Path], *, project_dir: Path, lock_dir: Path, batch_root: Path | None = None
+) -> Plan:
     """Check everything a run needs before anything is written; raise DataValidationError
     (reproduce's data), or PlanError listing every problem."""
     from .data import DataValidationError, validate_data_dir_cached
@@ -389,7 +404,11 @@ def plan(specs: list[RunSpec], notebooks: list[Path], *, project_dir: Path, lock
     project_dir = Path(project_dir).resolve()
     notebooks_dir = notebooks[0].parent.resolve()
     # Reading the parameters cells costs about 0.1 s a notebook: only when a run sets parameters.
-    declared = pipeline.declared_parameters(notebooks) if any(spec.parameters for spec in specs) else {nb.name: {} for nb in notebooks}
+    declared = (
+        pipeline.declared_parameters(notebooks)
+        if any(spec.parameters for spec in specs)
+        else {nb.name: {} for nb in notebooks}
+    )
     problems: list[str] = []
     data_problems: dict[Path, list] = {}
     for spec in specs:
@@ -398,7 +417,11 @@ def plan(specs: list[RunSpec], notebooks: list[Path], *, project_dir: Path, lock
         if data_problems[spec.data_dir]:
             if spec.name is None:
                 raise DataValidationError(data_problems[spec.data_dir])
-            shown = pipeline.relative_path(spec.data_dir, project_dir) if _inside(spec.data_dir, project_dir) else str(spec.data_dir)
+            shown = (
+                pipeline.relative_path(spec.data_dir, project_dir)
+                if _inside(spec.data_dir, project_dir)
+                else str(spec.data_dir)
+            )
             problems += [f"{spec.label}: data_dir {shown}: {p}" for p in data_problems[spec.data_dir]]
         problems += pipeline.parameter_problems(spec.label, spec.parameters, declared)
     data_dirs = sorted({spec.data_dir for spec in specs})
@@ -427,9 +450,15 @@ def plan(specs: list[RunSpec], notebooks: list[Path], *, project_dir: Path, lock
     runs = []
     for spec in specs:
         data_rel = pipeline.relative_path(spec.data_dir, cwd)
-        runs.append(_Run(spec, {
-            nb: {"data_dir": data_rel, **{k: v for k, v in spec.parameters.items() if k in declared[nb]}} for nb in declared
-        }))
+        runs.append(
+            _Run(
+                spec,
+                {
+                    nb: {"data_dir": data_rel, **{k: v for k, v in spec.parameters.items() if k in declared[nb]}}
+                    for nb in declared
+                },
+            )
+        )
     return Plan(runs, notebooks, project_dir, lock_dir)
 
 
@@ -500,10 +529,14 @@ def _ensure_staging(run: _Run, cwd: Path) -> Path:
 def _execute_one(run: _Run, nb: Path, cwd: Path, cell_timeout):
     staging = _ensure_staging(run, cwd)
     params = {**run.notebook_parameters[nb.name], "output_dir": next(iter(run.paths))}
-    pipeline.execute_notebook(nb, staging / "notebooks" / nb.name, params, cwd=cwd, paths=run.paths, cell_timeout=cell_timeout)
+    pipeline.execute_notebook(
+        nb, staging / "notebooks" / nb.name, params, cwd=cwd, paths=run.paths, cell_timeout=cell_timeout
+    )
 
 
-def execute_plan(plan: Plan, *, jobs: int, progress: bool = True, cell_timeout: float | None = pipeline.DEFAULT_CELL_TIMEOUT) -> tuple[list[RunOutcome], float]:
+def execute_plan(
+    plan: Plan, *, jobs: int, progress: bool = True, cell_timeout: float | None = pipeline.DEFAULT_CELL_TIMEOUT
+) -> tuple[list[RunOutcome], float]:
     """Run a plan's runs (one at a time, each run's notebooks in parallel across the pool) and
     publish each as soon as its notebooks are done. Raises OutputBusy before anything runs when
     another run holds the output folder, Interrupted after SIGINT/SIGTERM."""
@@ -515,7 +548,12 @@ def execute_plan(plan: Plan, *, jobs: int, progress: bool = True, cell_timeout: 
         for run in plan.runs:
             clean_leftovers(run.spec.output_dir)
             clean_leftovers(failed_dir(run.spec.output_dir))
-        problems = [f"{run.spec.label}: output folder refused: {p}" for run in plan.runs for p in [publish_problem(run.spec.output_dir)] if p]
+        problems = [
+            f"{run.spec.label}: output folder refused: {p}"
+            for run in plan.runs
+            for p in [publish_problem(run.spec.output_dir)]
+            if p
+        ]
         if problems:
             raise PlanError(problems)
         provenance = pipeline.provenance(plan.project_dir, ran=[*plan.notebooks, *{r.spec.data_dir for r in plan.runs}])
@@ -525,7 +563,11 @@ def execute_plan(plan: Plan, *, jobs: int, progress: bool = True, cell_timeout: 
             run.manifest = {
                 "started": start_time,
                 **({"batch_run": spec.name} if spec.name is not None else {}),
-                "parameters": {"data_dir": data_rel, "output_dir": pipeline.relative_path(spec.output_dir, cwd), **spec.parameters},
+                "parameters": {
+                    "data_dir": data_rel,
+                    "output_dir": pipeline.relative_path(spec.output_dir, cwd),
+                    **spec.parameters,
+                },
                 "notebooks": [nb.name for nb in plan.notebooks],
                 "data_files": pipeline.files_with_hashes(spec.data_dir, spec.data_dir.parent),
                 **provenance,
@@ -545,7 +587,9 @@ def execute_plan(plan: Plan, *, jobs: int, progress: bool = True, cell_timeout: 
                 }
                 pending = set(futures)
                 while pending:
-                    done, pending = concurrent.futures.wait(pending, timeout=0.5, return_when=concurrent.futures.FIRST_COMPLETED)
+                    done, pending = concurrent.futures.wait(
+                        pending, timeout=0.5, return_when=concurrent.futures.FIRST_COMPLETED
+                    )
                     KERNELS.watch(time.monotonic())
                     if stop.signum is not None:
                         for future in pending:
@@ -564,7 +608,9 @@ def execute_plan(plan: Plan, *, jobs: int, progress: bool = True, cell_timeout: 
                             run.failures.append(NotebookFailure(nb.name, None, None, f"{type(err).__name__}: {err}"))
                         run.pending -= 1
                         if bar is not None:
-                            bar.set_postfix_str(nb.stem if run.spec.name is None else f"{run.spec.name}/{nb.stem}", refresh=False)
+                            bar.set_postfix_str(
+                                nb.stem if run.spec.name is None else f"{run.spec.name}/{nb.stem}", refresh=False
+                            )
                             bar.update(1)
                         if not run.failures and run.staging is not None:
                             for step in run.spec.steps:
@@ -580,7 +626,11 @@ def execute_plan(plan: Plan, *, jobs: int, progress: bool = True, cell_timeout: 
                     if run.outcome is None and run.staging is not None:
                         shutil.rmtree(run.staging, ignore_errors=True)
         if stop.signum is not None:
-            published = [run.spec.name or str(run.spec.output_dir) for run in plan.runs if run.outcome is not None and run.outcome.completed]
+            published = [
+                run.spec.name or str(run.spec.output_dir)
+                for run in plan.runs
+                if run.outcome is not None and run.outcome.completed
+            ]
             raise Interrupted(stop.signum, published)
     return [run.outcome for run in plan.runs], time.monotonic() - started
 
@@ -597,7 +647,11 @@ def _finish(run: _Run, stop: _StopSignals) -> RunOutcome | None:
                     return None
         if stop.signum is not None:
             return None
-        manifest = {**run.manifest, "completed": not failures, "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        manifest = {
+            **run.manifest,
+            "completed": not failures,
+            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        }
         if failures:
             return _keep_failure(run, failures, manifest)
         manifest["failures"] = []
@@ -631,7 +685,9 @@ def publish_folder(staging: Path, output_dir: Path) -> None:
     the other runs' folders in it, and delete only the files the previous run's manifest lists."""
     old = None
     if output_dir.exists():
-        keep = [output_dir / "README.md"] + [entry for entry in output_dir.iterdir() if _carried_over(entry) and not _is_own_working_file(entry.name)]
+        keep = [output_dir / "README.md"] + [
+            entry for entry in output_dir.iterdir() if _carried_over(entry) and not _is_own_working_file(entry.name)
+        ]
         for entry in keep:
             if entry.exists() and not (staging / entry.name).exists():
                 entry.rename(staging / entry.name)
@@ -655,7 +711,9 @@ def _keep_failure(run: _Run, failures: list[NotebookFailure], manifest: dict) ->
         if src.exists():
             shutil.move(str(src), tmp / failure.notebook)
             shown = kept_dir / failure.notebook
-            failure.kept_at = str(shown) if not _inside(shown, Path.cwd()) else pipeline.relative_path(shown, Path.cwd())
+            failure.kept_at = (
+                str(shown) if not _inside(shown, Path.cwd()) else pipeline.relative_path(shown, Path.cwd())
+            )
     shutil.rmtree(staging, ignore_errors=True)  # first: on a full disk this frees the space the manifest needs
     manifest["failures"] = [str(f) for f in failures]
     manifest["outputs"] = pipeline.files_with_hashes(tmp, tmp)

@@ -171,12 +171,28 @@ class PooledProportion:
     def summary_frame(self, name: str = "pooled") -> pd.DataFrame:
         """One row named ``name`` (column ``estimate``): proportion, primary interval, Wald
         interval, tau², I², Q with its degrees of freedom and p-value, k, method, studies."""
-        return pd.DataFrame([{
-            "estimate": name, "proportion": self.proportion, "ci_low": self.ci_low, "ci_high": self.ci_high,
-            "interval": self.interval, "wald_ci_low": self.wald_ci_low, "wald_ci_high": self.wald_ci_high,
-            "tau2": self.tau2, "i2": self.i2, "q": self.q, "q_df": self.k - 1, "q_pvalue": self.q_pvalue, "k": self.k,
-            "method": self.method, "studies": "; ".join(self.labels), "continuity_corrected": "; ".join(self.continuity_corrected),
-        }])
+        return pd.DataFrame(
+            [
+                {
+                    "estimate": name,
+                    "proportion": self.proportion,
+                    "ci_low": self.ci_low,
+                    "ci_high": self.ci_high,
+                    "interval": self.interval,
+                    "wald_ci_low": self.wald_ci_low,
+                    "wald_ci_high": self.wald_ci_high,
+                    "tau2": self.tau2,
+                    "i2": self.i2,
+                    "q": self.q,
+                    "q_df": self.k - 1,
+                    "q_pvalue": self.q_pvalue,
+                    "k": self.k,
+                    "method": self.method,
+                    "studies": "; ".join(self.labels),
+                    "continuity_corrected": "; ".join(self.continuity_corrected),
+                }
+            ]
+        )
 
 
 def pool_random_effects(
@@ -341,7 +357,9 @@ def cohort_rows(cohort: pd.DataFrame) -> pd.DataFrame:
                         part
                         for part in (
                             f"{n_inferred} of {len(known)} values inferred from the text" if n_inferred else "",
-                            f"{unknown} with an unknown outcome counted in the denominator, not as an event (intention to treat, as notebook 04)" if unknown else "",
+                            f"{unknown} with an unknown outcome counted in the denominator, not as an event (intention to treat, as notebook 04)"
+                            if unknown
+                            else "",
                         )
                         if part
                     ),
@@ -364,7 +382,10 @@ def combine(literature: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
 
     def aligned(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(
-            {c: frame[c].astype(dtypes[c]) if c in frame.columns else pd.Series(index=frame.index, dtype=dtypes[c]) for c in columns},
+            {
+                c: frame[c].astype(dtypes[c]) if c in frame.columns else pd.Series(index=frame.index, dtype=dtypes[c])
+                for c in columns
+            },
             index=frame.index,
         )
 
@@ -413,7 +434,9 @@ def forest_rows(
         rows = combine(published, cohort[cohort["outcome"].isin(outcomes)].assign(kind="this_cohort"))
     else:
         rows = published.reset_index(drop=True)
-    rows["kind"] = rows["kind"].where(rows["study_id"] != THIS_COHORT_ID, "this_cohort")  # also when passed in ``literature``
+    rows["kind"] = rows["kind"].where(
+        rows["study_id"] != THIS_COHORT_ID, "this_cohort"
+    )  # also when passed in ``literature``
     rows = exact_intervals(rows, alpha=alpha)
     is_pct = rows["kind"] == "percentage_only"
     rows.loc[is_pct, "proportion"] = rows.loc[is_pct, "proportion_reported"] / 100
@@ -427,8 +450,24 @@ def forest_rows(
     rows["_this"] = rows["kind"].eq("this_cohort")
     rows["_arm"] = rows["arm"].map({a: i for i, a in enumerate(COHORT_ARMS)}).fillna(-1)
     rows = rows.sort_values(["outcome", "_this", "year", "study", "_arm", "arm"], kind="stable", na_position="last")
-    keep = ["study_id", "study", "year", "arm", "outcome", "outcome_definition", "time_point", "kind", "label",
-            "events", "total", "counts", "proportion_reported", "proportion", "ci_low", "ci_high"]
+    keep = [
+        "study_id",
+        "study",
+        "year",
+        "arm",
+        "outcome",
+        "outcome_definition",
+        "time_point",
+        "kind",
+        "label",
+        "events",
+        "total",
+        "counts",
+        "proportion_reported",
+        "proportion",
+        "ci_low",
+        "ci_high",
+    ]
     return rows[keep].reset_index(drop=True)
 
 
@@ -438,7 +477,9 @@ def with_headers(rows: pd.DataFrame, by: str = "outcome") -> pd.DataFrame:
     for name, group in rows.groupby(by, sort=False, observed=True):
         header = pd.DataFrame({"label": [str(name).replace("_", " ").capitalize()], "kind": ["header"], by: [name]})
         parts += [header, group]
-    out = pd.concat([p.astype({c: rows[c].dtype for c in p.columns if c in rows.columns}) for p in parts], ignore_index=True)
+    out = pd.concat(
+        [p.astype({c: rows[c].dtype for c in p.columns if c in rows.columns}) for p in parts], ignore_index=True
+    )
     return out.reindex(columns=rows.columns)
 
 
@@ -497,7 +538,10 @@ def select_rows(frame: pd.DataFrame, outcome: str, keys: Sequence[tuple[str, str
     picked = []
     for study_id, arm, time_point in keys:
         match = frame[
-            (frame["study_id"] == study_id) & (frame["arm"] == arm) & (frame["outcome"] == outcome) & (frame["time_point"] == time_point)
+            (frame["study_id"] == study_id)
+            & (frame["arm"] == arm)
+            & (frame["outcome"] == outcome)
+            & (frame["time_point"] == time_point)
         ]
         if len(match) != 1:
             raise KeyError(f"{len(match)} rows for {study_id}/{arm}/{outcome}/{time_point}; expected 1")
@@ -505,7 +549,9 @@ def select_rows(frame: pd.DataFrame, outcome: str, keys: Sequence[tuple[str, str
     return pd.concat(picked, ignore_index=True)
 
 
-def pool_rows(rows: pd.DataFrame, *, method: str = "dl", alpha: float = 0.05, interval: str = "hksj") -> PooledProportion:
+def pool_rows(
+    rows: pd.DataFrame, *, method: str = "dl", alpha: float = 0.05, interval: str = "hksj"
+) -> PooledProportion:
     """:func:`pool_random_effects` of the ``events``/``total`` of ``rows``, labelled by ``study``."""
     if rows[["events", "total"]].isna().any().any():
         raise ValueError("every pooled row needs events and total")
@@ -528,7 +574,9 @@ def pooled_table(results: dict[str, PooledProportion]) -> pd.DataFrame:
     return pd.concat([r.summary_frame(name) for name, r in results.items()], ignore_index=True)
 
 
-def pooled_forest_rows(inputs: pd.DataFrame, pooled: dict[str, PooledProportion], published: pd.DataFrame | None = None) -> pd.DataFrame:
+def pooled_forest_rows(
+    inputs: pd.DataFrame, pooled: dict[str, PooledProportion], published: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Forest rows of a pooled estimate: the rows pooled, then each pooled diamond, then published ones.
 
     ``inputs`` is :func:`forest_rows`-shaped (the union of every row pooled into any estimate
@@ -552,7 +600,11 @@ def pooled_forest_rows(inputs: pd.DataFrame, pooled: dict[str, PooledProportion]
         rows.append(
             pd.DataFrame(
                 {
-                    "label": (published["study"].str.replace(r"\s*\(.*\)$", "", regex=True) + " (published pooled): " + published["time_point"]).to_list(),
+                    "label": (
+                        published["study"].str.replace(r"\s*\(.*\)$", "", regex=True)
+                        + " (published pooled): "
+                        + published["time_point"]
+                    ).to_list(),
                     "kind": "published_pooled",
                     "proportion": published["pooled_estimate"].to_list(),
                     "ci_low": published["pooled_ci_low"].to_list(),
@@ -562,14 +614,28 @@ def pooled_forest_rows(inputs: pd.DataFrame, pooled: dict[str, PooledProportion]
             )
         )
     columns = ["label", "kind", "arm", "proportion", "ci_low", "ci_high", "counts"]
-    parts = [r.reindex(columns=columns).astype({"label": "string", "kind": "string", "arm": "string", "counts": "string"}) for r in rows if len(r)]
+    parts = [
+        r.reindex(columns=columns).astype({"label": "string", "kind": "string", "arm": "string", "counts": "string"})
+        for r in rows
+        if len(r)
+    ]
     return pd.concat(parts, ignore_index=True)
 
 
 def published_pooled(literature: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """The meta-analytic rows (``pooled_estimate`` present) of ``outcome``, e.g. Komaki et al. 2016."""
     rows = literature[(literature["outcome"] == outcome) & literature["pooled_estimate"].notna()]
-    return rows[["study", "population", "outcome_definition", "time_point", "pooled_estimate", "pooled_ci_low", "pooled_ci_high"]].reset_index(drop=True)
+    return rows[
+        [
+            "study",
+            "population",
+            "outcome_definition",
+            "time_point",
+            "pooled_estimate",
+            "pooled_ci_low",
+            "pooled_ci_high",
+        ]
+    ].reset_index(drop=True)
 
 
 # --- descriptive tables ------------------------------------------------------------------------
@@ -593,8 +659,14 @@ def trough_bands(literature: pd.DataFrame) -> pd.DataFrame:
         }
     )
     out["label"] = (
-        out["study"] + ", " + out["arm"].str.replace("_", " ", regex=False)
-        + " (" + out["low"].map("{:g}".format) + "-" + out["high"].map("{:g}".format) + " ng/mL)"
+        out["study"]
+        + ", "
+        + out["arm"].str.replace("_", " ", regex=False)
+        + " ("
+        + out["low"].map("{:g}".format)
+        + "-"
+        + out["high"].map("{:g}".format)
+        + " ng/mL)"
     )
     return out.sort_values("low").reset_index(drop=True)
 
@@ -626,4 +698,6 @@ def disagreements(literature: pd.DataFrame) -> pd.DataFrame:
     count = rows["events"].astype("string") + "/" + rows["total"].astype("string")
     pct = rows["proportion_reported"].map(lambda p: f"{p:g}%", na_action="ignore").astype("string")
     rows["study_figures"] = count.fillna(pct).fillna("none found")
-    return rows[["study", "arm", "outcome", "time_point", "paper_account", "study_figures", "disagreement"]].reset_index(drop=True)
+    return rows[
+        ["study", "arm", "outcome", "time_point", "paper_account", "study_figures", "disagreement"]
+    ].reset_index(drop=True)

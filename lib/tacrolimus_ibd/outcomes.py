@@ -12,7 +12,11 @@ def patient_ids(ids: pd.Series) -> pd.Series:
     """Patient identifiers as the cohort's index holds them: integers when the dictionary types
     ``patient_id`` integer (the paper's numbers), else the strings as written (codes such as
     RFH-0042), never forced to int."""
-    return ids.astype(int) if pd.api.types.is_integer_dtype(ids) or pd.api.types.is_float_dtype(ids) else ids.astype(object)
+    return (
+        ids.astype(int)
+        if pd.api.types.is_integer_dtype(ids) or pd.api.types.is_float_dtype(ids)
+        else ids.astype(object)
+    )
 
 
 def patients_with(treatments: pd.DataFrame, *, timing: str, drugs: str | list[str]) -> set[int]:
@@ -139,7 +143,10 @@ def side_effect_discontinuations(cohort: pd.DataFrame, facts: pd.DataFrame) -> p
         {
             "diagnosis": cohort["diagnosis"],
             "adverse_effects": cohort["adverse_effects"].map(", ".join),
-            "ongoing_table5": cohort["ongoing_tacrolimus"].astype("boolean").map({True: "Yes", False: "No"}, na_action="ignore").fillna("not listed"),
+            "ongoing_table5": cohort["ongoing_tacrolimus"]
+            .astype("boolean")
+            .map({True: "Yes", False: "No"}, na_action="ignore")
+            .fillna("not listed"),
             "stop_day_text": stop_day,
             "stop_months_text": stop_day / DAYS_PER_MONTH,
             "treatment_months": cohort["treatment_months"],
@@ -202,7 +209,11 @@ def rates_by_group(
     """
     groups = list(GROUP_ORDER if groups is None else groups)
     events = events.reindex(cohort.index).astype("boolean")
-    denominator = pd.Series(True, index=cohort.index) if denominator is None else denominator.reindex(cohort.index, fill_value=False).astype(bool)
+    denominator = (
+        pd.Series(True, index=cohort.index)
+        if denominator is None
+        else denominator.reindex(cohort.index, fill_value=False).astype(bool)
+    )
     frame = pd.DataFrame({"group": cohort["diagnosis"], "event": events})[denominator.to_numpy()]
     selections = [(g, frame[frame["group"] == g]) for g in groups]
     if overall is not None:
@@ -265,9 +276,15 @@ def end_of_follow_up_outcome(cohort: pd.DataFrame, *, include_inferred: bool = T
 
 def outcome_counts(cohort: pd.DataFrame, outcome: pd.Series, *, denominator: pd.Series | None = None) -> pd.DataFrame:
     """Patients per outcome category (remission, mild, severe, unknown) by group and overall."""
-    keep = pd.Series(True, index=cohort.index) if denominator is None else denominator.reindex(cohort.index).astype(bool)
-    frame = pd.DataFrame({"group": cohort["diagnosis"], "outcome": outcome.reindex(cohort.index).fillna("unknown")})[keep.to_numpy()]
-    counts = pd.crosstab(frame["group"], frame["outcome"]).reindex(index=GROUP_ORDER, columns=OUTCOME_ORDER + ["unknown"], fill_value=0)
+    keep = (
+        pd.Series(True, index=cohort.index) if denominator is None else denominator.reindex(cohort.index).astype(bool)
+    )
+    frame = pd.DataFrame({"group": cohort["diagnosis"], "outcome": outcome.reindex(cohort.index).fillna("unknown")})[
+        keep.to_numpy()
+    ]
+    counts = pd.crosstab(frame["group"], frame["outcome"]).reindex(
+        index=GROUP_ORDER, columns=OUTCOME_ORDER + ["unknown"], fill_value=0
+    )
     counts.loc["all"] = counts.sum()
     counts["total"] = counts.sum(axis=1)
     counts.index.name = "group"
@@ -323,7 +340,12 @@ def fistula_outcome_counts(cohort: pd.DataFrame) -> pd.DataFrame:
     with_fistula = cohort[cohort["perianal_fistula"].astype(bool)]
     outcome = with_fistula["fistula_outcome"].fillna("not recorded")
     rows = [
-        {"fistula_outcome": name, "patients": int((outcome == name).sum()), "of": len(with_fistula), "patient_ids": " ".join(map(str, outcome.index[outcome == name]))}
+        {
+            "fistula_outcome": name,
+            "patients": int((outcome == name).sum()),
+            "of": len(with_fistula),
+            "patient_ids": " ".join(map(str, outcome.index[outcome == name])),
+        }
         for name in order
     ]
     return pd.DataFrame(rows)
@@ -332,10 +354,17 @@ def fistula_outcome_counts(cohort: pd.DataFrame) -> pd.DataFrame:
 def adverse_effect_counts(adverse_effects: pd.DataFrame, n_patients: int) -> pd.DataFrame:
     """Patients per adverse effect (data/table4_adverse_effects.csv), most frequent first."""
     grouped = adverse_effects.groupby("adverse_effect")["patient_id"]
-    table = pd.DataFrame({"patients": grouped.nunique(), "patient_ids": grouped.apply(lambda ids: " ".join(map(str, sorted(set(patient_ids(ids))))))})
+    table = pd.DataFrame(
+        {
+            "patients": grouped.nunique(),
+            "patient_ids": grouped.apply(lambda ids: " ".join(map(str, sorted(set(patient_ids(ids)))))),
+        }
+    )
     table["of"] = n_patients
     table.index.name = "adverse_effect"
-    return table.reset_index().sort_values(["patients", "adverse_effect"], ascending=[False, True]).reset_index(drop=True)
+    return (
+        table.reset_index().sort_values(["patients", "adverse_effect"], ascending=[False, True]).reset_index(drop=True)
+    )
 
 
 def tolerated(cohort: pd.DataFrame) -> pd.Series:
@@ -403,7 +432,9 @@ def time_on_tacrolimus(cohort: pd.DataFrame, facts: pd.DataFrame, *, unknown_sta
     return table
 
 
-def swimmer_data(cohort: pd.DataFrame, table4: pd.DataFrame, facts: pd.DataFrame, *, include_inferred: bool = True) -> pd.DataFrame:
+def swimmer_data(
+    cohort: pd.DataFrame, table4: pd.DataFrame, facts: pd.DataFrame, *, include_inferred: bool = True
+) -> pd.DataFrame:
     """One row per patient for a swimmer plot of time on tacrolimus.
 
     Columns: diagnosis, months and duration_source (``treatment_duration``), follow_up_months
@@ -437,7 +468,9 @@ def before_after_facts(facts: pd.DataFrame, patient_id: int, measures: list[str]
         week0 = float(before["value"]) if before is not None else np.nan
         week4 = float(after["value"]) if after is not None else np.nan
         bases = {r["basis"] for r in (before, after) if r is not None}
-        rows.append({"measure": m, "week0": week0, "week4": week4, "change": week4 - week0, "basis": "/".join(sorted(bases))})
+        rows.append(
+            {"measure": m, "week0": week0, "week4": week4, "change": week4 - week0, "basis": "/".join(sorted(bases))}
+        )
     return pd.DataFrame(rows)
 
 
@@ -483,9 +516,27 @@ def outcome_rates(
         ("remission_end", "all patients", _known(outcome.eq("remission"), outcome.notna()), mask, True),
         ("relapse_table4", "all patients", _known(cohort["relapse_month"].notna(), in_table4), mask, False),
         ("relapse_text", "all patients", named, mask, False),
-        ("steroid_tapering_complete", "all patients", _known(cohort["steroid_tapering"].eq("complete"), in_table4), mask, False),
-        ("fistula_complete_healing", "patients with a perianal fistula", _known(fistula_outcome.eq("complete_healing"), in_table4), mask & fistula, False),
-        ("fistula_any_response", "patients with a perianal fistula", _known(fistula_outcome.isin(["complete_healing", "partial_response"]), in_table4), mask & fistula, False),
+        (
+            "steroid_tapering_complete",
+            "all patients",
+            _known(cohort["steroid_tapering"].eq("complete"), in_table4),
+            mask,
+            False,
+        ),
+        (
+            "fistula_complete_healing",
+            "patients with a perianal fistula",
+            _known(fistula_outcome.eq("complete_healing"), in_table4),
+            mask & fistula,
+            False,
+        ),
+        (
+            "fistula_any_response",
+            "patients with a perianal fistula",
+            _known(fistula_outcome.isin(["complete_healing", "partial_response"]), in_table4),
+            mask & fistula,
+            False,
+        ),
         ("tolerated", "all patients", tolerated(cohort), mask, False),
         ("stopped_for_side_effects", "all patients", stopped_for_side_effects(cohort, facts), mask, False),
         ("ongoing_end_of_follow_up", "all patients", ~stopped, mask, False),

@@ -48,7 +48,9 @@ class Table:
 
 
 #: Display formats of a proportion and its two intervals (statistics.proportion_table's columns).
-CI_FORMATS = {c: "{:.2f}" for c in ["proportion", "clopper_pearson_low", "clopper_pearson_high", "wilson_low", "wilson_high"]}
+CI_FORMATS = {
+    c: "{:.2f}" for c in ["proportion", "clopper_pearson_low", "clopper_pearson_high", "wilson_low", "wilson_high"]
+}
 
 
 def show(frame: pd.DataFrame, name: str, *, formats: dict | None = None, index: bool = False) -> Table:
@@ -143,7 +145,9 @@ FIGURE_TEXT = {
 FIGURE_MANIFEST_SUFFIX = ".json"
 
 
-def figure_record(name: str, *, alt: str | None = None, caption: str | None = None, appendix: bool | None = None) -> dict:
+def figure_record(
+    name: str, *, alt: str | None = None, caption: str | None = None, appendix: bool | None = None
+) -> dict:
     """What the figures manifest records of figure ``name``: its alt text, caption and appendix flag.
 
     Keyword arguments override the description in ``FIGURE_TEXT``; a figure without either gets

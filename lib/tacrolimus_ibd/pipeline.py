@@ -179,10 +179,14 @@ def parameter_problems(run: str, values: dict, declared: dict[str, dict[str, Par
         if name in RESERVED:
             problems.append(f"{run}: parameter {name!r} is set by the run itself, not by the user")
         elif name == "data_dir":
-            problems.append(f"{run}: parameter 'data_dir' is given as the data folder (reproduce --data-dir, or data_dir: in a batch file), which is validated first")
+            problems.append(
+                f"{run}: parameter 'data_dir' is given as the data folder (reproduce --data-dir, or data_dir: in a batch file), which is validated first"
+            )
         elif name not in known:
             names = ", ".join(sorted(set(known) - set(RESERVED) - {"data_dir"})) or "none besides data_dir"
-            problems.append(f"{run}: parameter {name!r} is declared by no notebook's parameters cell (declared: {names})")
+            problems.append(
+                f"{run}: parameter {name!r} is declared by no notebook's parameters cell (declared: {names})"
+            )
         else:
             for nb, params in sorted(declared.items()):
                 problem = params[name].problem(values[name]) if name in params else None
@@ -231,7 +235,12 @@ def _coalesced_streams(outputs: list) -> list:
     merged = []
     for output in outputs:
         previous = merged[-1] if merged else None
-        if output.get("output_type") == "stream" and previous is not None and previous.get("output_type") == "stream" and previous.get("name") == output.get("name"):
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
             previous["text"] = "".join(previous["text"]) + "".join(output["text"])
         else:
             merged.append(output)
@@ -413,7 +422,9 @@ def _register_engine():
 
 def _running_cell(nb: nbformat.NotebookNode) -> int | None:
     """Index of the last cell that started (papermill marks a cell's start time)."""
-    cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]  # as _source_cell_number counts
+    cells = [
+        c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])
+    ]  # as _source_cell_number counts
     started = [i for i, c in enumerate(cells) if c.metadata.get("papermill", {}).get("start_time")]
     return started[-1] if started else None
 
@@ -426,7 +437,13 @@ def _signal_name(returncode: int | None) -> str:
 
 
 def execute_notebook(
-    source: Path, destination: Path, parameters: dict, *, cwd: Path, paths: dict[str, str], cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
+    source: Path,
+    destination: Path,
+    parameters: dict,
+    *,
+    cwd: Path,
+    paths: dict[str, str],
+    cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
 ) -> None:
     """Execute one notebook with papermill into ``destination``; raise NotebookFailure on error.
 
@@ -471,7 +488,11 @@ def execute_notebook(
         except Exception as read_err:  # the disk filled while papermill wrote it
             nb, kept = getattr(_current, "nb", None), None
             destination.unlink(missing_ok=True)
-            detail = disk_error(read_err, destination) if isinstance(read_err, OSError) else "it could not be written completely"
+            detail = (
+                disk_error(read_err, destination)
+                if isinstance(read_err, OSError)
+                else "it could not be written completely"
+            )
             err.evalue = f"{err.evalue}; the notebook could not be kept ({detail})"
         number = _source_cell_number(nb, err.cell_index) if nb is not None else None
         failure = NotebookFailure(source.name, number, err.exec_count, f"{err.ename}: {err.evalue}", kept)
@@ -501,7 +522,9 @@ def execute_notebook(
             except OSError as write_err:
                 destination.unlink(missing_ok=True)
                 what += f"; the notebook could not be kept ({disk_error(write_err, destination)})"
-        failure = NotebookFailure(source.name, _source_cell_number(nb, index) if index is not None else None, None, what, kept)
+        failure = NotebookFailure(
+            source.name, _source_cell_number(nb, index) if index is not None else None, None, what, kept
+        )
     finally:
         _close_thread_event_loop()
         km = getattr(_current, "km", None)
@@ -522,7 +545,9 @@ def execute_notebook(
             nbformat.write(strip_volatile_metadata(nb, paths=paths), destination)
         except Exception as err:  # a full disk: the notebook was cut short, or cannot be rewritten
             destination.unlink(missing_ok=True)
-            detail = disk_error(err, destination) if isinstance(err, OSError) else f"{destination} was written incompletely"
+            detail = (
+                disk_error(err, destination) if isinstance(err, OSError) else f"{destination} was written incompletely"
+            )
             if failure is None:
                 failure = NotebookFailure(source.name, None, None, detail)
             elif failure.kept_at:
@@ -582,13 +607,25 @@ def provenance(project_dir: Path, *, ran: list[Path] = ()) -> dict:
         library = Path(__file__).resolve().parent
         root = Path(top).resolve()
         # The library counts when it is this checkout's (an installed copy has no git status here).
-        scopes = sorted({str(Path(p).resolve()) for p in [library, *ran] if Path(p).exists() and (Path(p).resolve() == root or root in Path(p).resolve().parents)})
-        status = _git("status", "--porcelain", "--untracked-files=all", "--", *scopes, cwd=project_dir) if scopes else ""
+        scopes = sorted(
+            {
+                str(Path(p).resolve())
+                for p in [library, *ran]
+                if Path(p).exists() and (Path(p).resolve() == root or root in Path(p).resolve().parents)
+            }
+        )
+        status = (
+            _git("status", "--porcelain", "--untracked-files=all", "--", *scopes, cwd=project_dir) if scopes else ""
+        )
         if status is not None:
             dirty = sorted(
-                relative_path(Path(top) / line[3:].split(" -> ")[-1].strip('"'), project_dir) for line in status.splitlines() if line.strip()
+                relative_path(Path(top) / line[3:].split(" -> ")[-1].strip('"'), project_dir)
+                for line in status.splitlines()
+                if line.strip()
             )
-    packages = sorted({(d.metadata["Name"] or "").lower(): d.version for d in metadata.distributions() if d.metadata["Name"]}.items())
+    packages = sorted(
+        {(d.metadata["Name"] or "").lower(): d.version for d in metadata.distributions() if d.metadata["Name"]}.items()
+    )
     return {
         "git_commit": commit,
         "git_dirty": None if dirty is None else bool(dirty),
@@ -652,7 +689,13 @@ def reproduce(
 
     project_dir = Path(project_dir).resolve()
     notebooks = discover_notebooks(project_dir / notebooks_dir)
-    run = engine.RunSpec(name=None, data_dir=(project_dir / data_dir).resolve(), output_dir=(project_dir / output_dir).resolve(), parameters=dict(parameters or {}), steps=tuple(extra_steps))
+    run = engine.RunSpec(
+        name=None,
+        data_dir=(project_dir / data_dir).resolve(),
+        output_dir=(project_dir / output_dir).resolve(),
+        parameters=dict(parameters or {}),
+        steps=tuple(extra_steps),
+    )
     [outcome], seconds = engine.execute_plan(
         engine.plan([run], notebooks, project_dir=project_dir, lock_dir=run.output_dir),
         jobs=jobs or default_jobs(),
@@ -660,4 +703,13 @@ def reproduce(
         cell_timeout=cell_timeout,
     )
     failures = outcome.failures
-    return RunResult(outcome.output_dir, [nb.name for nb in notebooks], outcome.completed, failures[0] if failures else None, seconds, outcome.outputs, outcome.failed_dir, outcome.error)
+    return RunResult(
+        outcome.output_dir,
+        [nb.name for nb in notebooks],
+        outcome.completed,
+        failures[0] if failures else None,
+        seconds,
+        outcome.outputs,
+        outcome.failed_dir,
+        outcome.error,
+    )

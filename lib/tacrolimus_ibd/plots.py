@@ -83,13 +83,24 @@ def save_figure(
 # --- outcome figures (notebooks 03 and 04) ----------------------------------------------------
 
 
-def cohort_dots(cohort, *, order, columns=(("age", "Age (years)"), ("disease_duration_years", "Disease duration (years)"))):
+def cohort_dots(
+    cohort, *, order, columns=(("age", "Age (years)"), ("disease_duration_years", "Disease duration (years)"))
+):
     """One dot per patient for each of ``columns`` (column, axis label), one row per diagnosis
     group in ``order``: the spread behind each group's mean. Returns the figure."""
     fig, axes = plt.subplots(1, len(columns), figsize=(8, 3.2), sharey=True)
     for ax, (column, label) in zip(axes, columns):
-        patient_points(data=cohort, x=column, y="diagnosis", hue="diagnosis", order=list(order), palette=GROUP_COLOURS,
-                       size=7, ax=ax, legend=False)
+        patient_points(
+            data=cohort,
+            x=column,
+            y="diagnosis",
+            hue="diagnosis",
+            order=list(order),
+            palette=GROUP_COLOURS,
+            size=7,
+            ax=ax,
+            legend=False,
+        )
         ax.set_xlabel(label)
         ax.set_ylabel("")
     fig.suptitle("Age and disease duration at the start of tacrolimus, one dot per patient")
@@ -111,10 +122,18 @@ def proportion_intervals(table, *, ax=None, label: str = "group", reported: dict
     for yi, row in zip(y, table.itertuples(index=False)):
         name = getattr(row, label)
         colour = GROUP_COLOURS.get(name, "#555555")
-        ax.plot([row.clopper_pearson_low, row.clopper_pearson_high], [yi + 0.12] * 2, color=colour, lw=3, solid_capstyle="butt")
+        ax.plot(
+            [row.clopper_pearson_low, row.clopper_pearson_high],
+            [yi + 0.12] * 2,
+            color=colour,
+            lw=3,
+            solid_capstyle="butt",
+        )
         ax.plot([row.wilson_low, row.wilson_high], [yi - 0.12] * 2, color=colour, lw=1.5, ls=(0, (3, 1.5)))
         ax.plot(row.proportion, yi, "o", color=colour, ms=8, zorder=3)
-        ax.annotate(f"{row.events}/{row.total}", (1.02, yi), xycoords=("axes fraction", "data"), va="center", fontsize=9)
+        ax.annotate(
+            f"{row.events}/{row.total}", (1.02, yi), xycoords=("axes fraction", "data"), va="center", fontsize=9
+        )
         if reported and name in reported:
             ax.plot(reported[name], yi, "D", mfc="none", mec="black", ms=10, zorder=4)
     handles = [
@@ -158,7 +177,9 @@ def patient_points(*, data, ax, size: float = 7, **kwargs):
     if len(data) <= PER_PATIENT_FIGURE_LIMIT:
         return sns.swarmplot(data=data, ax=ax, size=size, **kwargs)
     sns.boxplot(data=data, ax=ax, fliersize=1.5, linewidth=0.8, **kwargs)
-    ax.set_title(f"{len(data):,} patients, more than {PER_PATIENT_FIGURE_LIMIT}: box plots, not one dot per patient", fontsize=8)
+    ax.set_title(
+        f"{len(data):,} patients, more than {PER_PATIENT_FIGURE_LIMIT}: box plots, not one dot per patient", fontsize=8
+    )
     return ax
 
 
@@ -223,8 +244,15 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
         if np.isnan(row["months"]):
             ax.text(0.1, yi, "no duration reported", va="center", fontsize=8, style="italic", color="#555555")
         else:
-            ax.barh(yi, row["months"], height=0.6, color=colour, hatch="///" if row["duration_source"] == "Table 5" else None,
-                    edgecolor="white", lw=0)
+            ax.barh(
+                yi,
+                row["months"],
+                height=0.6,
+                color=colour,
+                hatch="///" if row["duration_source"] == "Table 5" else None,
+                edgecolor="white",
+                lw=0,
+            )
             if row["follow_up_months"] > row["months"]:
                 ax.plot([row["months"], row["follow_up_months"]], [yi, yi], color="#999999", lw=1)
             if pd.isna(row["stopped"]):
@@ -236,8 +264,15 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
             else:
                 ax.plot(row["months"], yi, "|", color="black", ms=12, mew=2)
         if not np.isnan(row["relapse_month"]):
-            ax.plot(row["relapse_month"], yi + 0.38, "v", ms=7, color="#CC79A7",
-                    mfc="none" if row["relapse_ambiguous"] else "#CC79A7", mew=1.5)
+            ax.plot(
+                row["relapse_month"],
+                yi + 0.38,
+                "v",
+                ms=7,
+                color="#CC79A7",
+                mfc="none" if row["relapse_ambiguous"] else "#CC79A7",
+                mew=1.5,
+            )
         outcome = row["outcome"] if isinstance(row["outcome"], str) else "not reported"
         outcome += " (inferred)" if row.get("outcome_basis") == "inferred" else ""
         ax.text(right + 0.3, yi, outcome, va="center", fontsize=8)
@@ -251,21 +286,34 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
     ax.set_xlabel("months since the start of tacrolimus")
     handles = [plt.Rectangle((0, 0), 1, 1, color=GROUP_COLOURS[g], label=g) for g in ("CD", "UC", "pouchitis")]
     handles += [
-        plt.Rectangle((0, 0), 1, 1, facecolor="#999999", hatch="///", edgecolor="white", lw=0, label="duration from Table 5 (no Table 4 row)"),
+        plt.Rectangle(
+            (0, 0),
+            1,
+            1,
+            facecolor="#999999",
+            hatch="///",
+            edgecolor="white",
+            lw=0,
+            label="duration from Table 5 (no Table 4 row)",
+        ),
         plt.Line2D([], [], color="#999999", lw=1, label="follow-up after stopping (Table 5)"),
         plt.Line2D([], [], marker=">", color="black", ls="", label="ongoing at end of follow-up"),
         plt.Line2D([], [], marker="|", color="black", ls="", ms=12, mew=2, label="stopped, no side effect recorded"),
         plt.Line2D([], [], marker="$?$", color="black", ls="", label="status at end unknown"),
         plt.Line2D([], [], marker="X", color="black", ls="", ms=8, label="stopped for side effects"),
         plt.Line2D([], [], marker="v", color="#CC79A7", ls="", label="relapse (Table 4 month)"),
-        plt.Line2D([], [], marker="v", color="#CC79A7", mfc="none", mew=1.5, ls="", label="relapse, ambiguous cell reading"),
+        plt.Line2D(
+            [], [], marker="v", color="#CC79A7", mfc="none", mew=1.5, ls="", label="relapse, ambiguous cell reading"
+        ),
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.09), ncol=3, frameon=False, fontsize=8)
     ax.set_title(title)
     return ax
 
 
-def rates_by_denominator(overall, *, denominators, ax=None, title: str = "Medium-term rates, all patients, by denominator"):
+def rates_by_denominator(
+    overall, *, denominators, ax=None, title: str = "Medium-term rates, all patients, by denominator"
+):
     """Each rate over each denominator: the proportion with its Clopper-Pearson interval
     (Clopper & Pearson, Biometrika 1934), one row per rate, the denominators side by side.
 
@@ -277,9 +325,15 @@ def rates_by_denominator(overall, *, denominators, ax=None, title: str = "Medium
     y = range(len(order))[::-1]
     for offset, d, marker, colour in zip([0.12, -0.12], denominators, ["o", "s"], [GROUP_COLOURS["all"], "#E69F00"]):
         part = overall[overall["denominator"] == d].set_index("rate").reindex(order)
-        ax.errorbar(part["proportion"], [v + offset for v in y],
-                    xerr=[part["proportion"] - part["clopper_pearson_low"], part["clopper_pearson_high"] - part["proportion"]],
-                    fmt=marker, color=colour, capsize=2, label=d.replace("_", " "))
+        ax.errorbar(
+            part["proportion"],
+            [v + offset for v in y],
+            xerr=[part["proportion"] - part["clopper_pearson_low"], part["clopper_pearson_high"] - part["proportion"]],
+            fmt=marker,
+            color=colour,
+            capsize=2,
+            label=d.replace("_", " "),
+        )
     ax.set_yticks(list(y), [r.replace("_", " ") for r in order])
     ax.set_xlim(-0.02, 1.02)
     ax.set_xlabel("proportion of patients (Clopper-Pearson interval)")
@@ -306,7 +360,13 @@ def survival_curves(curves: dict, *, ax=None, xlabel: str = "months", ylabel: st
         ax.plot(censored, at, "|", color=line.get_color(), ms=10, mew=1.5)
         last = float(np.max(sf.time))
         if last > times[-1]:
-            ax.plot([times[-1], last], [probs[-1]] * 2, color=line.get_color(), ls=line.get_linestyle(), lw=line.get_linewidth())
+            ax.plot(
+                [times[-1], last],
+                [probs[-1]] * 2,
+                color=line.get_color(),
+                ls=line.get_linestyle(),
+                lw=line.get_linewidth(),
+            )
     ax.plot([], [], "|", color="#555555", ms=10, mew=1.5, label="censored (still on tacrolimus)")
     ax.set_ylim(0, 1.05)
     ax.set_xlim(left=0)
@@ -327,7 +387,7 @@ def p_value_dots(table, *, reported: float, ax=None, title: str = ""):
     from decimal import Decimal
 
     digits = max(0, -Decimal(repr(float(reported))).normalize().as_tuple().exponent)
-    half = 0.5 * 10.0 ** -digits
+    half = 0.5 * 10.0**-digits
     import textwrap
 
     labels = [f"{t}, {m}" for t, m in zip(table["test"], table["method"])]
@@ -339,11 +399,22 @@ def p_value_dots(table, *, reported: float, ax=None, title: str = ""):
         offset = 0.14 if alternative == "two-sided" else -0.14
         y = [len(rows) - 1 - rows.index(f"{t}, {m}") + offset for t, m in zip(part["test"], part["method"])]
         filled = alternative == "two-sided"
-        ax.plot(part["p_value"], y, markers[n], ls="", color="#222222" if filled else "#888888",
-                mfc=None if filled else "none", ms=7, label=f"n = {n}, {'two-sided' if filled else f'one-sided ({alternative})'}")
+        ax.plot(
+            part["p_value"],
+            y,
+            markers[n],
+            ls="",
+            color="#222222" if filled else "#888888",
+            mfc=None if filled else "none",
+            ms=7,
+            label=f"n = {n}, {'two-sided' if filled else f'one-sided ({alternative})'}",
+        )
     ax.set_xscale("log")
-    ticks = [t for t in (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0)
-             if table["p_value"].min() / 1.5 <= t <= table["p_value"].max() * 1.5]
+    ticks = [
+        t
+        for t in (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0)
+        if table["p_value"].min() / 1.5 <= t <= table["p_value"].max() * 1.5
+    ]
     ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.minorticks_off()
     ax.set_yticks(np.arange(len(rows))[::-1], [textwrap.fill(r, 30) for r in rows], fontsize=8)
@@ -361,9 +432,17 @@ BAND_COLOURS = {"target": "#999999", "other": "#CC79A7"}
 
 
 def _trough_references(ax, target, bands, lines) -> None:
-    ax.axvspan(*target, color=BAND_COLOURS["target"], alpha=0.25, lw=0, label=f"paper's target {target[0]:g}-{target[1]:g} ng/mL")
+    ax.axvspan(
+        *target,
+        color=BAND_COLOURS["target"],
+        alpha=0.25,
+        lw=0,
+        label=f"paper's target {target[0]:g}-{target[1]:g} ng/mL",
+    )
     for low, high, label in bands:
-        ax.axvspan(low, high, facecolor="none", edgecolor=BAND_COLOURS["other"], hatch="///", lw=0, alpha=0.6, label=label)
+        ax.axvspan(
+            low, high, facecolor="none", edgecolor=BAND_COLOURS["other"], hatch="///", lw=0, alpha=0.6, label=label
+        )
     for x, label, style in lines:
         ax.axvline(x, color="black", ls=style, lw=1, label=label)
 
@@ -384,7 +463,14 @@ def trough_distribution(troughs, *, target: tuple[float, float], bands=(), lines
     edges = np.arange(0.0, np.ceil(top) + 1.0, 1.0)
     for group in _groups_present(troughs):
         values = troughs.loc[troughs["diagnosis"] == group, "mean_trough_ng_ml"].dropna().to_numpy(dtype=float)
-        ax.hist(values, bins=edges, histtype="step", lw=2, color=GROUP_COLOURS[group], label=f"{group} ({len(values):,} patients)")
+        ax.hist(
+            values,
+            bins=edges,
+            histtype="step",
+            lw=2,
+            color=GROUP_COLOURS[group],
+            label=f"{group} ({len(values):,} patients)",
+        )
     ax.set_xlim(0, None)
     ax.set_xlabel("whole-blood tacrolimus trough (ng/mL): patient mean")
     ax.set_ylabel("patients per 1 ng/mL")
@@ -410,9 +496,17 @@ def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), a
         return trough_distribution(troughs, target=target, bands=bands, lines=lines, ax=ax, title=title)
     ax = ax or plt.subplots(figsize=(8, 0.35 * len(troughs) + 1.8))[1]
     y = np.arange(len(troughs))[::-1]
-    ax.axvspan(*target, color=BAND_COLOURS["target"], alpha=0.25, lw=0, label=f"paper's target {target[0]:g}-{target[1]:g} ng/mL")
+    ax.axvspan(
+        *target,
+        color=BAND_COLOURS["target"],
+        alpha=0.25,
+        lw=0,
+        label=f"paper's target {target[0]:g}-{target[1]:g} ng/mL",
+    )
     for low, high, label in bands:
-        ax.axvspan(low, high, facecolor="none", edgecolor=BAND_COLOURS["other"], hatch="///", lw=0, alpha=0.6, label=label)
+        ax.axvspan(
+            low, high, facecolor="none", edgecolor=BAND_COLOURS["other"], hatch="///", lw=0, alpha=0.6, label=label
+        )
     colours = troughs["diagnosis"].map(GROUP_COLOURS)
     ax.hlines(y, troughs["trough_min_ng_ml"], troughs["trough_max_ng_ml"], colors=colours, lw=2)
     ax.scatter(troughs["mean_trough_ng_ml"], y, c=colours, s=45, zorder=3, edgecolors="white", linewidths=0.5)
@@ -435,11 +529,22 @@ def trough_by_outcome(troughs, *, target: tuple[float, float], outcome_order):
     """Mean trough per patient by end-of-follow-up outcome and by any adverse effect (two swarm
     panels, coloured by diagnosis), over the target band in grey. Returns the figure."""
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
-    panels = [("outcome_end_of_follow_up", list(outcome_order), "Outcome at end of follow-up (Table 4)"),
-              ("any_adverse_effect", [False, True], "Any adverse effect listed (Table 4)")]
+    panels = [
+        ("outcome_end_of_follow_up", list(outcome_order), "Outcome at end of follow-up (Table 4)"),
+        ("any_adverse_effect", [False, True], "Any adverse effect listed (Table 4)"),
+    ]
     for ax, (column, order, label) in zip(axes, panels):
-        patient_points(data=troughs, x=column, y="mean_trough_ng_ml", hue="diagnosis", order=order,
-                       palette=GROUP_COLOURS, size=7, ax=ax, legend=ax is axes[1])
+        patient_points(
+            data=troughs,
+            x=column,
+            y="mean_trough_ng_ml",
+            hue="diagnosis",
+            order=order,
+            palette=GROUP_COLOURS,
+            size=7,
+            ax=ax,
+            legend=ax is axes[1],
+        )
         ax.axhspan(*target, color=BAND_COLOURS["target"], alpha=0.25, lw=0, zorder=0)
         ax.set_xlabel(label)
         ax.set_ylabel("mean trough (ng/mL)")
@@ -450,7 +555,9 @@ def trough_by_outcome(troughs, *, target: tuple[float, float], outcome_order):
     return fig
 
 
-def forest(rows, *, ax=None, title: str = "", xlabel: str = "proportion of patients (exact 95% CI)", legend: bool = True):
+def forest(
+    rows, *, ax=None, title: str = "", xlabel: str = "proportion of patients (exact 95% CI)", legend: bool = True
+):
     """Forest plot of proportions, one row per line of ``rows``, top to bottom.
 
     ``rows`` has columns label, kind, proportion, ci_low, ci_high, counts and, for this
@@ -477,14 +584,29 @@ def forest(rows, *, ax=None, title: str = "", xlabel: str = "proportion of patie
             if np.isnan(low):
                 ax.plot(p, yi, "D", color="black", mfc="black" if filled else "none", ms=9)
             else:
-                ax.add_patch(Polygon([[low, yi], [p, yi + 0.3], [high, yi], [p, yi - 0.3]], closed=True,
-                                     facecolor="black" if filled else "none", edgecolor="black"))
+                ax.add_patch(
+                    Polygon(
+                        [[low, yi], [p, yi + 0.3], [high, yi], [p, yi - 0.3]],
+                        closed=True,
+                        facecolor="black" if filled else "none",
+                        edgecolor="black",
+                    )
+                )
         else:
             colour = GROUP_COLOURS.get(row.arm, "#555555") if row.kind == "this_cohort" else "black"
             if not np.isnan(low):
                 ax.plot([low, high], [yi, yi], color=colour, lw=1.5)
             marker = "o" if row.kind == "this_cohort" else "s"
-            ax.plot(p, yi, marker, color=colour, mfc="none" if row.kind == "percentage_only" else colour, ms=7, zorder=3, clip_on=False)
+            ax.plot(
+                p,
+                yi,
+                marker,
+                color=colour,
+                mfc="none" if row.kind == "percentage_only" else colour,
+                ms=7,
+                zorder=3,
+                clip_on=False,
+            )
         ax.annotate(row.counts, (1.01, yi), xycoords=("axes fraction", "data"), va="center", fontsize=8)
     ax.set_yticks(y, rows["label"], fontsize=8)
     for tick, kind in zip(ax.get_yticklabels(), rows["kind"]):
@@ -494,7 +616,14 @@ def forest(rows, *, ax=None, title: str = "", xlabel: str = "proportion of patie
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlabel(xlabel)
     if legend:
-        ax.legend(handles=forest_handles(rows["kind"]), loc="upper left", bbox_to_anchor=(0, -0.12), ncol=2, frameon=False, fontsize=8)
+        ax.legend(
+            handles=forest_handles(rows["kind"]),
+            loc="upper left",
+            bbox_to_anchor=(0, -0.12),
+            ncol=2,
+            frameon=False,
+            fontsize=8,
+        )
     ax.set_title(title)
     return ax
 
@@ -503,10 +632,18 @@ def forest_handles(kinds) -> list:
     """Legend entries of :func:`forest` for the row kinds present in ``kinds`` (e.g. for ``fig.legend``)."""
     labels = {
         "study": plt.Line2D([], [], color="black", marker="s", label="published count (exact 95% CI)"),
-        "percentage_only": plt.Line2D([], [], color="black", marker="s", mfc="none", ls="", label="published percentage only (no count, no CI)"),
-        "this_cohort": plt.Line2D([], [], color="#555555", marker="o", label="this cohort (colour = diagnosis; bold label)"),
-        "pooled": plt.Line2D([], [], color="black", marker="D", ls="", label="random-effects pooled, 95% CI (this notebook)"),
-        "published_pooled": plt.Line2D([], [], color="black", marker="D", mfc="none", ls="", label="published pooled estimate, 95% CI"),
+        "percentage_only": plt.Line2D(
+            [], [], color="black", marker="s", mfc="none", ls="", label="published percentage only (no count, no CI)"
+        ),
+        "this_cohort": plt.Line2D(
+            [], [], color="#555555", marker="o", label="this cohort (colour = diagnosis; bold label)"
+        ),
+        "pooled": plt.Line2D(
+            [], [], color="black", marker="D", ls="", label="random-effects pooled, 95% CI (this notebook)"
+        ),
+        "published_pooled": plt.Line2D(
+            [], [], color="black", marker="D", mfc="none", ls="", label="published pooled estimate, 95% CI"
+        ),
     }
     present = set(kinds)
     return [labels[k] for k in labels if k in present]
@@ -536,7 +673,13 @@ def pooled_forest_panels(rows_by_outcome: dict, *, xlabel: str = "proportion of 
     fig, axes = plt.subplots(len(rows_by_outcome), 1, figsize=(9, 9), height_ratios=[9, 6][: len(rows_by_outcome)])
     kinds = set()
     for ax, (outcome, rows) in zip(np.atleast_1d(axes), rows_by_outcome.items()):
-        forest(rows, ax=ax, title=f"{outcome.capitalize()}: series pooled, and published pooled estimates", xlabel=xlabel, legend=False)
+        forest(
+            rows,
+            ax=ax,
+            title=f"{outcome.capitalize()}: series pooled, and published pooled estimates",
+            xlabel=xlabel,
+            legend=False,
+        )
         kinds |= set(rows["kind"])
     fig.legend(handles=forest_handles(kinds), loc="lower center", ncol=2, frameon=False, fontsize=8)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
@@ -558,23 +701,44 @@ def activity_scale(bands, reported, *, title: str, xlabel: str, note: str = "") 
     for band in bands.itertuples():
         left, right = max(band.lower, lo), min(band.upper, hi)
         ax.axvspan(left, right, color=ACTIVITY_COLOURS.get(band.category, "#EEEEEE"), zorder=0)
-        ax.text((left + right) / 2, 1.01, band.category, transform=ax.get_xaxis_transform(),
-                ha="center", va="bottom", fontsize=9)
+        ax.text(
+            (left + right) / 2,
+            1.01,
+            band.category,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=9,
+        )
     ys = range(len(reported))[::-1]
     for y, row in zip(ys, reported.itertuples()):
         ax.plot([row.min, row.max], [y, y], color="#333333", lw=2, solid_capstyle="butt", zorder=2)
         ax.plot([row.min, row.max], [y, y], "|", color="#333333", ms=12, mew=2, zorder=2)
         ax.plot(row.median, y, "o", color="#333333", ms=8, zorder=3)
-        ax.annotate(f"median {row.median:g} (range {row.min:g}\u2013{row.max:g})", (row.median, y),
-                    xytext=(0, 9), textcoords="offset points", ha="center", fontsize=9)
+        ax.annotate(
+            f"median {row.median:g} (range {row.min:g}\u2013{row.max:g})",
+            (row.median, y),
+            xytext=(0, 9),
+            textcoords="offset points",
+            ha="center",
+            fontsize=9,
+        )
     ax.set_yticks(list(ys), list(reported["label"]))
     ax.set_ylim(-0.6, len(reported) - 0.2)
     ax.set_xlim(lo, hi)
     ax.set_xlabel(xlabel)
     ax.set_title(title, pad=22)
     if note:  # below the axis label, a fixed distance whatever the figure's height
-        ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -40),
-                    textcoords="offset points", va="top", fontsize=8.5, style="italic")
+        ax.annotate(
+            note,
+            xy=(0, 0),
+            xycoords="axes fraction",
+            xytext=(0, -40),
+            textcoords="offset points",
+            va="top",
+            fontsize=8.5,
+            style="italic",
+        )
     fig.tight_layout()
     return fig
 
@@ -595,19 +759,33 @@ def stacked_points(points, *, colours: dict, title: str, xlabel: str, references
     for column in points.columns:
         values = points[column].tolist()
         starts = [r if v >= 0 else l_ + v for v, r, l_ in zip(values, right, left)]
-        ax.barh(ys, [abs(v) for v in values], left=starts, color=colours[column], label=column,
-                edgecolor="white", linewidth=0.6, height=0.6)
+        ax.barh(
+            ys,
+            [abs(v) for v in values],
+            left=starts,
+            color=colours[column],
+            label=column,
+            edgecolor="white",
+            linewidth=0.6,
+            height=0.6,
+        )
         right = [r + max(v, 0) for v, r in zip(values, right)]
         left = [l_ + min(v, 0) for v, l_ in zip(values, left)]
     totals = points.sum(axis=1).tolist()
     ax.plot(totals, ys, "D", color="black", ms=6, label="total", zorder=3)
     for total, end, y in zip(totals, right, ys):
-        ax.annotate(f"total {total:.0f}", (end, y), xytext=(6, 0), textcoords="offset points",
-                    ha="left", va="center", fontsize=9)
+        ax.annotate(
+            f"total {total:.0f}",
+            (end, y),
+            xytext=(6, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=9,
+        )
     for x, label in references:
         ax.axvline(x, color="#444444", ls="--", lw=1)
-        ax.text(x, 1.0, label, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
-                fontsize=8.5)
+        ax.text(x, 1.0, label, transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8.5)
     ax.axvline(0, color="black", lw=0.8)
     lo, hi = ax.get_xlim()
     ax.set_xlim(lo, hi + 0.15 * (hi - lo))  # room for the "total" labels
@@ -622,8 +800,14 @@ def stacked_points(points, *, colours: dict, title: str, xlabel: str, references
 # --- the claims audit (notebook 07) --------------------------------------------------------------
 
 
-def claims_by_status_and_theme(status_counts, theme_counts, *, colours: dict, statuses,
-                               title: str = "Claims of Ng et al. (2007) against the published data"):
+def claims_by_status_and_theme(
+    status_counts,
+    theme_counts,
+    *,
+    colours: dict,
+    statuses,
+    title: str = "Claims of Ng et al. (2007) against the published data",
+):
     """Claims by verdict (bars) and, beside them, by theme (stacked bars coloured by verdict).
 
     ``status_counts`` has columns status, claims; ``theme_counts`` one row per theme and a column

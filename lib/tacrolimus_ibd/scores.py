@@ -151,7 +151,12 @@ MPDAI_ITEM_MAX = {
     "ulceration": 1,
 }
 MPDAI_ENDOSCOPIC_ITEMS = (
-    "edema", "granularity", "friability", "loss_of_vascular_pattern", "mucous_exudate", "ulceration"
+    "edema",
+    "granularity",
+    "friability",
+    "loss_of_vascular_pattern",
+    "mucous_exudate",
+    "ulceration",
 )
 #: mPDAI: pouchitis at or above this score (Shen et al. 2003).
 MPDAI_POUCHITIS_FROM = 5
@@ -187,9 +192,7 @@ def _layout(**arguments: object) -> _Layout:
         if shape_owner is None:
             shape, shape_owner = this_shape, name
         elif this_shape != shape:
-            raise ValueError(
-                f"{name} has shape {this_shape}, which does not match {shape_owner} {shape}"
-            )
+            raise ValueError(f"{name} has shape {this_shape}, which does not match {shape_owner} {shape}")
     return _Layout(shape, index)
 
 
@@ -213,9 +216,7 @@ def _to_float(name: str, values: object) -> np.ndarray:
         raise ValueError(f"{name} must be numeric; got {values!r}") from error
 
 
-def _check_scale(
-    name: str, values: object, lo: float, hi: float, *, integer: bool = True
-) -> np.ndarray:
+def _check_scale(name: str, values: object, lo: float, hi: float, *, integer: bool = True) -> np.ndarray:
     """Return ``values`` as floats after checking every one is present and in [lo, hi]."""
     array = _to_float(name, values)
     if np.isnan(array).any():
@@ -294,17 +295,13 @@ def _cdai_terms(
         standard_weight_kg=standard_weight_kg,
     )
     if not isinstance(floor_hematocrit_term, bool | np.bool_):
-        raise ValueError(
-            f"floor_hematocrit_term must be True or False; got {floor_hematocrit_term!r}"
-        )
+        raise ValueError(f"floor_hematocrit_term must be True or False; got {floor_hematocrit_term!r}")
     if floor_weight_term is not None and (
         isinstance(floor_weight_term, bool | np.bool_)
         or not isinstance(floor_weight_term, Real)
         or not -100 <= floor_weight_term <= 0
     ):
-        raise ValueError(
-            f"floor_weight_term must be None or a number in [-100, 0]; got {floor_weight_term!r}"
-        )
+        raise ValueError(f"floor_weight_term must be None or a number in [-100, 0]; got {floor_weight_term!r}")
 
     stools = _check_scale("liquid_stools_7d", liquid_stools_7d, 0, np.inf)
     pain = _check_scale("abdominal_pain_7d", abdominal_pain_7d, 0, 21)
@@ -317,9 +314,7 @@ def _cdai_terms(
     weight = _check_plausible("weight_kg", weight_kg)
     standard_weight = _check_plausible("standard_weight_kg", standard_weight_kg)
 
-    reference = np.where(
-        is_male, CDAI_HEMATOCRIT["reference_pct_male"], CDAI_HEMATOCRIT["reference_pct_female"]
-    )
+    reference = np.where(is_male, CDAI_HEMATOCRIT["reference_pct_male"], CDAI_HEMATOCRIT["reference_pct_female"])
     hematocrit_term = CDAI_HEMATOCRIT["points_per_pct"] * (reference - hematocrit)
     if floor_hematocrit_term:
         hematocrit_term = np.maximum(hematocrit_term, 0.0)
@@ -527,29 +522,79 @@ def cdai_items() -> pd.DataFrame:
     diary = "daily, for the 7 days before the visit"
     visit = "at the visit"
     rows = [
-        ("liquid_stools_7d", "liquid or very soft stools", "liquid_stools_7d",
-         f"{w['liquid_stools_7d']:g} per stool", diary, "patient diary", True),
-        ("abdominal_pain_7d", "abdominal pain, rated none/mild/moderate/severe each day",
-         "abdominal_pain_7d", f"{w['abdominal_pain_7d']:g} per rating point", diary,
-         "patient diary", True),
-        ("wellbeing_7d", "general well-being, rated generally well to terrible each day",
-         "wellbeing_7d", f"{w['wellbeing_7d']:g} per rating point", diary, "patient diary", True),
-        ("complications", "complications: joints, eyes, skin or mouth, perianal disease, "
-         "other fistula, fever in the past week", "complications",
-         f"{w['complications']:g} per category present", visit,
-         "history and examination in the case notes", False),
-        ("antidiarrheal", "opiate or diphenoxylate for diarrhoea", "antidiarrheal",
-         f"{w['antidiarrheal']:g} if taken", visit, "drug chart or prescription", False),
-        ("abdominal_mass", "abdominal mass: none, questionable or definite", "abdominal_mass",
-         f"{w['abdominal_mass']:g} per point of the 0/2/5 rating", visit,
-         "examination in the case notes", False),
-        ("hematocrit_term", "haematocrit below the sex reference "
-         f"({hct['reference_pct_male']:g}% men, {hct['reference_pct_female']:g}% women)",
-         "hematocrit_pct, sex", f"{hct['points_per_pct']:g} per percentage point", visit,
-         "full blood count", False),
-        ("weight_term", "body weight below standard weight", "weight_kg, standard_weight_kg",
-         f"{CDAI_WEIGHT_TERM_SCALE / 100:g} per percent below", visit,
-         "weighing, and height for a standard-weight table", False),
+        (
+            "liquid_stools_7d",
+            "liquid or very soft stools",
+            "liquid_stools_7d",
+            f"{w['liquid_stools_7d']:g} per stool",
+            diary,
+            "patient diary",
+            True,
+        ),
+        (
+            "abdominal_pain_7d",
+            "abdominal pain, rated none/mild/moderate/severe each day",
+            "abdominal_pain_7d",
+            f"{w['abdominal_pain_7d']:g} per rating point",
+            diary,
+            "patient diary",
+            True,
+        ),
+        (
+            "wellbeing_7d",
+            "general well-being, rated generally well to terrible each day",
+            "wellbeing_7d",
+            f"{w['wellbeing_7d']:g} per rating point",
+            diary,
+            "patient diary",
+            True,
+        ),
+        (
+            "complications",
+            "complications: joints, eyes, skin or mouth, perianal disease, other fistula, fever in the past week",
+            "complications",
+            f"{w['complications']:g} per category present",
+            visit,
+            "history and examination in the case notes",
+            False,
+        ),
+        (
+            "antidiarrheal",
+            "opiate or diphenoxylate for diarrhoea",
+            "antidiarrheal",
+            f"{w['antidiarrheal']:g} if taken",
+            visit,
+            "drug chart or prescription",
+            False,
+        ),
+        (
+            "abdominal_mass",
+            "abdominal mass: none, questionable or definite",
+            "abdominal_mass",
+            f"{w['abdominal_mass']:g} per point of the 0/2/5 rating",
+            visit,
+            "examination in the case notes",
+            False,
+        ),
+        (
+            "hematocrit_term",
+            "haematocrit below the sex reference "
+            f"({hct['reference_pct_male']:g}% men, {hct['reference_pct_female']:g}% women)",
+            "hematocrit_pct, sex",
+            f"{hct['points_per_pct']:g} per percentage point",
+            visit,
+            "full blood count",
+            False,
+        ),
+        (
+            "weight_term",
+            "body weight below standard weight",
+            "weight_kg, standard_weight_kg",
+            f"{CDAI_WEIGHT_TERM_SCALE / 100:g} per percent below",
+            visit,
+            "weighing, and height for a standard-weight table",
+            False,
+        ),
     ]
     columns = ["component", "item", "arguments", "points", "recorded", "source", "needs_diary"]
     return pd.DataFrame(rows, columns=columns).set_index("component")
@@ -802,9 +847,7 @@ def lichtiger(
     blood_pct = _check_scale("visible_blood_pct", visible_blood_pct, 0, 100, integer=False)
     # band lower edges 3, 5, 7, 10 stools -> 1, 2, 3, 4 points
     diarrhea_points = np.digitize(stools, [3, 5, 7, 10]).astype(float)
-    blood_points = np.select(
-        [blood_pct == 0, blood_pct < 50, blood_pct < 100], [0.0, 1.0, 2.0], 3.0
-    )
+    blood_points = np.select([blood_pct == 0, blood_pct < 50, blood_pct < 100], [0.0, 1.0, 2.0], 3.0)
     total = (
         diarrhea_points
         + _check_scale("nocturnal_diarrhea", nocturnal_diarrhea, 0, 1)
@@ -875,7 +918,7 @@ def mpdai(
 
 
 def mpdai_category(score):
-    """"pouchitis" for an mPDAI score >= 5, otherwise "remission".
+    """ "pouchitis" for an mPDAI score >= 5, otherwise "remission".
 
     ``score``: an mPDAI total, integer 0-12. The >= 5 diagnostic cut-off is Shen et al.
     2003 (see :func:`mpdai`).
@@ -922,20 +965,24 @@ def index_cutoffs() -> pd.DataFrame:
     rows += [
         ("Harvey-Bradshaw", "remission", f"HBI < {hbi['remission_below']}"),
         ("Harvey-Bradshaw", "mild", f"{hbi['remission_below']} \u2264 HBI \u2264 {hbi['mild_up_to']}"),
-        ("Harvey-Bradshaw", "moderate",
-         f"{hbi['mild_up_to']} < HBI \u2264 {hbi['moderate_up_to']}"),
+        ("Harvey-Bradshaw", "moderate", f"{hbi['mild_up_to']} < HBI \u2264 {hbi['moderate_up_to']}"),
         ("Harvey-Bradshaw", "severe", f"HBI > {hbi['moderate_up_to']}"),
-        (tw, "inactive",
-         f"no blood, \u2264 {TRUELOVE_WITTS_NORMAL_STOOLS_PER_DAY} stools a day (default 'normal'), "
-         f"and every mild limit: {mild_limits}"),
+        (
+            tw,
+            "inactive",
+            f"no blood, \u2264 {TRUELOVE_WITTS_NORMAL_STOOLS_PER_DAY} stools a day (default 'normal'), "
+            f"and every mild limit: {mild_limits}",
+        ),
         (tw, "mild", f"< {mil['stools_per_day_below']} stools a day and all of: {mild_limits}"),
         (tw, "moderate", "neither mild nor severe"),
-        (tw, "severe",
-         f"\u2265 {sev['bloody_stools_per_day_from']} bloody stools a day and at least one of: "
-         f"pulse > {sev['pulse_bpm_above']:g}/min, temperature > {sev['temperature_c_above']:g} \u00b0C, "
-         f"haemoglobin < {sev['hemoglobin_g_dl_below']:g} g/dL, ESR > {sev['esr_mm_h_above']:g} mm/h"),
-        ("Lichtiger", "(no bands)",
-         f"total from {LICHTIGER_RANGE[0]} (no symptoms) to {LICHTIGER_RANGE[1]} (severe)"),
+        (
+            tw,
+            "severe",
+            f"\u2265 {sev['bloody_stools_per_day_from']} bloody stools a day and at least one of: "
+            f"pulse > {sev['pulse_bpm_above']:g}/min, temperature > {sev['temperature_c_above']:g} \u00b0C, "
+            f"haemoglobin < {sev['hemoglobin_g_dl_below']:g} g/dL, ESR > {sev['esr_mm_h_above']:g} mm/h",
+        ),
+        ("Lichtiger", "(no bands)", f"total from {LICHTIGER_RANGE[0]} (no symptoms) to {LICHTIGER_RANGE[1]} (severe)"),
         ("mPDAI", "remission", f"mPDAI < {MPDAI_POUCHITIS_FROM} (scale {MPDAI_RANGE[0]}-{MPDAI_RANGE[1]})"),
         ("mPDAI", "pouchitis", f"mPDAI \u2265 {MPDAI_POUCHITIS_FROM}"),
     ]

@@ -17,15 +17,23 @@ import pandas as pd
 from . import scores
 
 #: How the paper used each index: the category it counted as remission, by group.
-PAPER_USE = (("CD", "CDAI", "remission"), ("UC", "modified Truelove-Witts", "inactive"), ("pouchitis", "mPDAI", "remission"))
+PAPER_USE = (
+    ("CD", "CDAI", "remission"),
+    ("UC", "modified Truelove-Witts", "inactive"),
+    ("pouchitis", "mPDAI", "remission"),
+)
 
 
 def illustrative_cd_patients() -> pd.DataFrame:
     """ILLUSTRATIVE CD patients, invented to show how the CDAI's items add up (not study patients)."""
     return pd.DataFrame(
         {
-            "patient": ["A: active luminal disease", "B: draining perianal fistula, few symptoms",
-                        "C: anaemic and underweight", "D: heavy, high haematocrit"],
+            "patient": [
+                "A: active luminal disease",
+                "B: draining perianal fistula, few symptoms",
+                "C: anaemic and underweight",
+                "D: heavy, high haematocrit",
+            ],
             "liquid_stools_7d": [35, 7, 14, 10],
             "abdominal_pain_7d": [14, 3, 7, 7],
             "wellbeing_7d": [14, 4, 7, 7],
@@ -44,9 +52,14 @@ def illustrative_uc_patients() -> pd.DataFrame:
     """ILLUSTRATIVE UC patients, invented to set Truelove-Witts grades beside Lichtiger scores (not study patients)."""
     return pd.DataFrame(
         {
-            "patient": ["U1: bloody diarrhoea, tachycardic, anaemic", "U2: same bowel symptoms, normal pulse and bloods",
-                        "U3: few stools, no blood, anaemic", "U4: few stools, a little blood",
-                        "U5: quiet", "U6: quiet, raised ESR"],
+            "patient": [
+                "U1: bloody diarrhoea, tachycardic, anaemic",
+                "U2: same bowel symptoms, normal pulse and bloods",
+                "U3: few stools, no blood, anaemic",
+                "U4: few stools, a little blood",
+                "U5: quiet",
+                "U6: quiet, raised ESR",
+            ],
             "stools_per_day": [8, 8, 3, 3, 2, 2],
             "visible_blood_pct": [100.0, 100.0, 0.0, 20.0, 0.0, 0.0],
             "nocturnal_diarrhea": [True, True, False, False, False, False],
@@ -74,10 +87,16 @@ def case_note_range(*, days: int = 7) -> pd.DataFrame:
         index=pd.Index(["lowest reading", "highest reading"], name="reading of the note"),
     )
     estimated = scores.cdai(
-        liquid_stools_7d=readings["stools_per_day"] * days, abdominal_pain_7d=readings["pain_rating"] * days,
+        liquid_stools_7d=readings["stools_per_day"] * days,
+        abdominal_pain_7d=readings["pain_rating"] * days,
         wellbeing_7d=readings["wellbeing_rating"] * days,
         complications=1,  # a perianal fistula
-        antidiarrheal=False, abdominal_mass=0, hematocrit_pct=39.0, sex="F", weight_kg=60.0, standard_weight_kg=62.0,
+        antidiarrheal=False,
+        abdominal_mass=0,
+        hematocrit_pct=39.0,
+        sex="F",
+        weight_kg=60.0,
+        standard_weight_kg=62.0,
     )
     return readings.assign(estimated_cdai=estimated, category=scores.cdai_category(estimated))
 
@@ -126,26 +145,34 @@ class ScoringReview:
 
     def _reading_phrase(self):
         estimated, category = self.phrase_range["estimated_cdai"], self.phrase_range["category"]
-        yield (f"The same note gives an estimated CDAI spanning {estimated.max() - estimated.min():.0f} points, "
-               f"from '{category.iloc[0]}' to '{category.iloc[-1]}'.")
+        yield (
+            f"The same note gives an estimated CDAI spanning {estimated.max() - estimated.min():.0f} points, "
+            f"from '{category.iloc[0]}' to '{category.iloc[-1]}'."
+        )
 
     def _reading_mpdai(self):
         part_max = self.mpdai_parts.groupby("part")["max_points"].sum()
-        yield (f"Maximum clinical subscore {part_max['clinical']}, endoscopic subscore {part_max['endoscopic']}; "
-               f"pouchitis from {scores.MPDAI_POUCHITIS_FROM}.")
+        yield (
+            f"Maximum clinical subscore {part_max['clinical']}, endoscopic subscore {part_max['endoscopic']}; "
+            f"pouchitis from {scores.MPDAI_POUCHITIS_FROM}."
+        )
 
     def _reading_stool(self):
         item, reported = self.stool_item, self.study.reported("pouch-stool-frequency")
         unchanged = item[item["points_week0"] == item["points_week4"]]["usual_stools_per_day"]
         changed = item[item["points_week0"] != item["points_week4"]]["usual_stools_per_day"]
         yield f"Reported stool frequency: {reported['week0']:g} a day before, {reported['week4']:g} a day at week 4."
-        yield (f"The stool item scores the same at both visits for any usual frequency up to {unchanged.max()} a day "
-               f"({item['points_week0'].max():g} points, the item's maximum is {scores.MPDAI_ITEM_MAX['stool_frequency']});"
-               f" it falls only if the usual frequency was {changed.min()}-{changed.max()} a day.")
+        yield (
+            f"The stool item scores the same at both visits for any usual frequency up to {unchanged.max()} a day "
+            f"({item['points_week0'].max():g} points, the item's maximum is {scores.MPDAI_ITEM_MAX['stool_frequency']});"
+            f" it falls only if the usual frequency was {changed.min()}-{changed.max()} a day."
+        )
 
     def _reading_ledger_vs_facts(self):
         for pid, row in self.pouch_mpdai_facts.iterrows():
-            agree = bool(row["mpdai_week0"] == self.pouch_mpdai["week0"] and row["mpdai_week4"] == self.pouch_mpdai["week4"])
+            agree = bool(
+                row["mpdai_week0"] == self.pouch_mpdai["week0"] and row["mpdai_week4"] == self.pouch_mpdai["week4"]
+            )
             yield f"Patient {pid}'s mPDAI in the ledger and in text_patient_facts agree: {agree}"
 
     def _reading_findings(self):
@@ -175,8 +202,10 @@ class ScoringReview:
 
     def _reading_uc(self):
         uc_week4 = self.study.reported("uc-week4-remission")
-        yield (f"Reported at week 4 among {self.study.group_sizes().get('UC', 0)} UC patients: {uc_week4['remission']:g} in remission "
-               f"('inactive': {self.rule('modified Truelove-Witts', 'inactive')}), {uc_week4['response']:g} with a response.")
+        yield (
+            f"Reported at week 4 among {self.study.group_sizes().get('UC', 0)} UC patients: {uc_week4['remission']:g} in remission "
+            f"('inactive': {self.rule('modified Truelove-Witts', 'inactive')}), {uc_week4['response']:g} with a response."
+        )
 
     def key_results(self) -> dict:
         """The flat mapping of notebook 02's headline results (``outputs.save_key_results``)."""
@@ -202,15 +231,22 @@ def _reported_values(week0, week4, pouch_mpdai, pouch_facts) -> pd.DataFrame:
     rows = [("cdai-week0", "CDAI", "week 0", stat, week0[stat]) for stat in ("median", "min", "max")]
     rows += [("cdai-week4", "CDAI", "week 4", stat, week4[stat]) for stat in ("median", "min", "max")]
     for pid in pouch_facts.index:  # the ledger's mPDAI is that of the pouchitis patient the text describes
-        rows += [("pouch-mpdai", "mPDAI", f"week {week}", f"patient {pid}", pouch_mpdai[f"week{week}"]) for week in (0, 4)]
+        rows += [
+            ("pouch-mpdai", "mPDAI", f"week {week}", f"patient {pid}", pouch_mpdai[f"week{week}"]) for week in (0, 4)
+        ]
     for pid, facts in pouch_facts.iterrows():
-        rows += [("text_patient_facts", "mPDAI", f"week {week}", f"patient {pid}", facts[f"mpdai_week{week}"]) for week in (0, 4)]
+        rows += [
+            ("text_patient_facts", "mPDAI", f"week {week}", f"patient {pid}", facts[f"mpdai_week{week}"])
+            for week in (0, 4)
+        ]
     values = pd.DataFrame(rows, columns=["source", "index", "time", "statistic", "reported"])
     is_cdai = values["index"] == "CDAI"
-    values["category"] = pd.concat([scores.cdai_category(values.loc[is_cdai, "reported"]),
-                                    scores.mpdai_category(values.loc[~is_cdai, "reported"])])
+    values["category"] = pd.concat(
+        [scores.cdai_category(values.loc[is_cdai, "reported"]), scores.mpdai_category(values.loc[~is_cdai, "reported"])]
+    )
     values["points_from_remission_cutoff"] = values["reported"] - values["index"].map(
-        {"CDAI": scores.CDAI_CUTOFFS["remission_below"], "mPDAI": scores.MPDAI_POUCHITIS_FROM})
+        {"CDAI": scores.CDAI_CUTOFFS["remission_below"], "mPDAI": scores.MPDAI_POUCHITIS_FROM}
+    )
     return values
 
 
@@ -223,41 +259,86 @@ def scoring_review(study) -> ScoringReview:
     paper_use["remission_rule"] = [rules[i, c] for i, c in zip(paper_use["index"], paper_use["remission_category"])]
 
     cdai_points = scores.cdai_components(**illustrative_cd_patients())  # one column per item, in Best's order
-    cdai_summary = cdai_points.assign(total=cdai_points.sum(axis=1), category=lambda frame: scores.cdai_category(frame["total"]))
+    cdai_summary = cdai_points.assign(
+        total=cdai_points.sum(axis=1), category=lambda frame: scores.cdai_category(frame["total"])
+    )
     items = scores.cdai_items()
     diary_columns, visit_columns = list(items.index[items["needs_diary"]]), list(items.index[~items["needs_diary"]])
-    diary_share = pd.DataFrame({"diary_points": cdai_points[diary_columns].sum(axis=1), "visit_points": cdai_points[visit_columns].sum(axis=1),
-                                "total": cdai_points.sum(axis=1)})
+    diary_share = pd.DataFrame(
+        {
+            "diary_points": cdai_points[diary_columns].sum(axis=1),
+            "visit_points": cdai_points[visit_columns].sum(axis=1),
+            "total": cdai_points.sum(axis=1),
+        }
+    )
     diary_share["diary_share_of_positive_points"] = diary_share["diary_points"] / cdai_points.clip(lower=0).sum(axis=1)
 
     uc = illustrative_uc_patients()
-    uc_graded = pd.DataFrame({
-        "truelove_witts_grade": scores.truelove_witts(
-            stools_per_day=uc["stools_per_day"], blood_in_stool=uc["visible_blood_pct"] > 0, pulse_bpm=uc["pulse_bpm"],
-            temperature_c=uc["temperature_c"], hemoglobin_g_dl=uc["hemoglobin_g_dl"], esr_mm_h=uc["esr_mm_h"]),
-        "lichtiger_score": scores.lichtiger(**uc.drop(columns=["pulse_bpm", "temperature_c", "hemoglobin_g_dl", "esr_mm_h"])),
-    })
+    uc_graded = pd.DataFrame(
+        {
+            "truelove_witts_grade": scores.truelove_witts(
+                stools_per_day=uc["stools_per_day"],
+                blood_in_stool=uc["visible_blood_pct"] > 0,
+                pulse_bpm=uc["pulse_bpm"],
+                temperature_c=uc["temperature_c"],
+                hemoglobin_g_dl=uc["hemoglobin_g_dl"],
+                esr_mm_h=uc["esr_mm_h"],
+            ),
+            "lichtiger_score": scores.lichtiger(
+                **uc.drop(columns=["pulse_bpm", "temperature_c", "hemoglobin_g_dl", "esr_mm_h"])
+            ),
+        }
+    )
 
-    mpdai_parts = pd.DataFrame({"item": list(scores.MPDAI_ITEM_MAX), "max_points": list(scores.MPDAI_ITEM_MAX.values())})
-    mpdai_parts["part"] = mpdai_parts["item"].isin(list(scores.MPDAI_ENDOSCOPIC_ITEMS)).map({True: "endoscopic", False: "clinical"})
+    mpdai_parts = pd.DataFrame(
+        {"item": list(scores.MPDAI_ITEM_MAX), "max_points": list(scores.MPDAI_ITEM_MAX.values())}
+    )
+    mpdai_parts["part"] = (
+        mpdai_parts["item"].isin(list(scores.MPDAI_ENDOSCOPIC_ITEMS)).map({True: "endoscopic", False: "clinical"})
+    )
     pouch_stools = study.reported("pouch-stool-frequency")
     usual = pd.Series(range(int(pouch_stools["week4"]) + 1), name="usual_stools_per_day")
-    stool_item = pd.DataFrame({
-        "usual_stools_per_day": usual,
-        "points_week0": scores.mpdai_stool_frequency_points(stools_per_day=pouch_stools["week0"], usual_stools_per_day=usual),
-        "points_week4": scores.mpdai_stool_frequency_points(stools_per_day=pouch_stools["week4"], usual_stools_per_day=usual),
-    })
+    stool_item = pd.DataFrame(
+        {
+            "usual_stools_per_day": usual,
+            "points_week0": scores.mpdai_stool_frequency_points(
+                stools_per_day=pouch_stools["week0"], usual_stools_per_day=usual
+            ),
+            "points_week4": scores.mpdai_stool_frequency_points(
+                stools_per_day=pouch_stools["week4"], usual_stools_per_day=usual
+            ),
+        }
+    )
 
     facts, cohort = study.facts, study.cohort
     pouch_ids = cohort.index[cohort["diagnosis"] == "pouchitis"]
     mpdai_facts = facts[facts["patient_id"].isin(pouch_ids) & facts["fact"].isin(["mpdai_week0", "mpdai_week4"])]
-    pouch_facts = mpdai_facts.assign(value=pd.to_numeric(mpdai_facts["value"])).pivot(index="patient_id", columns="fact", values="value")
+    pouch_facts = mpdai_facts.assign(value=pd.to_numeric(mpdai_facts["value"])).pivot(
+        index="patient_id", columns="fact", values="value"
+    )
     pouch_facts = pouch_facts.reindex(columns=["mpdai_week0", "mpdai_week4"])
-    week0, week4, pouch_mpdai = study.reported("cdai-week0"), study.reported("cdai-week4"), study.reported("pouch-mpdai")
+    week0, week4, pouch_mpdai = (
+        study.reported("cdai-week0"),
+        study.reported("cdai-week4"),
+        study.reported("pouch-mpdai"),
+    )
     return ScoringReview(
-        study=study, cutoffs=cutoffs, paper_use=paper_use, cdai_points=cdai_points, cdai_summary=cdai_summary,
-        diary_columns=diary_columns, visit_columns=visit_columns, diary_share=diary_share, phrase_range=case_note_range(),
-        uc_comparison=uc.join(uc_graded), mpdai_parts=mpdai_parts, stool_item=stool_item,
-        cdai_week0=week0, cdai_week4=week4, cdai_reduction=study.reported("cdai-reduction"), pouch_mpdai=pouch_mpdai,
-        pouch_mpdai_facts=pouch_facts, reported_values=_reported_values(week0, week4, pouch_mpdai, pouch_facts),
+        study=study,
+        cutoffs=cutoffs,
+        paper_use=paper_use,
+        cdai_points=cdai_points,
+        cdai_summary=cdai_summary,
+        diary_columns=diary_columns,
+        visit_columns=visit_columns,
+        diary_share=diary_share,
+        phrase_range=case_note_range(),
+        uc_comparison=uc.join(uc_graded),
+        mpdai_parts=mpdai_parts,
+        stool_item=stool_item,
+        cdai_week0=week0,
+        cdai_week4=week4,
+        cdai_reduction=study.reported("cdai-reduction"),
+        pouch_mpdai=pouch_mpdai,
+        pouch_mpdai_facts=pouch_facts,
+        reported_values=_reported_values(week0, week4, pouch_mpdai, pouch_facts),
     )

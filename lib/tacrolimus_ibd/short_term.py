@@ -25,7 +25,10 @@ def pouchitis_before_after(study) -> pd.DataFrame:
     cohort, facts = study.cohort, study.facts
     pouch_ids = cohort.index[cohort["diagnosis"] == "pouchitis"]
     columns = ["measure", "week0", "week4", "change", "basis"]
-    parts = [outcomes.before_after_facts(facts, pid, ["stool_frequency", "mpdai"]).assign(patient_id=pid) for pid in pouch_ids]
+    parts = [
+        outcomes.before_after_facts(facts, pid, ["stool_frequency", "mpdai"]).assign(patient_id=pid)
+        for pid in pouch_ids
+    ]
     pouch = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns + ["patient_id"])
     pouch = pouch.dropna(subset=["week0", "week4"], how="all")
     is_mpdai = (pouch["measure"] == "mpdai") & pouch["week0"].notna() & pouch["week4"].notna()
@@ -78,19 +81,31 @@ class ShortTermResults:
 
     def week4_cd_n(self) -> pd.DataFrame:
         """How many CD patients each week-4 statement of the paper counts, beside the data."""
-        fell_all, benefit, stool = (self.study.reported(c) for c in ["cdai-week4-all", "disc-cd-benefit", "cd-stool-improved"])
-        return pd.DataFrame([
-            {"source": "data: CD patients treated", "patients": self.n_cd},
-            {"source": f"data: CD patients on tacrolimus at day {outcomes.WEEK4_ASSESSMENT_DAY}", "patients": self.n_assessable},
-            {"source": "Results (reported): CDAI decreased at week 4", "patients": fell_all["decreased"]},
-            {"source": "Results (reported): stool frequency improved + unchanged", "patients": stool["improved"] + stool["unchanged"]},
-            {"source": "Discussion (reported): CD patients who benefited", "patients": benefit["benefited"]},
-            {"source": "Discussion (reported): CD patients who discontinued", "patients": benefit["discontinued"]},
-        ])
+        fell_all, benefit, stool = (
+            self.study.reported(c) for c in ["cdai-week4-all", "disc-cd-benefit", "cd-stool-improved"]
+        )
+        return pd.DataFrame(
+            [
+                {"source": "data: CD patients treated", "patients": self.n_cd},
+                {
+                    "source": f"data: CD patients on tacrolimus at day {outcomes.WEEK4_ASSESSMENT_DAY}",
+                    "patients": self.n_assessable,
+                },
+                {"source": "Results (reported): CDAI decreased at week 4", "patients": fell_all["decreased"]},
+                {
+                    "source": "Results (reported): stool frequency improved + unchanged",
+                    "patients": stool["improved"] + stool["unchanged"],
+                },
+                {"source": "Discussion (reported): CD patients who benefited", "patients": benefit["benefited"]},
+                {"source": "Discussion (reported): CD patients who discontinued", "patients": benefit["discontinued"]},
+            ]
+        )
 
     def reported_table(self, claim_ids, *, label: str = "claim") -> pd.DataFrame:
         """The ledger's reported values of ``claim_ids``, one row per claim and quantity."""
-        return pd.DataFrame([{label: c, "quantity": q, "reported": v} for c in claim_ids for q, v in self.study.reported(c).items()])
+        return pd.DataFrame(
+            [{label: c, "quantity": q, "reported": v} for c in claim_ids for q, v in self.study.reported(c).items()]
+        )
 
     def uc_week4_facts(self) -> pd.DataFrame:
         """The text's week-4 response facts of the UC patients."""
@@ -108,45 +123,79 @@ class ShortTermResults:
         verdicts = claims.evaluate(self.study.data_dir).set_index("claim_id")["status"]
         for row in self.response[self.response["reported_count"].notna()].itertuples():
             claim_id = RESPONSE_CLAIMS[row.group]
-            yield (f"{row.group}: data {row.events}/{row.total}, reported {row.reported_count:.0f}/{row.reported_total:.0f}; "
-                   f"audit verdict on {claim_id}: {verdicts[claim_id].replace('_', ' ')}")
+            yield (
+                f"{row.group}: data {row.events}/{row.total}, reported {row.reported_count:.0f}/{row.reported_total:.0f}; "
+                f"audit verdict on {claim_id}: {verdicts[claim_id].replace('_', ' ')}"
+            )
 
     def _reading_intervals(self):
         for row in self.response.itertuples():
-            yield (f"{row.group}: {row.events}/{row.total} = {row.proportion:.0%}; Clopper-Pearson {row.clopper_pearson_low:.0%} "
-                   f"to {row.clopper_pearson_high:.0%}; Wilson {row.wilson_low:.0%} to {row.wilson_high:.0%}")
+            yield (
+                f"{row.group}: {row.events}/{row.total} = {row.proportion:.0%}; Clopper-Pearson {row.clopper_pearson_low:.0%} "
+                f"to {row.clopper_pearson_high:.0%}; Wilson {row.wilson_low:.0%} to {row.wilson_high:.0%}"
+            )
 
     def _reading_p_values(self):
-        yield (f"Settings whose p-value prints as the reported P at {statistics.decimals_of(self.reported_p)} decimals "
-               "(half-up or truncation: claims.agreement):")
+        yield (
+            f"Settings whose p-value prints as the reported P at {statistics.decimals_of(self.reported_p)} decimals "
+            "(half-up or truncation: claims.agreement):"
+        )
         for row in self.matches.itertuples():
             yield f"- n = {row.n}, {row.alternative}: {row.test}, {row.method}: p = {row.p_value:.5f}"
 
     def _reading_medians(self):
         week0, week4, reduction = (self.study.reported(c) for c in ["cdai-week0", "cdai-week4", "cdai-reduction"])
-        yield (f"difference of the reported medians: {week0['median'] - week4['median']:g} points; "
-               f"reported median of the reductions: {reduction['median']:g} points")
+        yield (
+            f"difference of the reported medians: {week0['median'] - week4['median']:g} points; "
+            f"reported median of the reductions: {reduction['median']:g} points"
+        )
 
     def _reading_uc(self):
         uc_reported, two_thirds = self.study.reported("uc-week4-remission"), self.study.reported("disc-uc-two-thirds")
         uc_rates = self.response.set_index("group").loc["UC"]
-        yield (f"Results (reported): {uc_reported['remission']:.0f} in remission and {uc_reported['response']:.0f} with a response at week 4 "
-               f"(sum {uc_reported['remission'] + uc_reported['response']:.0f}); data: {uc_rates['events']} responders of {uc_rates['total']}")
-        yield (f"Discussion (reported): a decline in {two_thirds['numerator']:.0f}/{two_thirds['denominator']:.0f} of UC patients "
-               f"= {two_thirds['numerator'] / two_thirds['denominator']:.2f}; data: {uc_rates['proportion']:.2f}")
+        yield (
+            f"Results (reported): {uc_reported['remission']:.0f} in remission and {uc_reported['response']:.0f} with a response at week 4 "
+            f"(sum {uc_reported['remission'] + uc_reported['response']:.0f}); data: {uc_rates['events']} responders of {uc_rates['total']}"
+        )
+        yield (
+            f"Discussion (reported): a decline in {two_thirds['numerator']:.0f}/{two_thirds['denominator']:.0f} of UC patients "
+            f"= {two_thirds['numerator'] / two_thirds['denominator']:.2f}; data: {uc_rates['proportion']:.2f}"
+        )
 
     def key_results(self) -> dict:
         """The flat mapping of notebook 03's headline results (``outputs.save_key_results``)."""
-        key = {f"{r.group.lower()}_week4_response_{k}": getattr(r, k) for r in self.response.itertuples() for k in
-               ["events", "total", "proportion", "clopper_pearson_low", "clopper_pearson_high", "wilson_low", "wilson_high"]}
-        key |= {f"week4_response_basis_{k}": int(self.basis.set_index("group").loc["all", k]) for k in ["stated", "inferred"]}
+        key = {
+            f"{r.group.lower()}_week4_response_{k}": getattr(r, k)
+            for r in self.response.itertuples()
+            for k in [
+                "events",
+                "total",
+                "proportion",
+                "clopper_pearson_low",
+                "clopper_pearson_high",
+                "wilson_low",
+                "wilson_high",
+            ]
+        }
+        key |= {
+            f"week4_response_basis_{k}": int(self.basis.set_index("group").loc["all", k])
+            for k in ["stated", "inferred"]
+        }
         for row in self.p_values.itertuples():
             settings = row.method.replace(", ", "_").replace(" ", "_").replace("-", "_")
-            key[f"cdai_p_{row.test.split()[0].lower()}_{settings}_n{row.n}_{row.alternative.replace('-', '_')}"] = row.p_value
+            key[f"cdai_p_{row.test.split()[0].lower()}_{settings}_n{row.n}_{row.alternative.replace('-', '_')}"] = (
+                row.p_value
+            )
         key["cdai_p_reported"] = self.reported_p
-        key["cdai_p_settings_matching_reported"] = "; ".join(f"n={r.n} {r.alternative} {r.test} {r.method}" for r in self.matches.itertuples())
+        key["cdai_p_settings_matching_reported"] = "; ".join(
+            f"n={r.n} {r.alternative} {r.test} {r.method}" for r in self.matches.itertuples()
+        )
         key["cd_patients_stopped_before_week4"] = len(self.stopped_early)
-        key |= {f"pouchitis_{r.patient_id}_{r.measure}_week{w}": getattr(r, f"week{w}") for r in self.pouch.itertuples() for w in (0, 4)}
+        key |= {
+            f"pouchitis_{r.patient_id}_{r.measure}_week{w}": getattr(r, f"week{w}")
+            for r in self.pouch.itertuples()
+            for w in (0, 4)
+        }
         return key
 
 
@@ -160,7 +209,9 @@ def short_term_outcomes(study, *, alpha: float = 0.05) -> ShortTermResults:
     response["reported_total"] = response["group"].map({g: r["total"] for g, r in reported_response.items()})
     response["reported_percent"] = response["group"].map({g: r.get("percent") for g, r in reported_response.items()})
     stop_day = outcomes.side_effect_stop_day(facts)
-    early = cohort.loc[stop_day.index].assign(stop_day_text=stop_day)[["diagnosis", "stop_day_text", "treatment_months"]]
+    early = cohort.loc[stop_day.index].assign(stop_day_text=stop_day)[
+        ["diagnosis", "stop_day_text", "treatment_months"]
+    ]
     early["before_week4_assessment"] = early["stop_day_text"] < outcomes.WEEK4_ASSESSMENT_DAY
     n_cd = int((cohort["diagnosis"] == "CD").sum())
     n_assessable = n_cd - len(early.index[early["before_week4_assessment"] & (early["diagnosis"] == "CD")])
@@ -168,7 +219,15 @@ def short_term_outcomes(study, *, alpha: float = 0.05) -> ShortTermResults:
     p_values = statistics.all_positive_paired_tests([n_cd, n_assessable])
     p_values["rounds_to_reported_p"] = statistics.rounds_to(p_values["p_value"], reported_p)
     return ShortTermResults(
-        study=study, alpha=alpha, basis=outcomes.week4_response_basis(cohort), response=response,
-        reported_response=reported_response, early=early, n_cd=n_cd, n_assessable=n_assessable,
-        p_values=p_values, reported_p=reported_p, pouch=pouchitis_before_after(study),
+        study=study,
+        alpha=alpha,
+        basis=outcomes.week4_response_basis(cohort),
+        response=response,
+        reported_response=reported_response,
+        early=early,
+        n_cd=n_cd,
+        n_assessable=n_assessable,
+        p_values=p_values,
+        reported_p=reported_p,
+        pouch=pouchitis_before_after(study),
     )

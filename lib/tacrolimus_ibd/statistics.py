@@ -32,7 +32,9 @@ def proportion_ci(events, total, *, method: str = "clopper_pearson", alpha: floa
     return float(low), float(high)
 
 
-def proportion_table(counts: pd.DataFrame, *, events: str = "events", total: str = "total", alpha: float = 0.05) -> pd.DataFrame:
+def proportion_table(
+    counts: pd.DataFrame, *, events: str = "events", total: str = "total", alpha: float = 0.05
+) -> pd.DataFrame:
     """Add the proportion and its Clopper-Pearson and Wilson intervals to a table of counts.
 
     A row with no patients (``total`` 0: a group the cohort lacks) has no proportion: it and
@@ -42,7 +44,9 @@ def proportion_table(counts: pd.DataFrame, *, events: str = "events", total: str
     out["proportion"] = (out[events] / out[total].where(~empty)).astype(float)
     nan = (float("nan"), float("nan"))
     for name in CI_METHODS:
-        bounds = [nan if t == 0 else proportion_ci(e, t, method=name, alpha=alpha) for e, t in zip(out[events], out[total])]
+        bounds = [
+            nan if t == 0 else proportion_ci(e, t, method=name, alpha=alpha) for e, t in zip(out[events], out[total])
+        ]
         out[f"{name}_low"] = [b[0] for b in bounds]
         out[f"{name}_high"] = [b[1] for b in bounds]
     return out
@@ -117,7 +121,9 @@ def all_positive_paired_tests(n_values, *, alternatives=("two-sided", "greater")
                 if method == "exact" and n > WILCOXON_EXACT_SCIPY_LIMIT:
                     result = _all_positive_exact(n, alternative)
                 else:
-                    result = stats.wilcoxon(differences, zero_method="wilcox", correction=correction, alternative=alternative, method=method)
+                    result = stats.wilcoxon(
+                        differences, zero_method="wilcox", correction=correction, alternative=alternative, method=method
+                    )
                 rows.append(
                     {
                         "test": "Wilcoxon signed-rank",
@@ -161,7 +167,10 @@ def rounds_to(values, reported: float, *, decimals: int | None = None) -> np.nda
     from .claims.agreement import agreement  # the one rule; imported here, as claims imports this module
 
     digits = decimals_of(reported) if decimals is None else decimals
-    return np.array([agreement(float(v), float(reported), decimals=digits).agrees for v in np.asarray(values, dtype=float)], dtype=bool)
+    return np.array(
+        [agreement(float(v), float(reported), decimals=digits).agrees for v in np.asarray(values, dtype=float)],
+        dtype=bool,
+    )
 
 
 # --- time to event ---------------------------------------------------------------------------
@@ -203,8 +212,18 @@ class SurvivalQuantile(_Fields):
 
     def summary_frame(self) -> pd.DataFrame:
         """One row: p, estimate, ci_low, ci_high, reached, alpha."""
-        return pd.DataFrame([{"p": self.p, "estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high,
-                              "reached": self.reached, "alpha": self.alpha}])
+        return pd.DataFrame(
+            [
+                {
+                    "p": self.p,
+                    "estimate": self.estimate,
+                    "ci_low": self.ci_low,
+                    "ci_high": self.ci_high,
+                    "reached": self.reached,
+                    "alpha": self.alpha,
+                }
+            ]
+        )
 
 
 def survival_quantile(survfunc, *, p: float = 0.5, alpha: float = 0.05, method: str = "cloglog") -> SurvivalQuantile:
@@ -224,7 +243,14 @@ def survival_quantile(survfunc, *, p: float = 0.5, alpha: float = 0.05, method: 
     with np.errstate(divide="ignore", invalid="ignore"):
         low, high = (float(v) for v in survfunc.quantile_ci(p, alpha=alpha, method=method))
     finite = lambda v: v if np.isfinite(v) else np.nan  # noqa: E731 - statsmodels uses inf for "not reached"
-    return SurvivalQuantile(estimate=estimate, ci_low=finite(low), ci_high=finite(high), reached=bool(np.isfinite(estimate)), p=p, alpha=alpha)
+    return SurvivalQuantile(
+        estimate=estimate,
+        ci_low=finite(low),
+        ci_high=finite(high),
+        reached=bool(np.isfinite(estimate)),
+        p=p,
+        alpha=alpha,
+    )
 
 
 def survival_table(survfunc) -> pd.DataFrame:
@@ -243,7 +269,13 @@ def survival_table(survfunc) -> pd.DataFrame:
 def describe(values) -> dict:
     """n, median, mean, minimum and maximum of the non-missing values."""
     series = pd.Series(values, dtype=float).dropna()
-    return {"n": int(series.size), "median": float(series.median()), "mean": float(series.mean()), "min": float(series.min()), "max": float(series.max())}
+    return {
+        "n": int(series.size),
+        "median": float(series.median()),
+        "mean": float(series.mean()),
+        "min": float(series.min()),
+        "max": float(series.max()),
+    }
 
 
 # --- a 2x2 table ---------------------------------------------------------------------------------
@@ -264,8 +296,12 @@ class Fisher2x2(_Fields):
     def summary_frame(self) -> pd.DataFrame:
         """The table as a frame: rows exposed / unexposed, columns with / without the outcome."""
         return pd.DataFrame(
-            [[self.exposed_with_outcome, self.exposed_without_outcome], [self.unexposed_with_outcome, self.unexposed_without_outcome]],
-            index=pd.Index(["exposed", "unexposed"], name="exposure"), columns=["with_outcome", "without_outcome"],
+            [
+                [self.exposed_with_outcome, self.exposed_without_outcome],
+                [self.unexposed_with_outcome, self.unexposed_without_outcome],
+            ],
+            index=pd.Index(["exposed", "unexposed"], name="exposure"),
+            columns=["with_outcome", "without_outcome"],
         )
 
 
@@ -285,7 +321,11 @@ def fisher_2x2(exposure: pd.Series, outcome: pd.Series) -> Fisher2x2:
     table = np.array([[(e & o).sum(), (e & ~o).sum()], [(~e & o).sum(), (~e & ~o).sum()]], dtype=int)
     test = stats.fisher_exact(table, alternative="two-sided")
     return Fisher2x2(
-        exposed_with_outcome=int(table[0, 0]), exposed_without_outcome=int(table[0, 1]),
-        unexposed_with_outcome=int(table[1, 0]), unexposed_without_outcome=int(table[1, 1]),
-        odds_ratio=float(test.statistic), p_value=float(test.pvalue), n=int(table.sum()),
+        exposed_with_outcome=int(table[0, 0]),
+        exposed_without_outcome=int(table[0, 1]),
+        unexposed_with_outcome=int(table[1, 0]),
+        unexposed_without_outcome=int(table[1, 1]),
+        odds_ratio=float(test.statistic),
+        p_value=float(test.pvalue),
+        n=int(table.sum()),
     )

@@ -64,7 +64,7 @@ def patients_without_trough(cohort: pd.DataFrame) -> pd.DataFrame:
 
 
 def band_position(values: pd.Series, low: float, high: float) -> pd.Series:
-    """"below", "in" or "above" the closed band ``[low, high]`` for each value (missing stays missing).
+    """ "below", "in" or "above" the closed band ``[low, high]`` for each value (missing stays missing).
 
     A value equal to an end of the band is in it: the paper aims "for serum trough levels of
     5-10 ng/mL" without saying whether the ends are included, and the closed band is the usual
@@ -85,7 +85,9 @@ def band_counts(position: pd.Series, groups: pd.Series | None = None) -> pd.Data
     position = pd.Series(pd.Categorical(position, categories=BAND_POSITIONS), index=position.index)
     counts = pd.DataFrame({"all": position.value_counts(sort=False).reindex(list(BAND_POSITIONS), fill_value=0)})
     if groups is not None:
-        by_group = pd.crosstab(position, groups.reindex(position.index), dropna=False).reindex(list(BAND_POSITIONS), fill_value=0)
+        by_group = pd.crosstab(position, groups.reindex(position.index), dropna=False).reindex(
+            list(BAND_POSITIONS), fill_value=0
+        )
         counts = pd.concat([by_group, counts], axis=1)
     counts.index.name = "position"
     return counts.astype(int)
@@ -102,11 +104,35 @@ def counts_in_bands(values: pd.Series, bands: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for band in bands.itertuples(index=False):  # a handful of bands
         inside = v[(v >= band.low) & (v <= band.high)]
-        rows.append({"band": band.label, "low": band.low, "high": band.high, "patients": len(inside), "patient_ids": _ids(inside.index)})
+        rows.append(
+            {
+                "band": band.label,
+                "low": band.low,
+                "high": band.high,
+                "patients": len(inside),
+                "patient_ids": _ids(inside.index),
+            }
+        )
     lowest, highest = bands["low"].min(), bands["high"].max()
     below, above = v[v < lowest], v[v > highest]
-    rows.append({"band": f"below {lowest:g}", "low": np.nan, "high": lowest, "patients": len(below), "patient_ids": _ids(below.index)})
-    rows.append({"band": f"above {highest:g}", "low": highest, "high": np.nan, "patients": len(above), "patient_ids": _ids(above.index)})
+    rows.append(
+        {
+            "band": f"below {lowest:g}",
+            "low": np.nan,
+            "high": lowest,
+            "patients": len(below),
+            "patient_ids": _ids(below.index),
+        }
+    )
+    rows.append(
+        {
+            "band": f"above {highest:g}",
+            "low": highest,
+            "high": np.nan,
+            "patients": len(above),
+            "patient_ids": _ids(above.index),
+        }
+    )
     out = pd.DataFrame(rows)
     out["of"] = len(v)
     return out
@@ -125,7 +151,9 @@ def assign_bands(values: pd.Series, bands: pd.DataFrame) -> pd.Series:
     v = pd.to_numeric(values, errors="coerce").astype("float64")
     lowest, highest = ordered["low"].min(), ordered["high"].max()
     below, above = f"below {lowest:g}", f"above {highest:g}"
-    conditions = [v < lowest] + [(v >= lo) & (v <= hi) for lo, hi in zip(ordered["low"], ordered["high"])] + [v > highest]
+    conditions = (
+        [v < lowest] + [(v >= lo) & (v <= hi) for lo, hi in zip(ordered["low"], ordered["high"])] + [v > highest]
+    )
     choices = [below, *ordered["label"], above]
     labels = np.select(conditions, choices, default="between bands")
     categories = list(dict.fromkeys([below, *ordered["label"], "between bands", above]))

@@ -17,8 +17,17 @@ import pandas as pd
 
 from . import literature, statistics, trough
 
-TABLE5_VIEW = ["diagnosis", "mean_trough_ng_ml", "trough_min_ng_ml", "trough_max_ng_ml", "position",
-               "tacrolimus_duration_months", "ongoing_tacrolimus", "outcome_end_of_follow_up", "any_adverse_effect"]
+TABLE5_VIEW = [
+    "diagnosis",
+    "mean_trough_ng_ml",
+    "trough_min_ng_ml",
+    "trough_max_ng_ml",
+    "position",
+    "tacrolimus_duration_months",
+    "ongoing_tacrolimus",
+    "outcome_end_of_follow_up",
+    "any_adverse_effect",
+]
 OUTCOME_ORDER = ("remission", "clinical_response", "mild", "severe")
 
 
@@ -67,7 +76,10 @@ class TroughLevels:
 
     def mean_within_band(self) -> pd.DataFrame:
         """The reported mean and each reading of it, as a fraction of the band from its low end."""
-        mean_readings = {"reported mean": self.reported_trough["mean"], **{k: self.summary[k] for k in trough.REPORTED_READINGS["mean"]}}
+        mean_readings = {
+            "reported mean": self.reported_trough["mean"],
+            **{k: self.summary[k] for k in trough.REPORTED_READINGS["mean"]},
+        }
         frame = pd.DataFrame({"reading": list(mean_readings), "ng_ml": list(mean_readings.values())})
         frame["fraction_of_band_from_low_end"] = (frame["ng_ml"] - self.target[0]) / (self.target[1] - self.target[0])
         return frame
@@ -81,8 +93,10 @@ class TroughLevels:
         return "\n".join(getattr(self, f"_reading_{section}")())
 
     def _reading_cohort(self):
-        yield (f"Table 5 lists {len(self.troughs)} of {len(self.study.cohort)} patients: "
-               + ", ".join(f"{n} {g}" for g, n in self.troughs["diagnosis"].value_counts().items()))
+        yield (
+            f"Table 5 lists {len(self.troughs)} of {len(self.study.cohort)} patients: "
+            + ", ".join(f"{n} {g}" for g, n in self.troughs["diagnosis"].value_counts().items())
+        )
 
     def _reading_target(self):
         low, high = self.target
@@ -91,39 +105,57 @@ class TroughLevels:
         if self.target_is_reported:
             yield "This run uses the reported band."
         else:
-            yield ("NOTE: this run has MOVED the band away from the reported one (a sensitivity run); "
-                   "every count 'in the band' below refers to the band used in this run.")
+            yield (
+                "NOTE: this run has MOVED the band away from the reported one (a sensitivity run); "
+                "every count 'in the band' below refers to the band used in this run."
+            )
 
     def _reading_bands(self):
         n_band, n = self.band_counts["all"], len(self.troughs)
-        yield (f"Band {self.target[0]:g}-{self.target[1]:g} ng/mL: mean below in {n_band['below']}, in the band in {n_band['in']}, "
-               f"above in {n_band['above']} of {n} patients.")
+        yield (
+            f"Band {self.target[0]:g}-{self.target[1]:g} ng/mL: mean below in {n_band['below']}, in the band in {n_band['in']}, "
+            f"above in {n_band['above']} of {n} patients."
+        )
         yield f"Patients whose every level (lowest and highest) lay inside the band: {self.within_all_levels} of {n}."
 
     def _reading_reported(self):
         t, s, r = self.troughs, self.summary, self.reported_trough
         yield f"Reported (Results): mean {r['mean']:.1f} ng/mL, range {r['min']:.1f}-{r['max']:.1f}."
         yield f"Table 5, {s['n']} patients:"
-        yield (f"- mean of the patient means {s['mean_of_means']:.2f}, median {s['median_of_means']:.2f}, "
-               f"duration-weighted mean {s['duration_weighted_mean']:.2f} ng/mL;")
-        yield (f"- patient means run from {s['lowest_mean']:g} (patient {t['mean_trough_ng_ml'].idxmin()}) "
-               f"to {s['highest_mean']:g} (patient {t['mean_trough_ng_ml'].idxmax()});")
-        yield (f"- single levels run from {s['lowest_single']:.1f} (patient {t['trough_min_ng_ml'].idxmin()}) "
-               f"to {s['highest_single']:g} (patient {t['trough_max_ng_ml'].idxmax()}).")
+        yield (
+            f"- mean of the patient means {s['mean_of_means']:.2f}, median {s['median_of_means']:.2f}, "
+            f"duration-weighted mean {s['duration_weighted_mean']:.2f} ng/mL;"
+        )
+        yield (
+            f"- patient means run from {s['lowest_mean']:g} (patient {t['mean_trough_ng_ml'].idxmin()}) "
+            f"to {s['highest_mean']:g} (patient {t['mean_trough_ng_ml'].idxmax()});"
+        )
+        yield (
+            f"- single levels run from {s['lowest_single']:.1f} (patient {t['trough_min_ng_ml'].idxmin()}) "
+            f"to {s['highest_single']:g} (patient {t['trough_max_ng_ml'].idxmax()})."
+        )
         for part in ["mean", "min", "max"]:
             rows = self.readings[self.readings["reported_part"] == part]
             matching = [f"{row.reading} ({row.convention})" for row in rows.itertuples() if row.agrees]
-            yield f"Reported {part} {r[part]:.1f}: " + (f"agrees with {', '.join(matching)}" if matching else "agrees with none of the readings")
+            yield f"Reported {part} {r[part]:.1f}: " + (
+                f"agrees with {', '.join(matching)}" if matching else "agrees with none of the readings"
+            )
         if self.reported_range_is_mixed:
-            yield ("So the reported range mixes two kinds of number: its lower end is the lowest single level and its upper end "
-                   "the highest patient mean, while single levels go higher.")
+            yield (
+                "So the reported range mixes two kinds of number: its lower end is the lowest single level and its upper end "
+                "the highest patient mean, while single levels go higher."
+            )
 
     def _reading_missing(self):
         missing, t = self.missing, self.troughs
-        yield (f"Severe at end of follow-up: {(missing['outcome_end_of_follow_up'] == 'severe').sum()} of {len(missing)} patients without a Table 5 row, "
-               f"{(t['outcome_end_of_follow_up'] == 'severe').sum()} of {len(t)} with one.")
-        yield (f"Adverse effect listed: {(missing['adverse_effects'] != '').sum()} of {len(missing)} without a row, "
-               f"{t['any_adverse_effect'].sum()} of {len(t)} with one.")
+        yield (
+            f"Severe at end of follow-up: {(missing['outcome_end_of_follow_up'] == 'severe').sum()} of {len(missing)} patients without a Table 5 row, "
+            f"{(t['outcome_end_of_follow_up'] == 'severe').sum()} of {len(t)} with one."
+        )
+        yield (
+            f"Adverse effect listed: {(missing['adverse_effects'] != '').sum()} of {len(missing)} without a row, "
+            f"{t['any_adverse_effect'].sum()} of {len(t)} with one."
+        )
 
     def key_results(self) -> dict:
         """The flat mapping of notebook 05's headline results (``outputs.save_key_results``)."""
@@ -163,23 +195,43 @@ def trough_levels(study, *, target_low_ng_ml: float = 5.0, target_high_ng_ml: fl
     summary = trough.summarise_troughs(troughs)
     in_band, above_band = troughs["position"].eq("in"), troughs["position"].eq("above")
     rank_tests = [
-        ("mean trough: remission vs not, end of follow-up", troughs["mean_trough_ng_ml"], troughs["remission_end_of_follow_up"]),
+        (
+            "mean trough: remission vs not, end of follow-up",
+            troughs["mean_trough_ng_ml"],
+            troughs["remission_end_of_follow_up"],
+        ),
         ("mean trough: any adverse effect vs none", troughs["mean_trough_ng_ml"], troughs["any_adverse_effect"]),
-        ("highest single level: any adverse effect vs none", troughs["trough_max_ng_ml"], troughs["any_adverse_effect"]),
+        (
+            "highest single level: any adverse effect vs none",
+            troughs["trough_max_ng_ml"],
+            troughs["any_adverse_effect"],
+        ),
     ]
     fisher_tests = [
         ("mean in band vs remission at end of follow-up", in_band, troughs["remission_end_of_follow_up"]),
         ("mean above band vs any adverse effect", above_band, troughs["any_adverse_effect"]),
     ]
     return TroughLevels(
-        study=study, target=target, reported_target=study.reported("trough-target"), reported_trough=reported_trough,
-        troughs=troughs, summary=summary,
+        study=study,
+        target=target,
+        reported_target=study.reported("trough-target"),
+        reported_trough=reported_trough,
+        troughs=troughs,
+        summary=summary,
         ogata_high=bands[(bands["study_id"] == "ogata2006") & (bands["arm"] == "high_trough")].iloc[0],
         band_counts=trough.band_counts(troughs["position"], troughs["diagnosis"]),
         readings=trough.reported_vs_computed(summary, reported_trough),
-        rank_tests=pd.DataFrame([{"comparison": name, "test": "Mann-Whitney U, exact, two-sided", **trough.mann_whitney_exact(v, g)}
-                                 for name, v, g in rank_tests]),
-        fisher_tests=pd.DataFrame([{"comparison": name, "test": "Fisher exact, two-sided", **statistics.fisher_2x2(e, o)}
-                                   for name, e, o in fisher_tests]),
+        rank_tests=pd.DataFrame(
+            [
+                {"comparison": name, "test": "Mann-Whitney U, exact, two-sided", **trough.mann_whitney_exact(v, g)}
+                for name, v, g in rank_tests
+            ]
+        ),
+        fisher_tests=pd.DataFrame(
+            [
+                {"comparison": name, "test": "Fisher exact, two-sided", **statistics.fisher_2x2(e, o)}
+                for name, e, o in fisher_tests
+            ]
+        ),
         missing=trough.patients_without_trough(study.cohort),
     )

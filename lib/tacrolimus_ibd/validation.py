@@ -58,25 +58,56 @@ SUPPORTED_CONSTRAINTS = {"required", "unique", "minimum", "maximum", "enum", "pa
 #: of these tables are optional: a file may leave them out, and they read as missing.
 REQUIRED_FIELDS = {
     "table1_baseline": {
-        "patient_id": "id", "age": "integer", "sex": "string", "diagnosis_as_printed": "string",
-        "analysis_group": "string", "disease_duration_years": "number", "disease_site": "string",
-        "perianal_disease": "string", "previous_operations": "string",
+        "patient_id": "id",
+        "age": "integer",
+        "sex": "string",
+        "diagnosis_as_printed": "string",
+        "analysis_group": "string",
+        "disease_duration_years": "number",
+        "disease_site": "string",
+        "perianal_disease": "string",
+        "previous_operations": "string",
     },
-    "table2_treatment_status": {"patient_id": "id", "concurrent_prednisolone": "boolean", "previous_iv_ciclosporin": "string"},
+    "table2_treatment_status": {
+        "patient_id": "id",
+        "concurrent_prednisolone": "boolean",
+        "previous_iv_ciclosporin": "string",
+    },
     "table2_treatments": {"patient_id": "id", "timing": "string", "drug": "string", "as_printed": "string"},
     "table3_week4": {"patient_id": "id"},
     "table4_medium_term": {
-        "patient_id": "id", "in_table4": "boolean", "diagnosis_as_printed": "string", "treatment_months": "number",
-        "outcome_category": "string", "fistula_outcome": "string", "relapse_month": "number", "prednisolone_mg_day": "number",
-        "iv_steroids": "boolean", "steroid_tapering": "string", "missing_reason": "string",
+        "patient_id": "id",
+        "in_table4": "boolean",
+        "diagnosis_as_printed": "string",
+        "treatment_months": "number",
+        "outcome_category": "string",
+        "fistula_outcome": "string",
+        "relapse_month": "number",
+        "prednisolone_mg_day": "number",
+        "iv_steroids": "boolean",
+        "steroid_tapering": "string",
+        "missing_reason": "string",
     },
     "table4_adverse_effects": {"patient_id": "id", "adverse_effect": "string"},
     "table5_trough": {
-        "patient_id": "id", "in_table5": "boolean", "ongoing_tacrolimus": "boolean", "tacrolimus_duration_months": "number",
-        "mean_trough_ng_ml": "number", "trough_min_ng_ml": "number", "trough_max_ng_ml": "number", "follow_up_months": "number",
+        "patient_id": "id",
+        "in_table5": "boolean",
+        "ongoing_tacrolimus": "boolean",
+        "tacrolimus_duration_months": "number",
+        "mean_trough_ng_ml": "number",
+        "trough_min_ng_ml": "number",
+        "trough_max_ng_ml": "number",
+        "follow_up_months": "number",
         "missing_reason": "string",
     },
-    "text_patient_facts": {"patient_id": "id", "fact": "string", "value": "string", "unit": "string", "basis": "string", "evidence": "string"},
+    "text_patient_facts": {
+        "patient_id": "id",
+        "fact": "string",
+        "value": "string",
+        "unit": "string",
+        "basis": "string",
+        "evidence": "string",
+    },
 }
 
 #: What a patient identifier may be typed as ("id" in REQUIRED_FIELDS).
@@ -175,12 +206,19 @@ def read_package(data_dir: Path) -> dict:
     except RecursionError:
         refuse(0, "not valid JSON: nested too deeply")
     if not isinstance(package, dict):
-        refuse(0, f"the data dictionary must be a JSON object with \"resources\", not {_json_kind(package)}")
+        refuse(0, f'the data dictionary must be a JSON object with "resources", not {_json_kind(package)}')
     return package
 
 
 def _json_kind(value) -> str:
-    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false", type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        list: "a list",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "true/false",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _as_list(value) -> list:
@@ -217,27 +255,40 @@ def _check_field(field, label: str, where: str) -> list[Problem]:
         return [Problem(where, 0, label, f"each field must be a JSON object, not {_json_kind(field)}")]
     name = field.get("name")
     if not isinstance(name, str) or not name:
-        return [Problem(where, 0, label, "a field needs a \"name\"")]
+        return [Problem(where, 0, label, 'a field needs a "name"')]
     label = f"{label.rsplit('.', 1)[0]}.{name}"
     problems = []
     kind = field.get("type", "string")
     if kind not in PANDAS_DTYPES:
-        problems.append(Problem(where, 0, label, f"type {kind!r} is not supported: use one of {', '.join(PANDAS_DTYPES)}"))
+        problems.append(
+            Problem(where, 0, label, f"type {kind!r} is not supported: use one of {', '.join(PANDAS_DTYPES)}")
+        )
     if field.get("format", "default") != "default":
-        problems.append(Problem(where, 0, label, f"format {field['format']!r} is not supported (only the default format)"))
+        problems.append(
+            Problem(where, 0, label, f"format {field['format']!r} is not supported (only the default format)")
+        )
     constraints = field.get("constraints", {})
     if not isinstance(constraints, dict):
-        problems.append(Problem(where, 0, label, "\"constraints\" must be a JSON object"))
+        problems.append(Problem(where, 0, label, '"constraints" must be a JSON object'))
     else:
         for key in sorted(set(constraints) - SUPPORTED_CONSTRAINTS):
-            problems.append(Problem(where, 0, label, f"constraint {key!r} is not supported: use {', '.join(sorted(SUPPORTED_CONSTRAINTS))}"))
+            problems.append(
+                Problem(
+                    where,
+                    0,
+                    label,
+                    f"constraint {key!r} is not supported: use {', '.join(sorted(SUPPORTED_CONSTRAINTS))}",
+                )
+            )
         if "enum" in constraints and not (isinstance(constraints["enum"], list) and constraints["enum"]):
-            problems.append(Problem(where, 0, label, "constraint \"enum\" must be a non-empty list"))
+            problems.append(Problem(where, 0, label, 'constraint "enum" must be a non-empty list'))
         for key in ("required", "unique"):
             if key in constraints and not isinstance(constraints[key], bool):
                 problems.append(Problem(where, 0, label, f"constraint {key!r} must be true or false"))
         for key in ("minimum", "maximum"):
-            if key in constraints and (isinstance(constraints[key], bool) or not isinstance(constraints[key], (int, float))):
+            if key in constraints and (
+                isinstance(constraints[key], bool) or not isinstance(constraints[key], (int, float))
+            ):
                 problems.append(Problem(where, 0, label, f"constraint {key!r} must be a number"))
         for key in ("minLength", "maxLength"):
             if key in constraints and (isinstance(constraints[key], bool) or not isinstance(constraints[key], int)):
@@ -246,11 +297,18 @@ def _check_field(field, label: str, where: str) -> list[Problem]:
             try:
                 re.compile(constraints["pattern"])
             except (re.error, TypeError) as err:
-                problems.append(Problem(where, 0, label, f"constraint \"pattern\" is not a regular expression ({err})"))
+                problems.append(Problem(where, 0, label, f'constraint "pattern" is not a regular expression ({err})'))
     if kind == "boolean":
         for key, spelling in (("trueValues", TRUE_VALUES), ("falseValues", FALSE_VALUES)):
             if key in field and field[key] != list(spelling):
-                problems.append(Problem(where, 0, label, f"{key} must be {json.dumps(list(spelling))}: booleans have one spelling, true or false"))
+                problems.append(
+                    Problem(
+                        where,
+                        0,
+                        label,
+                        f"{key} must be {json.dumps(list(spelling))}: booleans have one spelling, true or false",
+                    )
+                )
     return problems
 
 
@@ -258,33 +316,67 @@ def _check_keys(schema: dict, names: set[str], label: str, where: str, resources
     problems = []
     for column in _as_list(schema.get("primaryKey", [])):
         if column not in names:
-            problems.append(Problem(where, 0, f"{label}.primaryKey", f"names {column!r}, which is not a field of the table"))
+            problems.append(
+                Problem(where, 0, f"{label}.primaryKey", f"names {column!r}, which is not a field of the table")
+            )
     fks = schema.get("foreignKeys", [])
     if not isinstance(fks, list):
         return problems + [Problem(where, 0, f"{label}.foreignKeys", "must be a list")]
     for fk in fks:
         ref = fk.get("reference") if isinstance(fk, dict) else None
         if not isinstance(ref, dict) or not isinstance(ref.get("resource", ""), str):
-            problems.append(Problem(where, 0, f"{label}.foreignKeys", "each foreign key needs \"fields\" and a \"reference\" with \"resource\" and \"fields\""))
+            problems.append(
+                Problem(
+                    where,
+                    0,
+                    f"{label}.foreignKeys",
+                    'each foreign key needs "fields" and a "reference" with "resource" and "fields"',
+                )
+            )
             continue
         for column in _as_list(fk.get("fields")):
             if column not in names:
-                problems.append(Problem(where, 0, f"{label}.foreignKeys", f"names {column!r}, which is not a field of the table"))
+                problems.append(
+                    Problem(where, 0, f"{label}.foreignKeys", f"names {column!r}, which is not a field of the table")
+                )
         target = ref.get("resource", "") or label.split(".", 1)[0]
         if target not in resources:
-            problems.append(Problem(where, 0, f"{label}.foreignKeys", f"refers to resource {target!r}, which the dictionary does not list"))
+            problems.append(
+                Problem(
+                    where,
+                    0,
+                    f"{label}.foreignKeys",
+                    f"refers to resource {target!r}, which the dictionary does not list",
+                )
+            )
             continue
-        target_names = {f.get("name") for f in resources[target].get("schema", {}).get("fields", []) if isinstance(f, dict)}
+        target_names = {
+            f.get("name") for f in resources[target].get("schema", {}).get("fields", []) if isinstance(f, dict)
+        }
         for column in _as_list(ref.get("fields")):
             if column not in target_names:
-                problems.append(Problem(where, 0, f"{label}.foreignKeys", f"refers to {target}.{column}, which is not a field of {target}"))
+                problems.append(
+                    Problem(
+                        where,
+                        0,
+                        f"{label}.foreignKeys",
+                        f"refers to {target}.{column}, which is not a field of {target}",
+                    )
+                )
     return problems
 
 
 def _check_fact_vocabulary(res: dict, label: str, where: str) -> list[Problem]:
     vocabulary = res.get(FACT_VOCABULARY)
     if not isinstance(vocabulary, dict) or not vocabulary:
-        return [Problem(where, 0, f"{label}.{FACT_VOCABULARY}", "the facts table needs its vocabulary: an object giving each fact's type, allowed values and unit")]
+        return [
+            Problem(
+                where,
+                0,
+                f"{label}.{FACT_VOCABULARY}",
+                "the facts table needs its vocabulary: an object giving each fact's type, allowed values and unit",
+            )
+        ]
     problems = []
     for fact, rule in vocabulary.items():
         at = f"{label}.{FACT_VOCABULARY}.{fact}"
@@ -292,19 +384,23 @@ def _check_fact_vocabulary(res: dict, label: str, where: str) -> list[Problem]:
             problems.append(Problem(where, 0, at, "each fact's rule must be a JSON object"))
             continue
         if rule.get("type") not in FACT_TYPES:
-            problems.append(Problem(where, 0, at, f"\"type\" must be one of {', '.join(FACT_TYPES)}"))
+            problems.append(Problem(where, 0, at, f'"type" must be one of {", ".join(FACT_TYPES)}'))
         for key in sorted(set(rule) - FACT_RULE_KEYS):
             problems.append(Problem(where, 0, at, f"unknown key {key!r} (known: {', '.join(sorted(FACT_RULE_KEYS))})"))
-        if "enum" in rule and not (isinstance(rule["enum"], list) and rule["enum"] and all(isinstance(v, str) for v in rule["enum"])):
-            problems.append(Problem(where, 0, at, "\"enum\" must be a non-empty list of strings"))
+        if "enum" in rule and not (
+            isinstance(rule["enum"], list) and rule["enum"] and all(isinstance(v, str) for v in rule["enum"])
+        ):
+            problems.append(Problem(where, 0, at, '"enum" must be a non-empty list of strings'))
         for key in ("minimum", "maximum"):
             if key in rule and (isinstance(rule[key], bool) or not isinstance(rule[key], (int, float))):
                 problems.append(Problem(where, 0, at, f"{key!r} must be a number"))
         if "unit" in rule and not isinstance(rule["unit"], str):
-            problems.append(Problem(where, 0, at, "\"unit\" must be a string"))
+            problems.append(Problem(where, 0, at, '"unit" must be a string'))
         for other in _as_list(rule.get("excludes", [])):
             if other not in vocabulary:
-                problems.append(Problem(where, 0, at, f"\"excludes\" names {other!r}, which is not a fact of the vocabulary"))
+                problems.append(
+                    Problem(where, 0, at, f'"excludes" names {other!r}, which is not a fact of the vocabulary')
+                )
     return problems
 
 
@@ -313,17 +409,26 @@ def check_package(package: dict, data_dir: Path) -> list[Problem]:
     where = _where(data_dir, PACKAGE_FILE)
     resources = package.get("resources")
     if not isinstance(resources, list) or not resources:
-        what = "has no \"resources\"" if resources is None else "\"resources\" must be a non-empty list of tables"
-        return [Problem(where, 0, "resources", f"the data dictionary {what}: it must list the tables {', '.join(REQUIRED_FIELDS)}")]
+        what = 'has no "resources"' if resources is None else '"resources" must be a non-empty list of tables'
+        return [
+            Problem(
+                where,
+                0,
+                "resources",
+                f"the data dictionary {what}: it must list the tables {', '.join(REQUIRED_FIELDS)}",
+            )
+        ]
     problems = []
     named: dict[str, dict] = {}
     for i, res in enumerate(resources):
         if not isinstance(res, dict):
-            problems.append(Problem(where, 0, f"resources[{i}]", f"each resource must be a JSON object, not {_json_kind(res)}"))
+            problems.append(
+                Problem(where, 0, f"resources[{i}]", f"each resource must be a JSON object, not {_json_kind(res)}")
+            )
             continue
         name = res.get("name")
         if not isinstance(name, str) or not name:
-            problems.append(Problem(where, 0, f"resources[{i}]", "each resource needs a \"name\""))
+            problems.append(Problem(where, 0, f"resources[{i}]", 'each resource needs a "name"'))
             continue
         if name in named:
             problems.append(Problem(where, 0, name, "two resources have this name"))
@@ -332,59 +437,130 @@ def check_package(package: dict, data_dir: Path) -> list[Problem]:
         return problems  # references between resources cannot be followed until each has its name
     for name, res in named.items():
         if "data" in res:
-            problems.append(Problem(where, 0, f"{name}.data", "inline data are not read: give the table as a CSV file (\"path\")"))
+            problems.append(
+                Problem(where, 0, f"{name}.data", 'inline data are not read: give the table as a CSV file ("path")')
+            )
         why = check_path(res.get("path"), data_dir)
         if why:
             problems.append(Problem(where, 0, f"{name}.path", why))
         if str(res.get("format", "csv")).lower() != "csv":
-            problems.append(Problem(where, 0, f"{name}.format", f"format {res['format']!r} is not read: tables are comma-separated CSV files"))
+            problems.append(
+                Problem(
+                    where,
+                    0,
+                    f"{name}.format",
+                    f"format {res['format']!r} is not read: tables are comma-separated CSV files",
+                )
+            )
         if str(res.get("encoding", "utf-8")).lower().replace("_", "-") not in ("utf-8", "utf8"):
-            problems.append(Problem(where, 0, f"{name}.encoding", f"encoding {res['encoding']!r} is not read: save the table as UTF-8 and say \"utf-8\""))
+            problems.append(
+                Problem(
+                    where,
+                    0,
+                    f"{name}.encoding",
+                    f'encoding {res["encoding"]!r} is not read: save the table as UTF-8 and say "utf-8"',
+                )
+            )
         dialect = res.get("dialect")
-        if dialect is not None and (not isinstance(dialect, dict) or dialect.get("delimiter", ",") != "," or set(dialect) - {"delimiter", "header", "quoteChar", "doubleQuote"}
-                                    or dialect.get("header", True) is not True or dialect.get("quoteChar", '"') != '"' or dialect.get("doubleQuote", True) is not True):
-            problems.append(Problem(where, 0, f"{name}.dialect", "only plain CSV is read (comma delimiter, a header row, '\"' quotes): remove the dialect"))
+        if dialect is not None and (
+            not isinstance(dialect, dict)
+            or dialect.get("delimiter", ",") != ","
+            or set(dialect) - {"delimiter", "header", "quoteChar", "doubleQuote"}
+            or dialect.get("header", True) is not True
+            or dialect.get("quoteChar", '"') != '"'
+            or dialect.get("doubleQuote", True) is not True
+        ):
+            problems.append(
+                Problem(
+                    where,
+                    0,
+                    f"{name}.dialect",
+                    "only plain CSV is read (comma delimiter, a header row, '\"' quotes): remove the dialect",
+                )
+            )
         schema = res.get("schema")
         if isinstance(schema, str):
-            problems.append(Problem(where, 0, f"{name}.schema", f"refers to a schema file ({schema!r}): write the schema inline in datapackage.json; no other file is read"))
+            problems.append(
+                Problem(
+                    where,
+                    0,
+                    f"{name}.schema",
+                    f"refers to a schema file ({schema!r}): write the schema inline in datapackage.json; no other file is read",
+                )
+            )
             continue
         if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
-            problems.append(Problem(where, 0, f"{name}.schema", "each resource needs an inline schema with a non-empty list of \"fields\""))
+            problems.append(
+                Problem(
+                    where, 0, f"{name}.schema", 'each resource needs an inline schema with a non-empty list of "fields"'
+                )
+            )
             continue
         missing = schema.get("missingValues", [""])
         if not isinstance(missing, list) or not all(isinstance(v, str) for v in missing):
             problems.append(Problem(where, 0, f"{name}.schema.missingValues", "must be a list of strings"))
-        field_problems = [p for i, f in enumerate(schema["fields"]) for p in _check_field(f, f"{name}.fields[{i}]", where)]
+        field_problems = [
+            p for i, f in enumerate(schema["fields"]) for p in _check_field(f, f"{name}.fields[{i}]", where)
+        ]
         problems += field_problems
         names = [f.get("name") for f in schema["fields"] if isinstance(f, dict)]
         for dup in sorted({n for n in names if isinstance(n, str) and names.count(n) > 1}):
             problems.append(Problem(where, 0, f"{name}.{dup}", "two fields have this name"))
         if not field_problems:
             problems += _check_keys(schema, set(names), f"{name}.schema", where, named)
-        types = {f["name"]: f.get("type", "string") for f in schema["fields"] if isinstance(f, dict) and isinstance(f.get("name"), str)}
+        types = {
+            f["name"]: f.get("type", "string")
+            for f in schema["fields"]
+            if isinstance(f, dict) and isinstance(f.get("name"), str)
+        }
         for column, kind in REQUIRED_FIELDS.get(name, {}).items():
             allowed = ID_TYPES if kind == "id" else (kind,)
             wanted = " or ".join(allowed)
             if column not in types:
-                problems.append(Problem(where, 0, f"{name}.{column}", f"the table needs a field {column!r} typed {wanted} (the analyses read it)"))
+                problems.append(
+                    Problem(
+                        where,
+                        0,
+                        f"{name}.{column}",
+                        f"the table needs a field {column!r} typed {wanted} (the analyses read it)",
+                    )
+                )
             elif types[column] not in allowed:
-                problems.append(Problem(where, 0, f"{name}.{column}", f"must be typed {wanted}, not {types[column]!r} (the analyses read it so)"))
+                problems.append(
+                    Problem(
+                        where,
+                        0,
+                        f"{name}.{column}",
+                        f"must be typed {wanted}, not {types[column]!r} (the analyses read it so)",
+                    )
+                )
         if name == FACTS_TABLE:
             problems += _check_fact_vocabulary(res, name, where)
     for name in REQUIRED_FIELDS:
         if name not in named:
-            problems.append(Problem(where, 0, name, f"the data dictionary lists no resource {name!r}; the analyses need it"))
+            problems.append(
+                Problem(where, 0, name, f"the data dictionary lists no resource {name!r}; the analyses need it")
+            )
     id_types = {}
     for name in REQUIRED_FIELDS:
         schema = named.get(name, {}).get("schema")
-        for field in schema.get("fields", []) if isinstance(schema, dict) and isinstance(schema.get("fields"), list) else []:
+        for field in (
+            schema.get("fields", []) if isinstance(schema, dict) and isinstance(schema.get("fields"), list) else []
+        ):
             if isinstance(field, dict) and field.get("name") == "patient_id":
                 id_types[name] = field.get("type", "string")
     if len(set(id_types.values())) > 1:
         first = id_types.get("table1_baseline", next(iter(id_types.values())))
         for name, kind in id_types.items():
             if kind != first:
-                problems.append(Problem(where, 0, f"{name}.patient_id", f"typed {kind!r} but {first!r} in table1_baseline: type patient_id the same way in every table"))
+                problems.append(
+                    Problem(
+                        where,
+                        0,
+                        f"{name}.patient_id",
+                        f"typed {kind!r} but {first!r} in table1_baseline: type patient_id the same way in every table",
+                    )
+                )
     return problems
 
 
@@ -408,16 +584,27 @@ def _fields(res: dict) -> list[dict]:
 
 def _decode(raw: bytes) -> tuple[str | None, str | None]:
     """The text of a table file, or why it is not UTF-8. A UTF-8 byte-order mark is allowed."""
-    for bom, name in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "UTF-32"),
+        (codecs.BOM_UTF32_BE, "UTF-32"),
+        (codecs.BOM_UTF16_LE, "UTF-16"),
+        (codecs.BOM_UTF16_BE, "UTF-16"),
+    ):
         if raw.startswith(bom):
             return None, f"is {name}, not UTF-8: save the table as UTF-8"
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
-        return None, f"is not UTF-8: byte {raw[err.start]:#04x} on line {line} (offset {err.start}); save the table as UTF-8"
+        return (
+            None,
+            f"is not UTF-8: byte {raw[err.start]:#04x} on line {line} (offset {err.start}); save the table as UTF-8",
+        )
     if "\x00" in text:
-        return None, f"holds a NUL character on line {text.count(chr(10), 0, text.index(chr(0))) + 1}: it is not a text table"
+        return (
+            None,
+            f"holds a NUL character on line {text.count(chr(10), 0, text.index(chr(0))) + 1}: it is not a text table",
+        )
     return text, None
 
 
@@ -455,27 +642,61 @@ def check_table_file(data_dir: Path, res: dict) -> list[Problem]:
         return [Problem(where, 0, "-", f"is not a readable CSV file ({err})")]
     if n_rows and not text.endswith(("\n", "\r")) and len(last) < len(header):
         line = text.count("\n") + 1
-        return [Problem(where, line, "-", f"the file ends in the middle of a row ({len(last)} of {len(header)} cells, no line end): it was cut short; restore the whole file")]
+        return [
+            Problem(
+                where,
+                line,
+                "-",
+                f"the file ends in the middle of a row ({len(last)} of {len(header)} cells, no line end): it was cut short; restore the whole file",
+            )
+        ]
     if header != expected and len(header) <= 1:
         first_line = text.splitlines()[0]
         for delimiter, label in _OTHER_DELIMITERS.items():
             cells = next(csv.reader([first_line], delimiter=delimiter))
             if len(cells) > 1:
-                return [Problem(where, 1, "-", f"columns are separated by a {label}, not by commas: save the table as comma-separated CSV")]
+                return [
+                    Problem(
+                        where,
+                        1,
+                        "-",
+                        f"columns are separated by a {label}, not by commas: save the table as comma-separated CSV",
+                    )
+                ]
     if res["name"] in REQUIRED_FIELDS:  # a cohort table: columns matched by name, optional ones may be absent
         problems = []
         for i, label in enumerate(header):
             if header.index(label) != i:
-                problems.append(Problem(where, 1, label or f"column {i + 1}", "this column name appears twice in the header"))
+                problems.append(
+                    Problem(where, 1, label or f"column {i + 1}", "this column name appears twice in the header")
+                )
             elif label not in expected:
-                problems.append(Problem(where, 1, label or f"column {i + 1}", f"column {label!r} is not in the data dictionary (its columns: {', '.join(expected)})"))
+                problems.append(
+                    Problem(
+                        where,
+                        1,
+                        label or f"column {i + 1}",
+                        f"column {label!r} is not in the data dictionary (its columns: {', '.join(expected)})",
+                    )
+                )
         for name in expected:
             if name not in header and name in needed_columns(res):
-                problems.append(Problem(where, 1, name, "column missing: the table needs it (the analyses read it, or the dictionary marks it required)"))
+                problems.append(
+                    Problem(
+                        where,
+                        1,
+                        name,
+                        "column missing: the table needs it (the analyses read it, or the dictionary marks it required)",
+                    )
+                )
         if problems:
             return problems
     if n_rows == 0 and res["name"] in NON_EMPTY_TABLES:
-        whom = "the cohort's patients, one row each" if res["name"] == "table1_baseline" else "one row per patient of table1_baseline"
+        whom = (
+            "the cohort's patients, one row each"
+            if res["name"] == "table1_baseline"
+            else "one row per patient of table1_baseline"
+        )
         return [Problem(where, "-", "-", f"table is empty: it has a header but no rows, and must list {whom}")]
     return []
 
@@ -517,11 +738,18 @@ def _sanitized(package: dict, headers: dict[str, list[str]]) -> dict:
         for key in ("primaryKey", "foreignKeys"):
             if key in schema:
                 clean_schema[key] = schema[key]
-        resources.append({
-            # The delimiter is stated, not sniffed: frictionless then reads each file as the loader does.
-            "name": res["name"], "path": res["path"], "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
-            "dialect": {"delimiter": ","}, "schema": clean_schema,
-        })
+        resources.append(
+            {
+                # The delimiter is stated, not sniffed: frictionless then reads each file as the loader does.
+                "name": res["name"],
+                "path": res["path"],
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ","},
+                "schema": clean_schema,
+            }
+        )
     return {"name": "data", "resources": resources}
 
 
@@ -578,12 +806,29 @@ def frictionless_problems(package: dict, data_dir: Path) -> list[Problem]:
         fields = {f["name"]: f for f in res["schema"]["fields"]}
         file = _where(data_dir, res["path"])
         if any("error limit" in warning for warning in task.warnings):  # said first, so a shortened list still says it
-            problems.append(Problem(file, "-", "-", f"validation of this table stopped after {ERROR_LIMIT} problems: more are not shown; fix these and validate again"))
-        targets = {(fk.get("reference", {}).get("resource") or task.name) for fk in res["schema"].get("foreignKeys", [])}
-        consequences = [e for e in task.errors if e.type == "foreign-key"] if targets and targets <= broken - {task.name} else []
+            problems.append(
+                Problem(
+                    file,
+                    "-",
+                    "-",
+                    f"validation of this table stopped after {ERROR_LIMIT} problems: more are not shown; fix these and validate again",
+                )
+            )
+        targets = {
+            (fk.get("reference", {}).get("resource") or task.name) for fk in res["schema"].get("foreignKeys", [])
+        }
+        consequences = (
+            [e for e in task.errors if e.type == "foreign-key"] if targets and targets <= broken - {task.name} else []
+        )
         if consequences:
-            problems.append(Problem(file, "-", key_columns.get(task.name, {}).get("foreign-key") or "-",
-                                    f"{len(consequences)} row(s) refer to rows not found in {', '.join(sorted(targets))}, which has problems of its own: fix those first"))
+            problems.append(
+                Problem(
+                    file,
+                    "-",
+                    key_columns.get(task.name, {}).get("foreign-key") or "-",
+                    f"{len(consequences)} row(s) refer to rows not found in {', '.join(sorted(targets))}, which has problems of its own: fix those first",
+                )
+            )
         for error in task.errors:
             if error.type == "foreign-key" and consequences:
                 continue
@@ -624,8 +869,14 @@ def read_table(data_dir: Path, res: dict) -> tuple[pd.DataFrame, list[Problem]]:
     where = _where(data_dir, res["path"])
     missing = res["schema"].get("missingValues", [""])
     frame = pd.read_csv(
-        data_dir / res["path"], sep=",", header=0, dtype=str, keep_default_na=False, na_values=missing,
-        encoding="utf-8-sig", skip_blank_lines=True,
+        data_dir / res["path"],
+        sep=",",
+        header=0,
+        dtype=str,
+        keep_default_na=False,
+        na_values=missing,
+        encoding="utf-8-sig",
+        skip_blank_lines=True,
     )
     problems = []
     for field in fields:
@@ -644,7 +895,9 @@ def read_table(data_dir: Path, res: dict) -> tuple[pd.DataFrame, list[Problem]]:
                 problems += [Problem(where, i + 2, name, bad[value]) for i, value in refused.items()]
                 raw = raw.mask(raw.index.isin(refused.index))
         if kind == "boolean":
-            frame[name] = raw.map({**dict.fromkeys(TRUE_VALUES, True), **dict.fromkeys(FALSE_VALUES, False)}, na_action="ignore").astype("boolean")
+            frame[name] = raw.map(
+                {**dict.fromkeys(TRUE_VALUES, True), **dict.fromkeys(FALSE_VALUES, False)}, na_action="ignore"
+            ).astype("boolean")
         elif kind in ("integer", "number"):
             frame[name] = pd.to_numeric(raw).astype("Int64" if kind == "integer" else "float64")
         else:
@@ -680,7 +933,9 @@ def fact_problems(data_dir: Path, res: dict, facts: pd.DataFrame) -> list[Proble
         for other in _as_list(rule.get("excludes", [])):
             for pid in sorted(present.get(fact, set()) & present.get(other, set())):
                 line = int(facts.index[(facts["patient_id"] == pid) & (facts["fact"] == other)][0]) + 2
-                problems.append(Problem(where, line, "fact", f"patient {pid} has both {fact} and {other}: give one of them"))
+                problems.append(
+                    Problem(where, line, "fact", f"patient {pid} has both {fact} and {other}: give one of them")
+                )
     return problems
 
 
@@ -697,7 +952,9 @@ def _fact_problems(vocabulary: dict, fact, value, unit) -> list[tuple[str, str]]
         why = _spelling_problem(kind, rule, value)
     elif "enum" in rule and value not in rule["enum"]:
         near = [v for v in rule["enum"] if v.lower() == value.strip().lower()]
-        why = f"{value!r} is not an allowed value of {fact}: {_format_rule(rule)}" + (f"; did you mean {near[0]!r}?" if near else "")
+        why = f"{value!r} is not an allowed value of {fact}: {_format_rule(rule)}" + (
+            f"; did you mean {near[0]!r}?" if near else ""
+        )
     else:
         why = None
     if why is None and kind in ("integer", "number"):
@@ -727,44 +984,91 @@ def cross_checks(data_dir: Path, tables: dict[str, pd.DataFrame], package: dict)
     for name in PER_PATIENT_TABLES:
         present = set(tables[name]["patient_id"])
         for pid in sorted(patients - present):
-            problems.append(Problem(where(name), "-", "patient_id", f"patient {pid} of table1_baseline has no row (one row per patient is required)"))
+            problems.append(
+                Problem(
+                    where(name),
+                    "-",
+                    "patient_id",
+                    f"patient {pid} of table1_baseline has no row (one row per patient is required)",
+                )
+            )
 
     # Only rows with a problem are visited one by one (found column-wise first): cost stays
     # proportional to the problems, not to the cohort.
     t4 = tables["table4_medium_term"]
     listed4 = t4["in_table4"].eq(True).fillna(False).astype(bool)
-    suspect4 = (listed4 & t4[["treatment_months", "outcome_category", "diagnosis_as_printed", "iv_steroids"]].isna().any(axis=1)) | (~listed4 & t4["missing_reason"].isna())
+    suspect4 = (
+        listed4 & t4[["treatment_months", "outcome_category", "diagnosis_as_printed", "iv_steroids"]].isna().any(axis=1)
+    ) | (~listed4 & t4["missing_reason"].isna())
     for i, r in t4[suspect4.to_numpy()].iterrows():
         line = i + 2
         listed_cols = ["treatment_months", "outcome_category", "diagnosis_as_printed", "iv_steroids"]
         if r["in_table4"] is True:
             for col in listed_cols:
                 if pd.isna(r[col]):
-                    problems.append(Problem(where("table4_medium_term"), line, col, "missing in a row listed in Table 4"))
+                    problems.append(
+                        Problem(where("table4_medium_term"), line, col, "missing in a row listed in Table 4")
+                    )
         elif pd.isna(r["missing_reason"]):
-            problems.append(Problem(where("table4_medium_term"), line, "missing_reason", "a patient not listed in Table 4 needs the reason"))
+            problems.append(
+                Problem(
+                    where("table4_medium_term"),
+                    line,
+                    "missing_reason",
+                    "a patient not listed in Table 4 needs the reason",
+                )
+            )
     t5 = tables["table5_trough"]
     listed5 = t5["in_table5"].eq(True).fillna(False).astype(bool)
-    columns5 = ["ongoing_tacrolimus", "tacrolimus_duration_months", "mean_trough_ng_ml", "trough_min_ng_ml", "trough_max_ng_ml", "follow_up_months"]
-    lo5, mean5, hi5 = (pd.to_numeric(t5[c], errors="coerce") for c in ("trough_min_ng_ml", "mean_trough_ng_ml", "trough_max_ng_ml"))
+    columns5 = [
+        "ongoing_tacrolimus",
+        "tacrolimus_duration_months",
+        "mean_trough_ng_ml",
+        "trough_min_ng_ml",
+        "trough_max_ng_ml",
+        "follow_up_months",
+    ]
+    lo5, mean5, hi5 = (
+        pd.to_numeric(t5[c], errors="coerce") for c in ("trough_min_ng_ml", "mean_trough_ng_ml", "trough_max_ng_ml")
+    )
     outside = lo5.notna() & mean5.notna() & hi5.notna() & ~((lo5 <= mean5) & (mean5 <= hi5))
     suspect5 = (listed5 & (t5[columns5].isna().any(axis=1) | outside)) | (~listed5 & t5["missing_reason"].isna())
     for i, r in t5[suspect5.to_numpy()].iterrows():
         line = i + 2
         if r["in_table5"] is True:
-            for col in ["ongoing_tacrolimus", "tacrolimus_duration_months", "mean_trough_ng_ml", "trough_min_ng_ml", "trough_max_ng_ml", "follow_up_months"]:
+            for col in [
+                "ongoing_tacrolimus",
+                "tacrolimus_duration_months",
+                "mean_trough_ng_ml",
+                "trough_min_ng_ml",
+                "trough_max_ng_ml",
+                "follow_up_months",
+            ]:
                 if pd.isna(r[col]):
                     problems.append(Problem(where("table5_trough"), line, col, "missing in a row listed in Table 5"))
             lo, mean, hi = r["trough_min_ng_ml"], r["mean_trough_ng_ml"], r["trough_max_ng_ml"]
             if not any(pd.isna(v) for v in (lo, mean, hi)) and not lo <= mean <= hi:
-                problems.append(Problem(where("table5_trough"), line, "mean_trough_ng_ml", f"mean {mean} lies outside its range {lo}-{hi}"))
+                problems.append(
+                    Problem(
+                        where("table5_trough"),
+                        line,
+                        "mean_trough_ng_ml",
+                        f"mean {mean} lies outside its range {lo}-{hi}",
+                    )
+                )
         elif pd.isna(r["missing_reason"]):
-            problems.append(Problem(where("table5_trough"), line, "missing_reason", "a patient not listed in Table 5 needs the reason"))
+            problems.append(
+                Problem(
+                    where("table5_trough"), line, "missing_reason", "a patient not listed in Table 5 needs the reason"
+                )
+            )
     lit = tables.get("literature")
     if lit is not None and {"events", "total"} <= set(lit.columns):
         for i, r in lit.iterrows():
             if not pd.isna(r["events"]) and not pd.isna(r["total"]) and r["events"] > r["total"]:
-                problems.append(Problem(where("literature"), i + 2, "events", f"events {r['events']} exceed total {r['total']}"))
+                problems.append(
+                    Problem(where("literature"), i + 2, "events", f"events {r['events']} exceed total {r['total']}")
+                )
     return problems
 
 

@@ -68,7 +68,9 @@ def _unit(decimals: int | None, step: float | None) -> Fraction:
     return Fraction(1, 10**decimals)
 
 
-def printed_as(value, *, decimals: int | None = None, step: float | None = None, convention: str = "half-up") -> Fraction:
+def printed_as(
+    value, *, decimals: int | None = None, step: float | None = None, convention: str = "half-up"
+) -> Fraction:
     """``value`` as it prints at ``decimals`` decimals (or at a table's ``step``) by ``convention``.
 
     ``"half-up"`` rounds halves away from zero (2.5 -> 3, -2.5 -> -3); ``"truncation"`` drops
@@ -153,7 +155,14 @@ def agreement(
     target = _exact(reported)
     printed = {c: printed_as(computed, decimals=decimals, step=step, convention=c) for c in CONVENTIONS}
     applied = next((c for c in conventions if printed[c] == target), None)
-    return Agreement(applied is not None, applied, float(computed), float(reported), precision, {c: float(v) for c, v in printed.items()})
+    return Agreement(
+        applied is not None,
+        applied,
+        float(computed),
+        float(reported),
+        precision,
+        {c: float(v) for c, v in printed.items()},
+    )
 
 
 def agrees_at_precision(computed, reported, decimals: int, *, conventions: tuple[str, ...] = CONVENTIONS) -> bool:
@@ -176,7 +185,9 @@ def printing_interval(reported: float, decimals: int) -> tuple[float, float]:
     return reported - 0.5 * 10.0**-decimals, reported + 10.0**-decimals
 
 
-def attainable_numerators(percent, decimals: int, total: int, *, conventions: tuple[str, ...] = CONVENTIONS) -> list[int]:
+def attainable_numerators(
+    percent, decimals: int, total: int, *, conventions: tuple[str, ...] = CONVENTIONS
+) -> list[int]:
     """Whole numerators ``x`` (0..total) for which ``100 x / total`` prints as ``percent``."""
     total = int(total)
     # Only numerators whose percentage lies in the printing interval can agree: try those (a
@@ -184,7 +195,11 @@ def attainable_numerators(percent, decimals: int, total: int, *, conventions: tu
     low, high = printing_interval(float(percent), decimals)
     first = max(0, math.floor(low * total / 100) - 1)
     last = min(total, math.ceil(high * total / 100) + 1)
-    return [x for x in range(first, last + 1) if agreement(Fraction(100 * x, total), percent, decimals=decimals, conventions=conventions).agrees]
+    return [
+        x
+        for x in range(first, last + 1)
+        if agreement(Fraction(100 * x, total), percent, decimals=decimals, conventions=conventions).agrees
+    ]
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,9 @@ def apply_reading(tables: dict[str, pd.DataFrame], rows: pd.DataFrame) -> dict[s
             drug = row.field.removeprefix("drug:")
             mine = (table["patient_id"] == pid) & (table["drug"] == drug)
             if not mine.any():
-                raise KeyError(f"readings.csv: cell {row.cell_id} names {drug} for patient {pid}, which {row.resource} does not hold")
+                raise KeyError(
+                    f"readings.csv: cell {row.cell_id} names {drug} for patient {pid}, which {row.resource} does not hold"
+                )
             template = table[mine].iloc[0]
             new = [{**template.to_dict(), "timing": timing} for timing in row.value.split(";") if timing]
             table = pd.concat([table[~mine], pd.DataFrame(new, columns=table.columns)], ignore_index=True)
@@ -87,7 +89,9 @@ def _run_checks(ledger: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[s
                 # Another cohort than the paper's may lack what a check of the paper reads (a patient
                 # the sentence names, a group, a listed row): the claim cannot be computed on it. On
                 # the paper's own cohort no check fails (tests/test_claims.py checks that no note says so).
-                verdicts[claim.claim_id] = Verdict("", "not_computable", f"{CHECK_FAILED} ({type(err).__name__}: {err})")
+                verdicts[claim.claim_id] = Verdict(
+                    "", "not_computable", f"{CHECK_FAILED} ({type(err).__name__}: {err})"
+                )
         else:
             verdicts[claim.claim_id] = Verdict("", "not_computable", claim.not_computable_reason)
     return verdicts
@@ -115,7 +119,9 @@ def fact_sources(facts: pd.DataFrame, ledger: pd.DataFrame) -> dict[tuple[int, s
         if evidence not in by_evidence:
             passages = [_plain(p) for p in _segments(evidence)]
             by_evidence[evidence] = {c for c, q in quotes if any(p in q for p in passages)}
-        sources[(int(pid) if isinstance(pid, (int, float)) or str(pid).isdigit() else pid, fact)] = set(by_evidence[evidence])
+        sources[(int(pid) if isinstance(pid, (int, float)) or str(pid).isdigit() else pid, fact)] = set(
+            by_evidence[evidence]
+        )
     return sources
 
 
@@ -138,7 +144,12 @@ def _circular(claim, verdict: Verdict, sources: dict, quotes: dict) -> Verdict:
     )
     facts = ", ".join(sorted({fact for _, fact, _ in hits}))
     note = f"circular: the deciding values ({facts}) come from the text of {named}, not from a table"
-    return Verdict(verdict.computed, "circular", f"{note}; as computed: {verdict.status.replace('_', ' ')}" + (f"; {verdict.note}" if verdict.note else ""), verdict.inferred)
+    return Verdict(
+        verdict.computed,
+        "circular",
+        f"{note}; as computed: {verdict.status.replace('_', ' ')}" + (f"; {verdict.note}" if verdict.note else ""),
+        verdict.inferred,
+    )
 
 
 def _reading_label(cell: str, rows: pd.DataFrame) -> str:
@@ -146,7 +157,9 @@ def _reading_label(cell: str, rows: pd.DataFrame) -> str:
     return f"cell {cell} read as {values} ('{rows['as_printed'].iloc[0]}')"
 
 
-def evaluate(data_dir: str | Path | None = None, *, ledger: pd.DataFrame | None = None, readings: pd.DataFrame | None = None) -> pd.DataFrame:
+def evaluate(
+    data_dir: str | Path | None = None, *, ledger: pd.DataFrame | None = None, readings: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every claim's verdict under every admissible reading: the audit table (AUDIT_COLUMNS).
 
     ``status`` is the verdict under the default readings; ``holds_under_all_readings`` says
@@ -171,10 +184,19 @@ def evaluate(data_dir: str | Path | None = None, *, ledger: pd.DataFrame | None 
     rows = []
     for claim in claims:
         verdict = default[claim.claim_id]
-        changed = [(label, alt[claim.claim_id]) for label, alt in alternatives if alt[claim.claim_id].status != verdict.status]
-        note = verdict.note or ("reading: the sentence as written; the data give every reported value exactly" if verdict.status == "reproduced" else "")
+        changed = [
+            (label, alt[claim.claim_id]) for label, alt in alternatives if alt[claim.claim_id].status != verdict.status
+        ]
+        note = verdict.note or (
+            "reading: the sentence as written; the data give every reported value exactly"
+            if verdict.status == "reproduced"
+            else ""
+        )
         if changed:
-            note += ("; " if note else "") + "; ".join(f"under the {label}: {v.status.replace('_', ' ')}" + (f" ({v.note})" if v.note else "") for label, v in changed)
+            note += ("; " if note else "") + "; ".join(
+                f"under the {label}: {v.status.replace('_', ' ')}" + (f" ({v.note})" if v.note else "")
+                for label, v in changed
+            )
         if claim.review:
             note += ("; " if note else "") + f"Independent review: {claim.review}"
         grade = ""
@@ -209,7 +231,9 @@ def discrepancies(audit: pd.DataFrame) -> pd.DataFrame:
     cohort whose ledger grades nothing, last), then by theme (THEMES order)."""
     part = audit[audit["status"] == "discrepancy"]
     rank = {g: i for i, g in enumerate(GRADES)}
-    order = part["grade"].map(lambda g: rank.get(g, len(GRADES))) * 100 + part["theme"].map(lambda t: THEMES.index(t) if t in THEMES else len(THEMES))
+    order = part["grade"].map(lambda g: rank.get(g, len(GRADES))) * 100 + part["theme"].map(
+        lambda t: THEMES.index(t) if t in THEMES else len(THEMES)
+    )
     return part.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
 
 
@@ -222,7 +246,11 @@ def grade_counts(audit: pd.DataFrame) -> pd.DataFrame:
 def theme_counts(audit: pd.DataFrame) -> pd.DataFrame:
     """Claims per theme (rows, THEMES order) and status (columns, STATUSES order), with a total."""
     themes = audit["theme"]
-    table = pd.crosstab(pd.Categorical(themes, categories=THEMES), pd.Categorical(audit["status"], categories=list(STATUSES)), dropna=False)
+    table = pd.crosstab(
+        pd.Categorical(themes, categories=THEMES),
+        pd.Categorical(audit["status"], categories=list(STATUSES)),
+        dropna=False,
+    )
     table.index.name, table.columns.name = "theme", None
     table["total"] = table.sum(axis=1)
     return table.reset_index()
@@ -255,12 +283,16 @@ def readme_summary(audit: pd.DataFrame) -> str:
     grades = grade_counts(audit)
     listed = ", ".join(f"{n} {g}" for g, n in zip(grades["grade"], grades["claims"]) if n)
     held = int((~audit["holds_under_all_readings"].astype(bool)).sum())
-    lines.append(f"Discrepancies by grade (substantive first): {listed or 'none'}. Verdicts that an admissible reading of a garbled cell would change: {held}.")
+    lines.append(
+        f"Discrepancies by grade (substantive first): {listed or 'none'}. Verdicts that an admissible reading of a garbled cell would change: {held}."
+    )
     lines.append("")
     for row in discrepancies(audit).itertuples():
         lines.append(f"- `{row.claim_id}` ({row.grade}): {row.quote}")
     lines.append("")
-    lines.append("*Generated by `tacrolimus_ibd.claims.update_readme` from `claims.evaluate()` (data/claims.csv checked against data/); do not edit by hand.*")
+    lines.append(
+        "*Generated by `tacrolimus_ibd.claims.update_readme` from `claims.evaluate()` (data/claims.csv checked against data/); do not edit by hand.*"
+    )
     return "\n".join(lines)
 
 

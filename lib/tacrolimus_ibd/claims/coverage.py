@@ -31,32 +31,74 @@ NUMBER_WORDS = (
     "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred half halves third thirds "
     "quarter quarters fifth fifths once twice"
 ).split()
-_TOKEN = re.compile(r"(?<![A-Za-z0-9])(\d+(?:\.\d+)?|(?:" + "|".join(NUMBER_WORDS) + r")(?:-(?:" + "|".join(NUMBER_WORDS) + r"))?)(?![A-Za-z0-9])", re.IGNORECASE)
+_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9])(\d+(?:\.\d+)?|(?:"
+    + "|".join(NUMBER_WORDS)
+    + r")(?:-(?:"
+    + "|".join(NUMBER_WORDS)
+    + r"))?)(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
 #: Lines of a table (title, header, footnotes, rows) rather than prose.
 _TABLE_LINE = re.compile(r"^(Table\s\d\.|Patient[A-Z]|\s+\d\. |\s+•|\s+\*|\s*$|\d{1,2}(?:[A-Z]|\d|\s[FM]))")
 
 #: Numbers that are not claims: (section, a passage of the text, the token in it, the reason).
 NOT_CLAIMS = [
-    ("Abstract", "including azathioprine, 6-mercaptopurine, and infliximab", "6", "a drug's name (6-mercaptopurine), not a quantity"),
+    (
+        "Abstract",
+        "including azathioprine, 6-mercaptopurine, and infliximab",
+        "6",
+        "a drug's name (6-mercaptopurine), not a quantity",
+    ),
     ("Abstract", "(Inflamm Bowel Dis 2007)", "2007", "the journal and year of publication"),
     ("Methods", "Crohn's disease activity index (CDAI)13", "13", "a reference number"),
     ("Methods", "modified Truelove-Witts score14", "14", "a reference number"),
     ("Methods", "(mPDAI)15 for the pouchitis patient", "15", "a reference number"),
     ("Methods", "no response.16", "16", "a reference number"),
-    ("Methods", "at one specialist gastroenterological institution", "one", "the design (a single centre), not a quantity the data could check"),
-    ("Methods", "defined as one of: clinical remission", "one", "'one of' the categories of a definition, not a quantity"),
+    (
+        "Methods",
+        "at one specialist gastroenterological institution",
+        "one",
+        "the design (a single centre), not a quantity the data could check",
+    ),
+    (
+        "Methods",
+        "defined as one of: clinical remission",
+        "one",
+        "'one of' the categories of a definition, not a quantity",
+    ),
     ("Methods", "failed therapy with azathioprine, 6-mercaptopurine", "6", "a drug's name (6-mercaptopurine)"),
     ("Results", "Patient details are shown in Table 1", "1", "a table label"),
-    ("Results", "immunomodulators including azathioprine, 6-mercaptopurine (6-MP)", "6", "a drug's name (6-mercaptopurine, 6-MP)"),
+    (
+        "Results",
+        "immunomodulators including azathioprine, 6-mercaptopurine (6-MP)",
+        "6",
+        "a drug's name (6-mercaptopurine, 6-MP)",
+    ),
     ("Results", "as shown in Table 2", "2", "a table label"),
     ("Results", "(azathioprine or 6-mercaptopurine)", "6", "a drug's name (6-mercaptopurine)"),
     ("Results", "had failed 6-MP", "6", "a drug's name (6-MP); the count is claim tx-prev-6mp"),
     ("Results", "are shown in Table 3 and 4", "3", "a table label"),
     ("Results", "are shown in Table 3 and 4", "4", "a table label"),
     ("Results", "Individualized data are shown in Table 5", "5", "a table label"),
-    ("Results", "Patient 15 had a colectomy for enterocutaneous fistula", "15", "a patient's number: the sentence names an operation and a fistula, no quantity"),
-    ("Results", "Patient 18 had a complex ileocolic fistula", "18", "a patient's number: the sentence names a fistula, no quantity"),
-    ("Results", "One patient had a temporary rise", "One", "the patient of the renal episode (Patient 11); the episode's numbers are claims renal-creatinine, renal-trough-high and renal-trough-after"),
+    (
+        "Results",
+        "Patient 15 had a colectomy for enterocutaneous fistula",
+        "15",
+        "a patient's number: the sentence names an operation and a fistula, no quantity",
+    ),
+    (
+        "Results",
+        "Patient 18 had a complex ileocolic fistula",
+        "18",
+        "a patient's number: the sentence names a fistula, no quantity",
+    ),
+    (
+        "Results",
+        "One patient had a temporary rise",
+        "One",
+        "the patient of the renal episode (Patient 11); the episode's numbers are claims renal-creatinine, renal-trough-high and renal-trough-after",
+    ),
     ("Discussion", "primary sclerosing cholangitis.17, 18", "17", "a reference number"),
     ("Discussion", "primary sclerosing cholangitis.17, 18", "18", "a reference number"),
     ("Discussion", "Interleukin-2.19", "2.19", "a molecule's name (interleukin-2) run into a reference number (19)"),
@@ -71,14 +113,41 @@ NOT_CLAIMS = [
     ("Discussion", "Lowry et al24", "24", "a reference number"),
     ("Discussion", "in the placebo group.12", "12", "a reference number"),
     ("Discussion", "This study was a retrospective one", "one", "a pronoun ('a retrospective one'), not a quantity"),
-    ("Discussion", "between the two groups (tacrolimus versus azathioprine", "two", "the two arms of the cited trial, named by the claim lit-tac-vs-aza"),
+    (
+        "Discussion",
+        "between the two groups (tacrolimus versus azathioprine",
+        "two",
+        "the two arms of the cited trial, named by the claim lit-tac-vs-aza",
+    ),
 ]
 
 #: The values of number words (a compound such as "two-thirds" has the values of its parts).
 WORD_VALUES = {
-    **{w: float(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split())},
-    "twenty": 20.0, "thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0, "eighty": 80.0, "ninety": 90.0, "hundred": 100.0,
-    "half": 50.0, "halves": 2.0, "third": 3.0, "thirds": 3.0, "quarter": 4.0, "quarters": 4.0, "fifth": 5.0, "fifths": 5.0, "once": 1.0, "twice": 2.0,
+    **{
+        w: float(i)
+        for i, w in enumerate(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+        )
+    },
+    "twenty": 20.0,
+    "thirty": 30.0,
+    "forty": 40.0,
+    "fifty": 50.0,
+    "sixty": 60.0,
+    "seventy": 70.0,
+    "eighty": 80.0,
+    "ninety": 90.0,
+    "hundred": 100.0,
+    "half": 50.0,
+    "halves": 2.0,
+    "third": 3.0,
+    "thirds": 3.0,
+    "quarter": 4.0,
+    "quarters": 4.0,
+    "fifth": 5.0,
+    "fifths": 5.0,
+    "once": 1.0,
+    "twice": 2.0,
 }
 #: A patient's number in the text ("Patient 7", "Patients 13 and 19", "patients 15 and 16"): an identifier, not a quantity.
 _PATIENT_LIST = re.compile(r"[Pp]atients?\s+(?:\d+,?\s+(?:and\s+)?)*$")
@@ -132,7 +201,15 @@ def numbers(text: str, section_names=COVERED_SECTIONS) -> pd.DataFrame:
             continue
         for s, e in _prose_spans(text, start, end):
             for m in _TOKEN.finditer(text, s, e):
-                rows.append({"section": name, "token": m.group(0), "start": m.start(), "end": m.end(), "context": text[max(s, m.start() - 50):min(e, m.end() + 50)]})
+                rows.append(
+                    {
+                        "section": name,
+                        "token": m.group(0),
+                        "start": m.start(),
+                        "end": m.end(),
+                        "context": text[max(s, m.start() - 50) : min(e, m.end() + 50)],
+                    }
+                )
     return pd.DataFrame(rows, columns=["section", "token", "start", "end", "context"])
 
 
@@ -164,13 +241,19 @@ def coverage(text: str, ledger: pd.DataFrame, *, not_claims=NOT_CLAIMS) -> pd.Da
     spans = []
     for claim_id, quote, reported_values in zip(ledger["claim_id"], ledger["quote"], ledger["reported_values"]):
         spans += [(s, e, claim_id, claim_values(reported_values)) for s, e in quote_spans(text, quote)]
-    exceptions = [(s, e, token.lower(), f"not a claim: {reason}") for _, passage, token, reason in not_claims for s, e in quote_spans(text, passage)]
+    exceptions = [
+        (s, e, token.lower(), f"not a claim: {reason}")
+        for _, passage, token, reason in not_claims
+        for s, e in quote_spans(text, passage)
+    ]
     covered = []
     for row in found.itertuples():
-        identifier = bool(_PATIENT_LIST.search(plain[max(0, row.start - 40):row.start]))
+        identifier = bool(_PATIENT_LIST.search(plain[max(0, row.start - 40) : row.start]))
         values = token_values(row.token)
         labels = {c for s, e, c, vals in spans if s <= row.start and row.end <= e and (identifier or values & vals)}
-        labels |= {label for s, e, token, label in exceptions if s <= row.start and row.end <= e and token == row.token.lower()}
+        labels |= {
+            label for s, e, token, label in exceptions if s <= row.start and row.end <= e and token == row.token.lower()
+        }
         covered.append("; ".join(sorted(labels)))
     found["covered_by"] = covered
     return found

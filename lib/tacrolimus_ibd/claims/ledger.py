@@ -32,9 +32,43 @@ STATUSES = ("reproduced", "discrepancy", "ambiguous", "circular", "not_computabl
 #: The grades of a discrepancy (issue #12): what it changes, most serious first.
 GRADES = ("substantive", "minor", "wording", "transcription-dependent")
 
-LEDGER_COLUMNS = ["claim_id", "section", "quote", "reported", "check", "not_computable_reason", "theme", "conclusion", "restates", "grade", "review"]
-AUDIT_COLUMNS = ["claim_id", "section", "quote", "reported", "computed", "status", "grade", "holds_under_all_readings", "theme", "conclusion", "note"]
-READINGS_COLUMNS = ["cell_id", "reading", "default", "resource", "patient_id", "field", "value", "as_printed", "rationale"]
+LEDGER_COLUMNS = [
+    "claim_id",
+    "section",
+    "quote",
+    "reported",
+    "check",
+    "not_computable_reason",
+    "theme",
+    "conclusion",
+    "restates",
+    "grade",
+    "review",
+]
+AUDIT_COLUMNS = [
+    "claim_id",
+    "section",
+    "quote",
+    "reported",
+    "computed",
+    "status",
+    "grade",
+    "holds_under_all_readings",
+    "theme",
+    "conclusion",
+    "note",
+]
+READINGS_COLUMNS = [
+    "cell_id",
+    "reading",
+    "default",
+    "resource",
+    "patient_id",
+    "field",
+    "value",
+    "as_printed",
+    "rationale",
+]
 
 #: Themes in display order (the ledger's ``theme`` column takes one of them).
 THEMES = [
@@ -106,7 +140,9 @@ def load_ledger(data_dir: str | Path | None = None) -> pd.DataFrame:
     for column, allowed in (("theme", THEMES), ("grade", ("",) + GRADES[:3])):
         bad = ~ledger[column].isin(allowed)
         for line in ledger.index[bad] + 2:
-            raise ValueError(f"{path}:{line}: column {column!r} must be one of {list(allowed)}, not {ledger.loc[line - 2, column]!r}")
+            raise ValueError(
+                f"{path}:{line}: column {column!r} must be one of {list(allowed)}, not {ledger.loc[line - 2, column]!r}"
+            )
     known = set(ledger["claim_id"])
     for line, restates in zip(ledger.index + 2, ledger["restates"]):
         unknown = [c for c in restates.split(";") if c and c not in known]
@@ -133,8 +169,6 @@ def beside_reported(rows, data_dir: str | Path | None = None) -> pd.DataFrame:
         [{"quantity": q, "data": value, "reported": ledger[c].get(k), "claim": c} for q, value, c, k in rows],
         columns=["quantity", "data", "reported", "claim"],
     )
-
-
 
 
 def load_readings(data_dir: str | Path | None = None) -> pd.DataFrame:

@@ -26,11 +26,13 @@ RESTS_ON_TEXT = "from the text|Results; Table 3 lost|inferred"
 def reading_cells(readings: pd.DataFrame) -> pd.DataFrame:
     """One row per garbled cell of ``readings.csv``: as printed, its readings, the last rationale."""
     grouped = readings.groupby("cell_id", sort=False)
-    return pd.DataFrame({
-        "as_printed": grouped["as_printed"].first(),
-        "readings": grouped["reading"].agg(lambda r: ", ".join(sorted(set(r)))),
-        "rationale": grouped["rationale"].last(),
-    })
+    return pd.DataFrame(
+        {
+            "as_printed": grouped["as_printed"].first(),
+            "readings": grouped["reading"].agg(lambda r: ", ".join(sorted(set(r)))),
+            "rationale": grouped["rationale"].last(),
+        }
+    )
 
 
 def conclusion_support(audit: pd.DataFrame) -> pd.DataFrame:
@@ -38,8 +40,16 @@ def conclusion_support(audit: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for conclusion, part in audit[audit["conclusion"] != ""].groupby("conclusion", sort=False):
         counts = part["status"].value_counts()
-        rows.append({"conclusion": conclusion, "claims": len(part), **{s: int(counts.get(s, 0)) for s in STATUSES},
-                     "discrepant claims": ", ".join(f"{r.claim_id} ({r.grade})" for r in part.itertuples() if r.status == "discrepancy")})
+        rows.append(
+            {
+                "conclusion": conclusion,
+                "claims": len(part),
+                **{s: int(counts.get(s, 0)) for s in STATUSES},
+                "discrepant claims": ", ".join(
+                    f"{r.claim_id} ({r.grade})" for r in part.itertuples() if r.status == "discrepancy"
+                ),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -79,8 +89,10 @@ class ClaimsAudit:
 
     def _reading_reproduced(self):
         reproduced, on_text = self.with_status("reproduced"), self.rests_on_text
-        yield (f"{len(reproduced)} reproduced, of which {int(on_text.sum())} rest on per-patient values the text gives: "
-               + ", ".join(reproduced.loc[on_text, "claim_id"]))
+        yield (
+            f"{len(reproduced)} reproduced, of which {int(on_text.sum())} rest on per-patient values the text gives: "
+            + ", ".join(reproduced.loc[on_text, "claim_id"])
+        )
 
     def _reading_notes(self, claim_ids=("cdai-week4-all", "disc-steroid-tapering", "trough-mean", "ongoing-end")):
         audit = self.audit.set_index("claim_id")
@@ -93,7 +105,9 @@ class ClaimsAudit:
         """The flat mapping of notebook 07's headline results (``outputs.save_key_results``)."""
         key = {f"claims_{row.status}": int(row.claims) for row in self.status_counts.itertuples()}
         key["claims_total"] = len(self.audit)
-        key.update({f"discrepancies_{row.grade.replace('-', '_')}": int(row.claims) for row in self.grades.itertuples()})
+        key.update(
+            {f"discrepancies_{row.grade.replace('-', '_')}": int(row.claims) for row in self.grades.itertuples()}
+        )
         key["claims_not_holding_under_all_readings"] = int((~self.audit["holds_under_all_readings"]).sum())
         key["claims_reproduced_resting_on_text"] = int(self.rests_on_text.sum())
         return key
@@ -103,6 +117,11 @@ def claims_audit(data_dir: str | Path | None = None) -> ClaimsAudit:
     """Evaluate every claim of the ledger on ``data_dir`` (None: data/) and summarise the audit."""
     audit = evaluate(data_dir)
     return ClaimsAudit(
-        audit=audit, status_counts=status_counts(audit), theme_counts=theme_counts(audit), grades=grade_counts(audit),
-        discrepancies=discrepancies(audit), readings=load_readings(data_dir), support=conclusion_support(audit),
+        audit=audit,
+        status_counts=status_counts(audit),
+        theme_counts=theme_counts(audit),
+        grades=grade_counts(audit),
+        discrepancies=discrepancies(audit),
+        readings=load_readings(data_dir),
+        support=conclusion_support(audit),
     )

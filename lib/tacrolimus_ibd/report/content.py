@@ -23,7 +23,6 @@ PAPER_CITATION = {
 }
 
 
-
 def confidence_level(parameters: dict) -> str:
     """The confidence level of the notebooks' intervals ("95%"), from their ``alpha`` parameter."""
     alpha = parameters.get("alpha", 0.05)  # the notebooks' default
@@ -266,7 +265,7 @@ def percent(value) -> str:
 
 
 def count_rate(results: dict, prefix: str, level: str) -> str | None:
-    """"10 of 12 (83%; 95% CI 52% to 98%)" from the key results ``<prefix>_events`` etc., or None."""
+    """ "10 of 12 (83%; 95% CI 52% to 98%)" from the key results ``<prefix>_events`` etc., or None."""
     needed = [f"{prefix}_{k}" for k in ("events", "total", "proportion", "clopper_pearson_low", "clopper_pearson_high")]
     if not all(results.get(k) is not None for k in needed):
         return None

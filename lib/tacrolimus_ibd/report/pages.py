@@ -154,7 +154,9 @@ READABLE_HEADERS = {
 }
 _UPPER = {"cd": "CD", "uc": "UC", "cdai": "CDAI", "mpdai": "mPDAI", "ci": "CI", "itt": "ITT", "id": "ID", "ids": "IDs"}
 #: Columns holding proportions (0-1), shown as percentages.
-_PROPORTION = re.compile(r"(proportion|rate$|share|clopper_pearson_(low|high)|wilson_(low|high)|^ci_(low|high)|pooled_(estimate|ci_low|ci_high)|^i2$)")
+_PROPORTION = re.compile(
+    r"(proportion|rate$|share|clopper_pearson_(low|high)|wilson_(low|high)|^ci_(low|high)|pooled_(estimate|ci_low|ci_high)|^i2$)"
+)
 
 
 #: Values shown in words in the reader's tables: booleans, and identifiers in snake_case.
@@ -265,7 +267,9 @@ def reader_notebook(
                 kept.append(output)
             cell.outputs = kept
         cells.append(cell)
-    box = nbformat.v4.new_raw_cell(_intro_html(bottom_line, full_href, synthetic), metadata={"tacrolimus_ibd": "reader-intro"})
+    box = nbformat.v4.new_raw_cell(
+        _intro_html(bottom_line, full_href, synthetic), metadata={"tacrolimus_ibd": "reader-intro"}
+    )
     box.id = "reader-intro"
     cells.insert(1 if cells and cells[0].cell_type == "markdown" else 0, box)
     if appendix:
@@ -305,6 +309,8 @@ def _intro_html(bottom_line: list[str], full_href: str, synthetic: bool = False)
 def fill_toc(page: str) -> str:
     """Replace the contents placeholder by links to the page's h2 headings."""
     items = "".join(
-        f'<li><a href="#{html.escape(ident)}">{html.escape(text)}</a></li>' for level, ident, text in headings(page) if level == 2
+        f'<li><a href="#{html.escape(ident)}">{html.escape(text)}</a></li>'
+        for level, ident, text in headings(page)
+        if level == 2
     )
     return page.replace(TOC_PLACEHOLDER, f"<ol>{items}</ol>", 1)

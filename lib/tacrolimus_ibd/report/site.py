@@ -80,7 +80,6 @@ CLAIM_SECTIONS = (
 )
 
 
-
 @dataclass
 class NotebookInfo:
     """What the site shows of one executed notebook."""
@@ -127,7 +126,9 @@ def _info(nb, stem: str, *, key_results_dir: Path | None = None, manifest: dict 
         if name in seen:
             continue
         seen.add(name)
-        record = dict((manifest or {}).get(name) or {"name": name, "alt": f"Figure {name}", "caption": name, "appendix": False})
+        record = dict(
+            (manifest or {}).get(name) or {"name": name, "alt": f"Figure {name}", "caption": name, "appendix": False}
+        )
         record["section"] = section
         figures.append(record)
     parameters = dict(nb.metadata.get("papermill", {}).get("parameters", {}))
@@ -149,7 +150,9 @@ def _cohort_bottom_line(path: Path) -> list[str]:
     if "status" not in checks:
         return []
     disagree = int((checks["status"] == "discrepancy").sum())
-    return [f"Of {len(checks)} statements of the text about the cohort checked against Tables 1-2, {disagree} disagree with the tables."]
+    return [
+        f"Of {len(checks)} statements of the text about the cohort checked against Tables 1-2, {disagree} disagree with the tables."
+    ]
 
 
 def bottom_line(stem: str, results: dict, *, level: str = "95%") -> list[str]:
@@ -178,7 +181,9 @@ def bottom_line(stem: str, results: dict, *, level: str = "95%") -> list[str]:
             f"{r.get('n_mean_below_band')}, in it in {r.get('n_mean_in_band')} and above it in {r.get('n_mean_above_band')}."
         )
         if r.get("p_mwu_trough_remission") is not None:
-            lines.append(f"Trough level against remission: P = {r['p_mwu_trough_remission']:.2f} (exact Mann-Whitney); no relation shown.")
+            lines.append(
+                f"Trough level against remission: P = {r['p_mwu_trough_remission']:.2f} (exact Mann-Whitney); no relation shown."
+            )
     if stem == "06_literature_comparison" and r.get("pooled_response_published_series") is not None:
         lines.append(
             f"Pooled response of the published series: {content.percent(r['pooled_response_published_series'])} "
@@ -188,7 +193,9 @@ def bottom_line(stem: str, results: dict, *, level: str = "95%") -> list[str]:
         )
     if stem == "07_claims_audit" and r.get("claims_total") is not None:
         counts = ", ".join(
-            f"{r[k]} {k.removeprefix('claims_').replace('_', ' ')}" for k in sorted(r) if k.startswith("claims_") and k not in ("claims_total", "claims_resting_on_text_only")
+            f"{r[k]} {k.removeprefix('claims_').replace('_', ' ')}"
+            for k in sorted(r)
+            if k.startswith("claims_") and k not in ("claims_total", "claims_resting_on_text_only")
         )
         lines.append(f"Of the paper's {r['claims_total']} numeric claims: {counts}.")
     return lines
@@ -319,13 +326,16 @@ def _claims_table(claims: pd.DataFrame, links: list[str]) -> str:
     frame = pd.DataFrame(
         {
             "claim": [
-                f'<a href="{esc(link)}">{esc(cid)}</a>' if link else esc(cid) for cid, link in zip(claims["claim_id"], links, strict=True)
+                f'<a href="{esc(link)}">{esc(cid)}</a>' if link else esc(cid)
+                for cid, link in zip(claims["claim_id"], links, strict=True)
             ],
             "section": claims["section"].map(esc),
             "the paper says": claims["quote"].map(esc),
             "reported": claims["reported"].map(lambda v: esc(v.replace(";", "; "))),
             "the data give": claims.get("computed", pd.Series([""] * len(claims))).map(esc),
-            "status": claims["status"].map(lambda s: f'<span class="status status-{esc(s)}">{esc(STATUS_LABELS.get(s, s))}</span>'),
+            "status": claims["status"].map(
+                lambda s: f'<span class="status status-{esc(s)}">{esc(STATUS_LABELS.get(s, s))}</span>'
+            ),
             "grade": claims["grade"].map(esc) if "grade" in claims else None,
             "note": claims.get("note", pd.Series([""] * len(claims))).map(esc),
         }
@@ -345,7 +355,9 @@ def _claims_table(claims: pd.DataFrame, links: list[str]) -> str:
 # --- the build ---------------------------------------------------------------------------------
 
 
-def render_notebook_pages(path: Path, info: NotebookInfo, manifest: dict, *, synthetic: bool = False) -> tuple[str, str]:
+def render_notebook_pages(
+    path: Path, info: NotebookInfo, manifest: dict, *, synthetic: bool = False
+) -> tuple[str, str]:
     """(full page, reader's page) of an executed notebook, the neighbours' links left as a placeholder."""
     nb = nbformat.read(path, as_version=4)
     nb.metadata["title"] = info.title
@@ -396,7 +408,9 @@ def build_site(
     attributed = {f["name"] for info in infos for f in info.figures}
     all_figures = sorted(p.stem for p in figures_dir.glob("*.png")) if figures_dir.is_dir() else []
     other_figures = [
-        manifest.get(name, {"name": name, "alt": f"Figure {name}", "caption": name}) for name in all_figures if name not in attributed
+        manifest.get(name, {"name": name, "alt": f"Figure {name}", "caption": name})
+        for name in all_figures
+        if name not in attributed
     ]
     claims = read_claims(output_dir)
 
@@ -415,7 +429,9 @@ def build_site(
     anchors: dict[str, dict[str, str]] = {}
     for i, path in enumerate(notebooks):
         info = infos[i]
-        full, reader = (prerendered or {}).get(path.resolve()) or render_notebook_pages(path, info, manifest, synthetic=data["synthetic"])
+        full, reader = (prerendered or {}).get(path.resolve()) or render_notebook_pages(
+            path, info, manifest, synthetic=data["synthetic"]
+        )
         ids = {text: ident for level, ident, text in pages.headings(reader)}
         anchors[path.stem] = ids
         for figure in info.figures:
@@ -459,7 +475,16 @@ def build_site(
     write("glossary.html", render("glossary.html.j2", terms=content.GLOSSARY, **common))
     write("appraisal.html", render("appraisal.html.j2", a=appraisal(infos), **common))
     rows, total = timetable()
-    write("journal-club.html", render("journal-club.html.j2", timetable=rows, total_minutes=total, questions=content.DISCUSSION_QUESTIONS, **common))
+    write(
+        "journal-club.html",
+        render(
+            "journal-club.html.j2",
+            timetable=rows,
+            total_minutes=total,
+            questions=content.DISCUSSION_QUESTIONS,
+            **common,
+        ),
+    )
     deck = presenter_notebook(infos, figures_dir, manifest)
     write("presenter.ipynb", nbformat.writes(deck) + "\n")
     write("slides.html", export_slides(deck))

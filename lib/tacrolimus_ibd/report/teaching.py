@@ -65,7 +65,10 @@ def _plain_finding(record: dict) -> str:
     note, reported, computed = record.get("note", ""), record.get("reported", ""), record.get("computed", "")
     if note:
         return _clip(note.rstrip(".") + ".", HANDOUT_FINDING_CHARS)
-    return _clip(f"The paper reports {reported.replace(';', '; ')}; the data give {computed or 'nothing computable'}.", HANDOUT_FINDING_CHARS)
+    return _clip(
+        f"The paper reports {reported.replace(';', '; ')}; the data give {computed or 'nothing computable'}.",
+        HANDOUT_FINDING_CHARS,
+    )
 
 
 def handout(infos: list, figures_dir: Path, manifest: dict, claims: pd.DataFrame | None, data: dict) -> dict:
@@ -80,8 +83,12 @@ def handout(infos: list, figures_dir: Path, manifest: dict, claims: pd.DataFrame
             f"{r3.get('pouchitis_week4_response_total')} pouchitis) given oral tacrolimus; no control group."
         )
     else:
-        design.append("Retrospective case series from one centre of patients with refractory IBD given oral tacrolimus; no control group.")
-    design.append("Outcomes: clinical response at week 4 (activity indices, some estimated from the records) and the outcome at the end of follow-up.")
+        design.append(
+            "Retrospective case series from one centre of patients with refractory IBD given oral tacrolimus; no control group."
+        )
+    design.append(
+        "Outcomes: clinical response at week 4 (activity indices, some estimated from the records) and the outcome at the end of follow-up."
+    )
     if r4.get("duration_months_median") is not None:
         design.append(
             f"Time on tacrolimus: median {r4['duration_months_median']:g} months (range {r4.get('duration_months_min'):g} "
@@ -115,7 +122,11 @@ def handout(infos: list, figures_dir: Path, manifest: dict, claims: pd.DataFrame
         else:
             intro = "In the paper's order: this run's audit did not grade its discrepancies."
         discrepancies = [
-            {"grade": (r.get("grade") or "not graded") if graded else "", "quote": r["quote"], "finding": _plain_finding(r)}
+            {
+                "grade": (r.get("grade") or "not graded") if graded else "",
+                "quote": r["quote"],
+                "finding": _plain_finding(r),
+            }
             for r in found.head(HANDOUT_MAX_DISCREPANCIES).to_dict("records")
         ]
         more = max(len(found) - HANDOUT_MAX_DISCREPANCIES, 0)
@@ -179,7 +190,7 @@ def appraisal(infos: list) -> dict:
                 "followed without tacrolimus. The proportion who improved is therefore not the proportion who improved "
                 "because of tacrolimus: spontaneous improvement, the other treatments and the way patients were chosen "
                 "all contribute, and a case series cannot separate them.",
-                "The paper concludes that oral tacrolimus is \"well tolerated and effective\"; what the series can support "
+                'The paper concludes that oral tacrolimus is "well tolerated and effective"; what the series can support '
                 "is that these patients, on average, were better after treatment than before.",
             ],
             "source": "Grimes DA, Schulz KF. Descriptive studies: what they can and cannot do. Lancet 2002;359:145-149.",
@@ -237,7 +248,7 @@ def appraisal(infos: list) -> dict:
             "paragraphs": [
                 f"Patients who stopped tacrolimus for side effects: {stops or 'not computed in this run'}. "
                 "With so few patients, the interval is wide: the true rate could be several times smaller or larger. "
-                "The paper's \"well tolerated\" and \"adverse events were infrequent\" should be read against this rate, "
+                'The paper\'s "well tolerated" and "adverse events were infrequent" should be read against this rate, '
                 "and against what a retrospective review can count: only what the records hold.",
             ],
             "source": "Clopper CJ, Pearson ES. Biometrika 1934;26:404-413 (the exact interval).",
@@ -285,9 +296,18 @@ def presenter_notebook(infos: list, figures_dir: Path, manifest: dict) -> nbform
 
     c = PAPER_CITATION
     cells = [
-        slide(new_md(f"# Oral tacrolimus in refractory IBD\n\n{c['authors']}. *{c['journal']}* {c['issue']}.\n\nA journal club from the reproducible compendium.")),
-        slide(new_md("Introduce the question: a retrospective series, re-derived from its own tables. Say that every number "
-                     "on the slides was computed from the transcribed data."), "notes"),
+        slide(
+            new_md(
+                f"# Oral tacrolimus in refractory IBD\n\n{c['authors']}. *{c['journal']}* {c['issue']}.\n\nA journal club from the reproducible compendium."
+            )
+        ),
+        slide(
+            new_md(
+                "Introduce the question: a retrospective series, re-derived from its own tables. Say that every number "
+                "on the slides was computed from the transcribed data."
+            ),
+            "notes",
+        ),
     ]
     for info in infos:
         lines = "\n".join(f"- {line}" for line in info.bottom_line) or "- (no key results in this run)"
@@ -308,14 +328,20 @@ def presenter_notebook(infos: list, figures_dir: Path, manifest: dict) -> nbform
                 nbformat.v4.new_output(
                     "display_data",
                     data={"image/png": png},
-                    metadata={"tacrolimus_ibd": {"figure": figure["name"], "alt": figure["alt"], "caption": figure["caption"]}},
+                    metadata={
+                        "tacrolimus_ibd": {"figure": figure["name"], "alt": figure["alt"], "caption": figure["caption"]}
+                    },
                 )
             ]
             cells.append(holder)
             cells.append(slide(new_md(f"How to read it: {figure['caption']}"), "notes"))
     questions = "\n".join(f"{i}. {q}" for i, q in enumerate(content.DISCUSSION_QUESTIONS, 1))
     cells.append(slide(new_md(f"## Wrap-up: for discussion\n\n{questions}")))
-    cells.append(slide(new_md("Take two or three questions, clinical ones first; end on the bottom line of the handout."), "notes"))
+    cells.append(
+        slide(
+            new_md("Take two or three questions, clinical ones first; end on the bottom line of the handout."), "notes"
+        )
+    )
     nb.cells = cells
     for number, cell in enumerate(nb.cells):  # fixed ids: the same deck every build
         cell.id = f"slide-cell-{number}"

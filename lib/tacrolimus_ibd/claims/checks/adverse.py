@@ -5,7 +5,19 @@ from __future__ import annotations
 import pandas as pd
 
 from ... import outcomes
-from .base import Evidence, Verdict, check, _count_verdict, _fmt, _fmt_reported, _ids, _judge, _patients, _reading, compare
+from .base import (
+    Evidence,
+    Verdict,
+    check,
+    _count_verdict,
+    _fmt,
+    _fmt_reported,
+    _ids,
+    _judge,
+    _patients,
+    _reading,
+    compare,
+)
 
 
 # --- checks: adverse effects -----------------------------------------------------------------
@@ -18,7 +30,9 @@ _EFFECT_NAMES = {"creatinine": "renal_impairment"}
 def _adverse_effect_counts(ev: Evidence, rep: dict) -> Verdict:
     """Patients with each listed adverse effect (Table 4). 'Included' is non-exhaustive wording,
     so an effect Table 4 lists and the sentence leaves out is noted, not counted against it."""
-    counts = outcomes.adverse_effect_counts(ev.tables["table4_adverse_effects"], len(ev.cohort)).set_index("adverse_effect")
+    counts = outcomes.adverse_effect_counts(ev.tables["table4_adverse_effects"], len(ev.cohort)).set_index(
+        "adverse_effect"
+    )
     keys = {k: _EFFECT_NAMES.get(k, k) for k in rep}
     computed = {k: int(counts["patients"].get(effect, 0)) for k, effect in keys.items()}
     notes = [
@@ -37,7 +51,9 @@ def _side_effect_discontinuations(ev: Evidence, rep: dict) -> Verdict:
     computed = {"count": len(stopped)}
     computed.update({k: int(effects.map(lambda e, k=k: k in e).sum()) for k in rep if k != "count"})
     basis = "; ".join(f"Patient {pid}: {r.adverse_effects} ({r.stopped_basis})" for pid, r in stopped.iterrows())
-    return compare(rep, computed, notes=[basis, "a stop and an adverse effect together are read as a stop for the adverse effect"])
+    return compare(
+        rep, computed, notes=[basis, "a stop and an adverse effect together are read as a stop for the adverse effect"]
+    )
 
 
 @check("tolerated")
@@ -49,7 +65,9 @@ def _tolerated(ev: Evidence, rep: dict) -> Verdict:
         rep,
         ok.index[ok],
         len(ev.cohort),
-        notes=[f"tolerated = no adverse effect in Table 4; patients {_ids(not_ok)} had one, and {_ids(set(not_ok) - set(stopped.index[stopped]))} of them continued"],
+        notes=[
+            f"tolerated = no adverse effect in Table 4; patients {_ids(not_ok)} had one, and {_ids(set(not_ok) - set(stopped.index[stopped]))} of them continued"
+        ],
     )
 
 
@@ -65,18 +83,35 @@ def _creatinine_episode(ev: Evidence, rep: dict) -> Verdict:
     renal = ev.cohort.index[ev.cohort["adverse_effects"].map(lambda e: "renal_impairment" in e)]
     after = rep["after"]
     readings = [
-        (f"(a) 'normalized' as within the quoted range {_fmt(low)}-{_fmt(high)}", "discrepancy" if not low <= after <= high else "reproduced",
-         f"{_fmt_reported(rep, 'after')} lies {'below' if after < low else 'within'} it"),
-        (f"(b) 'normalized' as no longer raised (at most {_fmt(high)})", "reproduced" if after <= high else "discrepancy", f"{_fmt_reported(rep, 'after')} is not raised"),
-        ("the peak", "reproduced" if rep["peak"] > high else "discrepancy", f"{_fmt_reported(rep, 'peak')} lies above {_fmt(high)}"),
+        (
+            f"(a) 'normalized' as within the quoted range {_fmt(low)}-{_fmt(high)}",
+            "discrepancy" if not low <= after <= high else "reproduced",
+            f"{_fmt_reported(rep, 'after')} lies {'below' if after < low else 'within'} it",
+        ),
+        (
+            f"(b) 'normalized' as no longer raised (at most {_fmt(high)})",
+            "reproduced" if after <= high else "discrepancy",
+            f"{_fmt_reported(rep, 'after')} is not raised",
+        ),
+        (
+            "the peak",
+            "reproduced" if rep["peak"] > high else "discrepancy",
+            f"{_fmt_reported(rep, 'peak')} lies above {_fmt(high)}",
+        ),
     ]
-    from_text = tuple((int(pid), fact) for pid in renal for fact in ("peak_creatinine_umol_l", "creatinine_after_dose_reduction_umol_l"))
+    from_text = tuple(
+        (int(pid), fact)
+        for pid in renal
+        for fact in ("peak_creatinine_umol_l", "creatinine_after_dose_reduction_umol_l")
+    )
     status = "reproduced" if after <= high and rep["peak"] > high else "discrepancy"
     return _reading(
         status,
         {"peak_above_normal": rep["peak"] > high, "after_within_quoted_range": low <= after <= high},
         readings,
-        notes=[f"creatinine values and the days to normal are not in the tables; Table 4 lists renal impairment for {_patients(renal)}"],
+        notes=[
+            f"creatinine values and the days to normal are not in the tables; Table 4 lists renal impairment for {_patients(renal)}"
+        ],
         inferred=from_text,
     )
 
@@ -90,7 +125,9 @@ def _renal_patient_troughs(ev: Evidence) -> pd.DataFrame:
 def _renal_trough_high(ev: Evidence, rep: dict) -> Verdict:
     troughs = _renal_patient_troughs(ev)
     computed = {"level": float(troughs["trough_max_ng_ml"].max())}
-    return compare(rep, computed, notes=[f"highest trough in Table 5 of {_patients(troughs.index)} (renal impairment in Table 4)"])
+    return compare(
+        rep, computed, notes=[f"highest trough in Table 5 of {_patients(troughs.index)} (renal impairment in Table 4)"]
+    )
 
 
 @check("renal_trough_after")
@@ -98,11 +135,15 @@ def _renal_trough_after(ev: Evidence, rep: dict) -> Verdict:
     troughs = _renal_patient_troughs(ev)
     low, high = float(troughs["trough_min_ng_ml"].min()), float(troughs["trough_max_ng_ml"].max())
     inside = low <= rep["level"] <= high
-    problems = [] if inside else [f"{_fmt_reported(rep, 'level')} lies outside Table 5's range {_fmt(low)}-{_fmt(high)} for this patient"]
+    problems = (
+        []
+        if inside
+        else [f"{_fmt_reported(rep, 'level')} lies outside Table 5's range {_fmt(low)}-{_fmt(high)} for this patient"]
+    )
     return _judge(
         {"table5_range_low": low, "table5_range_high": high},
         problems,
-        unknown=[f"single trough values are not published; {_fmt_reported(rep, 'level')} lies within Table 5's range {_fmt(low)}-{_fmt(high)} for {_patients(troughs.index)}"],
+        unknown=[
+            f"single trough values are not published; {_fmt_reported(rep, 'level')} lies within Table 5's range {_fmt(low)}-{_fmt(high)} for {_patients(troughs.index)}"
+        ],
     )
-
-

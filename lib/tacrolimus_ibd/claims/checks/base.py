@@ -96,7 +96,7 @@ def _ids(ids) -> str:
 
 
 def _patients(ids) -> str:
-    """"Patient 16" or "patients 5, 10" (or "no patient")."""
+    """ "Patient 16" or "patients 5, 10" (or "no patient")."""
     ids = sorted(ids)
     return f"Patient {_ids(ids)}" if len(ids) == 1 else (f"patients {_ids(ids)}" if ids else "no patient")
 
@@ -132,7 +132,9 @@ def _judge(computed: dict | str, problems=(), *, unknown=(), notes=(), inferred=
     return Verdict(text, status, "; ".join(p for p in [*problems, *unknown, *notes] if p), tuple(inferred))
 
 
-def _reading(status: str, computed: dict | str, readings: list[tuple[str, str, str]], *, notes=(), inferred=()) -> Verdict:
+def _reading(
+    status: str, computed: dict | str, readings: list[tuple[str, str, str]], *, notes=(), inferred=()
+) -> Verdict:
     """A verdict over readings of the sentence: ``readings`` are (reading, status, what it gives).
 
     ``status`` is the verdict; the note lists every reading with its result, so a reader sees
@@ -168,7 +170,9 @@ def _count_verdict(rep: dict, ids, total: int, *, notes=(), inferred=()) -> Verd
     computed = {"count": len(ids), "total": int(total), "percent": 100 * len(ids) / total}
     problems = _mismatches(rep, computed) + _own_arithmetic(rep)
     text = "; ".join(f"{k}={_fmt(v)}" for k, v in computed.items() if k in rep or k == "count")
-    return _judge(f"{text} (patients {_ids(ids)})", problems, notes=[*_conventions(rep, computed), *notes], inferred=inferred)
+    return _judge(
+        f"{text} (patients {_ids(ids)})", problems, notes=[*_conventions(rep, computed), *notes], inferred=inferred
+    )
 
 
 def _count_claim(ev: Evidence, rep: dict, ids: set[int]) -> Verdict:
@@ -234,8 +238,13 @@ def _follow_up_check(cohort: pd.DataFrame, rep: dict, label: str, *, scope_is_cl
     listed = agreement(float(known.mean()), rep["mean"], decimals=decimals)
     reading_a = f"the {len(known)} {label} Table 5 lists: {listed.explanation}"
     if not len(floors):
-        return _judge(computed, [] if listed else [f"Table 5's {len(known)} {label} give {_fmt(float(known.mean()))}: {listed.explanation}"],
-                      notes=[f"all {len(known)} {label} are in Table 5: {listed.explanation}"] if listed else [])
+        return _judge(
+            computed,
+            []
+            if listed
+            else [f"Table 5's {len(known)} {label} give {_fmt(float(known.mean()))}: {listed.explanation}"],
+            notes=[f"all {len(known)} {label} are in Table 5: {listed.explanation}"] if listed else [],
+        )
     unlisted = f"patients {_ids(floors.index)}"
     n = len(known) + len(floors)
     low, high = printing_interval(rep["mean"], decimals)
@@ -250,7 +259,14 @@ def _follow_up_check(cohort: pd.DataFrame, rep: dict, label: str, *, scope_is_cl
         reading_b = f"all {n} {label}: no follow-up of the unlisted ({unlisted}) gives a mean of {_fmt_reported(rep, 'mean')}; the least possible is {_fmt(bounds[0])}"
     status_b = "not_computable" if feasible else "discrepancy"
     if scope_is_clear:
-        return _reading(status_b, computed, [("(b), the sentence's group", status_b, reading_b), ("(a)", "reproduced" if listed else "discrepancy", reading_a)])
+        return _reading(
+            status_b,
+            computed,
+            [
+                ("(b), the sentence's group", status_b, reading_b),
+                ("(a)", "reproduced" if listed else "discrepancy", reading_a),
+            ],
+        )
     status_a = "reproduced" if listed else "discrepancy"
     status = status_a if status_a == status_b else "ambiguous"
     return _reading(status, computed, [("(a)", status_a, reading_a), ("(b)", status_b, reading_b)])

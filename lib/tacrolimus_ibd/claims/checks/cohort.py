@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 
-
 from ... import outcomes
-from .base import CheckFunction, Evidence, Verdict, check, _conventions, _count_claim, _count_verdict, _fmt, _group, _ids, _judge, _mismatches, _patients, compare
+from .base import (
+    CheckFunction,
+    Evidence,
+    Verdict,
+    check,
+    _conventions,
+    _count_claim,
+    _count_verdict,
+    _fmt,
+    _group,
+    _ids,
+    _judge,
+    _mismatches,
+    _patients,
+    compare,
+)
 
 
 # --- checks: cohort (Table 1, Table 2 and the Results text) --------------------------------
@@ -24,7 +38,9 @@ def _sex_counts(ev: Evidence, rep: dict) -> Verdict:
     if verdict.status != "discrepancy":
         return verdict
     men = ev.cohort.index[ev.cohort["sex"].eq("M")]
-    by_group = ev.cohort.groupby("diagnosis")["sex"].agg(lambda s: f"male {int(s.eq('M').sum())}, female {int(s.eq('F').sum())}")
+    by_group = ev.cohort.groupby("diagnosis")["sex"].agg(
+        lambda s: f"male {int(s.eq('M').sum())}, female {int(s.eq('F').sum())}"
+    )
     stated = _fmt(rep["male"] + rep["female"])
     tried = (
         f"Table 1 gives men as {_patients(men)}; readings tried: all {len(ev.cohort)} patients (the sentence's scope: its "
@@ -67,12 +83,16 @@ def _cd_fistula_perianal(ev: Evidence, rep: dict) -> Verdict:
     cd = _group(ev, "CD")
     with_fistula = set(cd.index[cd["perianal_fistula"].astype(bool)])
     facts = ev.facts[ev.facts["fact"].isin(["surgery", "fistula_type"])]
-    named = facts[facts["value"].str.contains("fistula", case=False) & ~facts["value"].str.contains("perianal", case=False)]
+    named = facts[
+        facts["value"].str.contains("fistula", case=False) & ~facts["value"].str.contains("perianal", case=False)
+    ]
     other = {int(r.patient_id): r.value for r in named.itertuples() if int(r.patient_id) in with_fistula}
     notes = [f"Table 1's 'Perianal disease' column reads Fistula for CD patients {_ids(with_fistula)}"]
     if other:
         named_text = "; ".join(f"Patient {pid}: '{text}'" for pid, text in sorted(other.items()))
-        notes.append(f"the Results also name another fistula for {_patients(other)} ({named_text}), which does not exclude a perianal one")
+        notes.append(
+            f"the Results also name another fistula for {_patients(other)} ({named_text}), which does not exclude a perianal one"
+        )
     return compare(rep, {"perianal": len(with_fistula)}, notes=notes)
 
 
@@ -88,7 +108,9 @@ def _previous_immunomodulator_all(ev: Evidence, rep: dict) -> Verdict:
         rows = treatments[treatments["patient_id"].astype(int) == pid]
         previous = ", ".join(rows.loc[rows["timing"] == "previous", "as_printed"])
         reading = rows["reading_note"].dropna()
-        notes.append(f"Patient {pid}'s previous treatment: {previous}" + (f" ({reading.iloc[0]})" if len(reading) else ""))
+        notes.append(
+            f"Patient {pid}'s previous treatment: {previous}" + (f" ({reading.iloc[0]})" if len(reading) else "")
+        )
     if missing:
         aza_previous = outcomes.patients_with(treatments, timing="previous", drugs=["azathioprine"])
         aza_any = aza_previous | outcomes.patients_with(treatments, timing="concurrent", drugs=["azathioprine"])
@@ -115,7 +137,9 @@ def _treatment_check(timing: str, drugs: list[str]) -> CheckFunction:
         for group in sorted(groups.unique()):
             in_group = sorted(pid for pid in ids if groups[pid] == group)
             fits = len(in_group) == rep["count"]
-            tried.append(f"{group} {len(in_group)}" + (f" (patients {_ids(in_group)}: the reported count)" if fits else ""))
+            tried.append(
+                f"{group} {len(in_group)}" + (f" (patients {_ids(in_group)}: the reported count)" if fits else "")
+            )
         readings = (
             f"Table 2 lists it for {_patients(ids)}; readings tried: all 19 patients (the sentence's denominator) {len(ids)}; "
             f"by diagnosis: {', '.join(tried)}"
@@ -142,7 +166,12 @@ for _name, _timing, _drugs in [
 def _previous_iv_ciclosporin(ev: Evidence, rep: dict) -> Verdict:
     ids = set(ev.cohort.index[ev.cohort["previous_iv_ciclosporin"].astype(bool)])
     groups = ", ".join(sorted(set(ev.cohort.loc[sorted(ids), "diagnosis"])))
-    return _count_verdict(rep, ids, len(ev.cohort), notes=[f"all {groups}; the Results' list of failed treatments does not mention ciclosporin"])
+    return _count_verdict(
+        rep,
+        ids,
+        len(ev.cohort),
+        notes=[f"all {groups}; the Results' list of failed treatments does not mention ciclosporin"],
+    )
 
 
 @check("previous_operations")
@@ -157,7 +186,6 @@ def _concurrent_prednisolone(ev: Evidence, rep: dict) -> Verdict:
     return _count_claim(ev, rep, ids)
 
 
-
 # --- checks: treatment duration -------------------------------------------------------------
 
 
@@ -170,7 +198,9 @@ def _treatment_median(ev: Evidence, rep: dict) -> Verdict:
     return compare(
         rep,
         {"median": float(known.median()), "n": len(known)},
-        notes=[f"{len(known)} patients with a duration ({', '.join(f'{n} from {s}' for s, n in sorted(sources.items()))}); not published for {_patients(unknown)}"],
+        notes=[
+            f"{len(known)} patients with a duration ({', '.join(f'{n} from {s}' for s, n in sorted(sources.items()))}); not published for {_patients(unknown)}"
+        ],
     )
 
 
@@ -188,7 +218,8 @@ def _treatment_mean_range(ev: Evidence, rep: dict) -> Verdict:
             f"readings tried: at the printed one decimal, 0.25 prints as 0.3 (half-up) or 0.2 (truncation); the text's 5 days (0.16 months) as 0.2 or 0.1; "
             f"leaving {_patients(shortest)} out gives a minimum of {_fmt(float(without.min()))} but a mean of {_fmt(float(without.mean()))}"
         )
-    notes = [f"mean over Table 4's {len(table4)} patients alone: {_fmt(float(table4.mean()))}", *_conventions(rep, computed)]
+    notes = [
+        f"mean over Table 4's {len(table4)} patients alone: {_fmt(float(table4.mean()))}",
+        *_conventions(rep, computed),
+    ]
     return _judge(computed, problems, notes=notes)
-
-

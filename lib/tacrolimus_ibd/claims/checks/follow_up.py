@@ -6,7 +6,23 @@ import pandas as pd
 
 from ... import outcomes
 from ..agreement import agreement, days_to_months
-from .base import Evidence, Verdict, check, _fmt, _fmt_reported, _follow_up_check, _group, _ids, _judge, _mismatches, _own_arithmetic, _patient_keys, _patients, _reading, compare
+from .base import (
+    Evidence,
+    Verdict,
+    check,
+    _fmt,
+    _fmt_reported,
+    _follow_up_check,
+    _group,
+    _ids,
+    _judge,
+    _mismatches,
+    _own_arithmetic,
+    _patient_keys,
+    _patients,
+    _reading,
+    compare,
+)
 
 
 # --- checks: end of follow-up ----------------------------------------------------------------
@@ -18,9 +34,15 @@ def _cd_outcome_partition(ev: Evidence, rep: dict) -> Verdict:
     cd = _group(ev, "CD")
     outcome = outcomes.end_of_follow_up_outcome(ev.cohort)[cd.index]
     facts = ev.facts
-    response_ids = set(outcomes.fact_values(facts, "end_of_follow_up_outcome").pipe(lambda s: s[s == "clinical_response"]).index) & set(cd.index)
-    relapse_ids = set(outcomes.fact_values(facts, "relapse_requiring_steroids").pipe(lambda s: s[s == "true"]).index) & set(cd.index)
-    severe_ids = set(outcomes.fact_values(facts, "referred_for_surgery").pipe(lambda s: s[s == "true"]).index) & set(cd.index)
+    response_ids = set(
+        outcomes.fact_values(facts, "end_of_follow_up_outcome").pipe(lambda s: s[s == "clinical_response"]).index
+    ) & set(cd.index)
+    relapse_ids = set(
+        outcomes.fact_values(facts, "relapse_requiring_steroids").pipe(lambda s: s[s == "true"]).index
+    ) & set(cd.index)
+    severe_ids = set(outcomes.fact_values(facts, "referred_for_surgery").pipe(lambda s: s[s == "true"]).index) & set(
+        cd.index
+    )
     computed = {
         "remission": int(outcome.eq("remission").sum()),
         "response": len(response_ids),
@@ -35,7 +57,9 @@ def _cd_outcome_partition(ev: Evidence, rep: dict) -> Verdict:
     for pid in sorted(relapse_ids):
         steroids = pd.notna(cd.loc[pid, "prednisolone_mg_day"]) or bool(cd.loc[pid, "iv_steroids"])
         if pd.isna(cd.loc[pid, "relapse_month"]) or not steroids:
-            problems.append(f"Patient {pid}: text says relapse requiring steroids, Table 4 has no relapse month or steroid")
+            problems.append(
+                f"Patient {pid}: text says relapse requiring steroids, Table 4 has no relapse month or steroid"
+            )
     for pid in sorted(severe_ids):
         if outcome[pid] != "severe":
             problems.append(f"Patient {pid}: text says severe activity, Table 4 says {outcome[pid]}")
@@ -46,7 +70,10 @@ def _cd_outcome_partition(ev: Evidence, rep: dict) -> Verdict:
     return _judge(
         computed,
         problems,
-        notes=[f"response: patients {_ids(response_ids)}; relapse: {_ids(relapse_ids)}; severe: {_ids(severe_ids)}", f"remission: patients {_ids(cd.index[outcome.eq('remission')])}"],
+        notes=[
+            f"response: patients {_ids(response_ids)}; relapse: {_ids(relapse_ids)}; severe: {_ids(severe_ids)}",
+            f"remission: patients {_ids(cd.index[outcome.eq('remission')])}",
+        ],
         inferred=_remission_inferred(ev, outcome),
     )
 
@@ -66,11 +93,17 @@ def _cd_relapse_count(ev: Evidence, rep: dict) -> Verdict:
     in_table4 = set(relapses.index[relapses["relapse_month_table4"].notna()])
     outcome = outcomes.end_of_follow_up_outcome(ev.cohort)[cd.index]
     facts = ev.facts
-    response = set(outcomes.fact_values(facts, "end_of_follow_up_outcome").pipe(lambda v: v[v == "clinical_response"]).index) & set(cd.index)
-    severe = set(outcomes.fact_values(facts, "referred_for_surgery").pipe(lambda v: v[v == "true"]).index) & set(cd.index)
+    response = set(
+        outcomes.fact_values(facts, "end_of_follow_up_outcome").pipe(lambda v: v[v == "clinical_response"]).index
+    ) & set(cd.index)
+    severe = set(outcomes.fact_values(facts, "referred_for_surgery").pipe(lambda v: v[v == "true"]).index) & set(
+        cd.index
+    )
     named = set(relapses.index[relapses["text_names_relapse"]])
     remaining = set(cd.index[~outcome.eq("remission")]) - response
-    steroid = {pid for pid in remaining if pd.notna(cd.loc[pid, "prednisolone_mg_day"]) or bool(cd.loc[pid, "iv_steroids"])}
+    steroid = {
+        pid for pid in remaining if pd.notna(cd.loc[pid, "prednisolone_mg_day"]) or bool(cd.loc[pid, "iv_steroids"])
+    }
     partition = (remaining - severe) & in_table4 & steroid
     computed = {"count": len(partition)}
     problems = _mismatches(rep, computed)
@@ -78,10 +111,21 @@ def _cd_relapse_count(ev: Evidence, rep: dict) -> Verdict:
     if without:
         problems.append(f"{_patients(without)}: no relapse month or steroid course in Table 4")
     readings = [
-        (f"(a) 'the remaining patients' ({_ids(remaining)}) less the {len(severe)} the next sentence places among those with continued severe activity ({_ids(severe)})",
-         "discrepancy" if problems else "reproduced", f"{_patients(partition)} with a relapse month and a steroid course in Table 4"),
-        ("(b) every remaining patient with a relapse month in Table 4", "not the sentence's referent", f"{len(remaining & in_table4)} ({_ids(remaining & in_table4)})"),
-        ("(c) every CD patient with a relapse month in Table 4", "not the sentence's referent", f"{len(in_table4)} ({_ids(in_table4)}; the months of {_ids(in_table4 - remaining)} belong to patients in remission at the end)"),
+        (
+            f"(a) 'the remaining patients' ({_ids(remaining)}) less the {len(severe)} the next sentence places among those with continued severe activity ({_ids(severe)})",
+            "discrepancy" if problems else "reproduced",
+            f"{_patients(partition)} with a relapse month and a steroid course in Table 4",
+        ),
+        (
+            "(b) every remaining patient with a relapse month in Table 4",
+            "not the sentence's referent",
+            f"{len(remaining & in_table4)} ({_ids(remaining & in_table4)})",
+        ),
+        (
+            "(c) every CD patient with a relapse month in Table 4",
+            "not the sentence's referent",
+            f"{len(in_table4)} ({_ids(in_table4)}; the months of {_ids(in_table4 - remaining)} belong to patients in remission at the end)",
+        ),
     ]
     verdict = _reading("discrepancy" if problems else "reproduced", computed, readings)
     return Verdict(verdict.computed, verdict.status, "; ".join([*problems, verdict.note]))
@@ -99,13 +143,22 @@ def _stop_months(ev: Evidence, pid: int, days: float) -> tuple[dict, list[str], 
     text_months = days_to_months(days)
     result = agreement(text_months, table_months, step=_table4_month_step(table_months))
     computed = {f"p{pid}_table4_months": table_months, f"p{pid}_text_months": text_months}
-    problems = [] if result else [f"Patient {pid}: the text's {_fmt(days)} days is {_fmt(text_months)} months; Table 4 prints {_fmt(table_months)} months ({result.explanation})"]
+    problems = (
+        []
+        if result
+        else [
+            f"Patient {pid}: the text's {_fmt(days)} days is {_fmt(text_months)} months; Table 4 prints {_fmt(table_months)} months ({result.explanation})"
+        ]
+    )
     return computed, problems, f"Patient {pid}: {_fmt(days)} days = {result.explanation}"
 
 
 def _table5_notes(ev: Evidence, ids) -> list[str]:
     table5 = ev.cohort.loc[sorted(ids), ["tacrolimus_duration_months", "follow_up_months"]].dropna()
-    return [f"Table 5 for Patient {pid}: {_fmt(float(r.tacrolimus_duration_months))} months on tacrolimus, follow-up {_fmt(float(r.follow_up_months))}" for pid, r in table5.iterrows()]
+    return [
+        f"Table 5 for Patient {pid}: {_fmt(float(r.tacrolimus_duration_months))} months on tacrolimus, follow-up {_fmt(float(r.follow_up_months))}"
+        for pid, r in table5.iterrows()
+    ]
 
 
 @check("early_stops")
@@ -135,9 +188,15 @@ def _stop_at_week(ev: Evidence, rep: dict) -> Verdict:
     months = _fmt(float(ev.cohort.loc[pid, "treatment_months"]))
     readings = [
         (f"(a) discontinued at week {_fmt(weeks)}", status_a, "; ".join(problems) or note),
-        (f"(b) side effects at week {_fmt(weeks)}, the stop not dated by the sentence", "reproduced", f"Table 4 gives {months} months on tacrolimus, which the sentence then does not contradict"),
+        (
+            f"(b) side effects at week {_fmt(weeks)}, the stop not dated by the sentence",
+            "reproduced",
+            f"Table 4 gives {months} months on tacrolimus, which the sentence then does not contradict",
+        ),
     ]
-    return _reading(status_a if status_a == "reproduced" else "ambiguous", computed, readings, notes=_table5_notes(ev, [pid]))
+    return _reading(
+        status_a if status_a == "reproduced" else "ambiguous", computed, readings, notes=_table5_notes(ev, [pid])
+    )
 
 
 @check("cd_follow_up")
@@ -169,7 +228,9 @@ def _fistula_treatment_mean(ev: Evidence, rep: dict) -> Verdict:
     return compare(
         rep,
         {"mean": float(months.mean()), "n": len(months)},
-        notes=[f"mean months on tacrolimus of the {len(months)} patients with fistulas (Table 4); their follow-up is published for {len(follow)} only (see fistula-follow-up)"],
+        notes=[
+            f"mean months on tacrolimus of the {len(months)} patients with fistulas (Table 4); their follow-up is published for {len(follow)} only (see fistula-follow-up)"
+        ],
     )
 
 
@@ -183,7 +244,9 @@ def _fistula_outcomes(ev: Evidence, rep: dict) -> Verdict:
         "none": int(counts.loc["no_response", "patients"]),
     }
     not_recorded = int(counts.loc["not recorded", "patients"])
-    notes = [f"complete: patients {counts.loc['complete_healing', 'patient_ids']}; partial: {counts.loc['partial_response', 'patient_ids']}; none: {counts.loc['no_response', 'patient_ids']}"]
+    notes = [
+        f"complete: patients {counts.loc['complete_healing', 'patient_ids']}; partial: {counts.loc['partial_response', 'patient_ids']}; none: {counts.loc['no_response', 'patient_ids']}"
+    ]
     if not_recorded:
         notes.append(f"{not_recorded} with a fistula have no fistula outcome in Table 4")
     return compare(rep, computed, notes=notes)
@@ -196,7 +259,11 @@ def _uc_relapses(ev: Evidence, rep: dict) -> Verdict:
     computed = {"count": len(relapsed), "iv_steroids": int(relapsed["iv_steroids"].fillna(False).astype(bool).sum())}
     computed.update({f"p{pid}_month": float(m) for pid, m in relapsed["relapse_month"].items()})
     problems = _mismatches(rep, computed)
-    problems += [f"p{pid}_month: Table 4 has no relapse for Patient {pid}" for pid in _patient_keys(rep, "_month") if f"p{pid}_month" not in computed]
+    problems += [
+        f"p{pid}_month: Table 4 has no relapse for Patient {pid}"
+        for pid in _patient_keys(rep, "_month")
+        if f"p{pid}_month" not in computed
+    ]
     severe = relapsed.index[outcomes.end_of_follow_up_outcome(ev.cohort)[relapsed.index].eq("severe")]
     return _judge(computed, problems, notes=[f"severe disease at the end (Table 4): patients {_ids(severe)}"])
 
@@ -232,7 +299,14 @@ def _uc_remission_tapering(ev: Evidence, rep: dict) -> Verdict:
     remission = uc.index[outcomes.end_of_follow_up_outcome(ev.cohort)[uc.index].eq("remission")]
     tapered = [pid for pid in remission if uc.loc[pid, "steroid_tapering"] == "complete"]
     computed = {"total": len(uc), "remission": len(remission), "tapering": len(tapered)}
-    return compare(rep, computed, notes=[f"remission and tapering complete in Table 4: patients {_ids(tapered)}", _tapering_vs_prednisolone(ev.cohort, tapered)])
+    return compare(
+        rep,
+        computed,
+        notes=[
+            f"remission and tapering complete in Table 4: patients {_ids(tapered)}",
+            _tapering_vs_prednisolone(ev.cohort, tapered),
+        ],
+    )
 
 
 @check("steroid_dependent_patients")
@@ -246,16 +320,33 @@ def _steroid_dependent_patients(ev: Evidence, rep: dict) -> Verdict:
     named = _patient_keys(rep)
     cohort = ev.cohort
     on_pred = {pid: bool(cohort.loc[pid, "concurrent_prednisolone"]) for pid in named}
-    table4 = {pid: cohort.loc[pid, "steroid_tapering"] == "complete" or pd.notna(cohort.loc[pid, "prednisolone_mg_day"]) for pid in named}
-    computed = {f"p{pid}_table2_prednisolone": int(on_pred[pid]) for pid in named} | {f"p{pid}_table4_steroid": int(table4[pid]) for pid in named}
+    table4 = {
+        pid: cohort.loc[pid, "steroid_tapering"] == "complete" or pd.notna(cohort.loc[pid, "prednisolone_mg_day"])
+        for pid in named
+    }
+    computed = {f"p{pid}_table2_prednisolone": int(on_pred[pid]) for pid in named} | {
+        f"p{pid}_table4_steroid": int(table4[pid]) for pid in named
+    }
     missing_a = [pid for pid, flag in named.items() if flag and not on_pred[pid]]
     missing_b = [pid for pid, flag in named.items() if flag and not (on_pred[pid] or table4[pid])]
     readings = [
-        ("(a) on prednisolone at the start (Table 2)", "discrepancy" if missing_a else "reproduced",
-         f"Table 2 reads No for {_patients(missing_a)}" if missing_a else "Table 2 reads Yes for each"),
-        ("(b) steroid use in Table 2 or Table 4 (prednisolone dose, steroid tapering)", "discrepancy" if missing_b else "reproduced",
-         f"no steroid recorded for {_patients(missing_b)}" if missing_b else "each has one (" + ", ".join(
-             f"Patient {pid}: {'Table 2 prednisolone' if on_pred[pid] else 'Table 4 steroid tapering ' + str(cohort.loc[pid, 'steroid_tapering'])}" for pid in named) + ")"),
+        (
+            "(a) on prednisolone at the start (Table 2)",
+            "discrepancy" if missing_a else "reproduced",
+            f"Table 2 reads No for {_patients(missing_a)}" if missing_a else "Table 2 reads Yes for each",
+        ),
+        (
+            "(b) steroid use in Table 2 or Table 4 (prednisolone dose, steroid tapering)",
+            "discrepancy" if missing_b else "reproduced",
+            f"no steroid recorded for {_patients(missing_b)}"
+            if missing_b
+            else "each has one ("
+            + ", ".join(
+                f"Patient {pid}: {'Table 2 prednisolone' if on_pred[pid] else 'Table 4 steroid tapering ' + str(cohort.loc[pid, 'steroid_tapering'])}"
+                for pid in named
+            )
+            + ")",
+        ),
     ]
     statuses = {r[1] for r in readings}
     return _reading(statuses.pop() if len(statuses) == 1 else "ambiguous", computed, readings)
@@ -287,8 +378,12 @@ def _ongoing_end(ev: Evidence, rep: dict) -> Verdict:
     return _judge(
         computed,
         problems,
-        unknown=[f"{detail}: {_fmt_reported(rep, 'count')} needs {need} of {_ids(unknown)} to have continued, whose status is not published"],
-        notes=[f"{_fmt_reported(rep, 'percent')}% is {_fmt_reported(rep, 'count')}/{_fmt_reported(rep, 'total')}, so the sentence counts all {_fmt_reported(rep, 'total')} patients, not Table 5's {int(listed.sum())}"],
+        unknown=[
+            f"{detail}: {_fmt_reported(rep, 'count')} needs {need} of {_ids(unknown)} to have continued, whose status is not published"
+        ],
+        notes=[
+            f"{_fmt_reported(rep, 'percent')}% is {_fmt_reported(rep, 'count')}/{_fmt_reported(rep, 'total')}, so the sentence counts all {_fmt_reported(rep, 'total')} patients, not Table 5's {int(listed.sum())}"
+        ],
     )
 
 
@@ -309,17 +404,34 @@ def _half_remission(ev: Evidence, rep: dict) -> Verdict:
     uc = _group(ev, "UC")
     uc_remission = int(outcome[uc.index].eq("remission").sum())
     uc_follow = uc["follow_up_months"].dropna()
-    computed = {"percent_uc": 100 * uc_remission / len(uc), "months_uc": float(uc_follow.mean()), "percent_all": 100 * remission / len(ev.cohort), "months_all_table5": float(follow.mean())}
+    computed = {
+        "percent_uc": 100 * uc_remission / len(uc),
+        "months_uc": float(uc_follow.mean()),
+        "percent_all": 100 * remission / len(ev.cohort),
+        "months_all_table5": float(follow.mean()),
+    }
     uc_fit = _mismatches(rep, {"percent": computed["percent_uc"], "months": computed["months_uc"]})
     all_fit = _mismatches(rep, {"percent": computed["percent_all"], "months": computed["months_all_table5"]})
     readings = [
-        ("(a) the UC patients", "discrepancy" if uc_fit else "reproduced", f"{uc_remission}/{len(uc)} in remission (Table 4) at a mean follow-up of {_fmt(computed['months_uc'])} months (Table 5)"),
-        ("(b) all patients", "discrepancy" if all_fit else "reproduced",
-         f"{remission}/{len(ev.cohort)} in remission ({unknown} outcome unknown, so at most {_fmt(100 * (remission + unknown) / len(ev.cohort))}%), "
-         f"at a mean follow-up of {_fmt(computed['months_all_table5'])} months over Table 5's {len(follow)}"),
+        (
+            "(a) the UC patients",
+            "discrepancy" if uc_fit else "reproduced",
+            f"{uc_remission}/{len(uc)} in remission (Table 4) at a mean follow-up of {_fmt(computed['months_uc'])} months (Table 5)",
+        ),
+        (
+            "(b) all patients",
+            "discrepancy" if all_fit else "reproduced",
+            f"{remission}/{len(ev.cohort)} in remission ({unknown} outcome unknown, so at most {_fmt(100 * (remission + unknown) / len(ev.cohort))}%), "
+            f"at a mean follow-up of {_fmt(computed['months_all_table5'])} months over Table 5's {len(follow)}",
+        ),
     ]
     statuses = {r[1] for r in readings}
-    return _reading(statuses.pop() if len(statuses) == 1 else "ambiguous", computed, readings, inferred=_remission_inferred(ev, outcome))
+    return _reading(
+        statuses.pop() if len(statuses) == 1 else "ambiguous",
+        computed,
+        readings,
+        inferred=_remission_inferred(ev, outcome),
+    )
 
 
 def _remission_inferred(ev: Evidence, outcome: pd.Series) -> tuple:
@@ -342,7 +454,11 @@ def _almost_half_remission(ev: Evidence, rep: dict) -> Verdict:
     fits = ALMOST_HALF_FROM <= share < rep["percent"]
     table4_only = remission - len(from_text)
     computed = {"remission": remission, "total": n, "percent": share}
-    problems = [] if fits else [f"{remission}/{n} = {_fmt(share)}% is not almost half (read as {_fmt(ALMOST_HALF_FROM)}% to under 50%)"]
+    problems = (
+        []
+        if fits
+        else [f"{remission}/{n} = {_fmt(share)}% is not almost half (read as {_fmt(ALMOST_HALF_FROM)}% to under 50%)"]
+    )
     notes = [
         f"readings: all {n} patients {remission}/{n} = {_fmt(share)}%; the CD and UC patients {remission}/{n - len(_group(ev, 'pouchitis'))}",
         f"Table 4 alone gives {table4_only}/{n} = {_fmt(100 * table4_only / n)}%" if from_text else "",

@@ -7,7 +7,19 @@ import re
 import pandas as pd
 
 from ..agreement import CONVENTIONS, agreement, attainable_numerators, printed_as, weeks_to_months
-from .base import CheckFunction, Evidence, Verdict, check, _conventions, _fmt, _fmt_reported, _judge, _mismatches, _reading, compare
+from .base import (
+    CheckFunction,
+    Evidence,
+    Verdict,
+    check,
+    _conventions,
+    _fmt,
+    _fmt_reported,
+    _judge,
+    _mismatches,
+    _reading,
+    compare,
+)
 
 
 # --- checks: other studies (data/literature.csv) ---------------------------------------------
@@ -33,7 +45,9 @@ def _literature_row(lit: pd.DataFrame, study_id: str, arm: str, outcome: str, ti
     if time_contains is not None:
         rows = rows[rows["time_point"].astype(str).str.contains(time_contains, regex=False)]
     if len(rows) != 1:
-        raise LookupError(f"literature.csv: expected one row for {study_id}/{arm}/{outcome}/{time_contains}, found {len(rows)}")
+        raise LookupError(
+            f"literature.csv: expected one row for {study_id}/{arm}/{outcome}/{time_contains}, found {len(rows)}"
+        )
     return rows.iloc[0]
 
 
@@ -83,12 +97,38 @@ for _name, _study, _rows in [
     ("lit_fellermann_colectomy", "fellermann2002", {"": ("tacrolimus", "colectomy", "16.2")}),
     ("lit_baumgart_response", "baumgart2003", {"": ("tacrolimus", "response", None)}),
     ("lit_baumgart_remission", "baumgart2003", {"": ("tacrolimus", "remission", None)}),
-    ("lit_baumgart_uc_cd", "baumgart2003", {"uc": ("tacrolimus_uc_subgroup", "response", None), "cd": ("tacrolimus_cd_subgroup", "response", None)}),
+    (
+        "lit_baumgart_uc_cd",
+        "baumgart2003",
+        {"uc": ("tacrolimus_uc_subgroup", "response", None), "cd": ("tacrolimus_cd_subgroup", "response", None)},
+    ),
     ("lit_ziring_colectomy", "ziring2007", {"": ("tacrolimus", "colectomy", None)}),
-    ("lit_gonzalez_lama", "gonzalezlama2005", {"complete": ("tacrolimus", "complete_fistula_closure", None), "partial": ("tacrolimus", "fistula_improvement", None)}),
-    ("lit_lowry", "lowry1999", {"complete": ("tacrolimus_plus_thiopurine", "complete_fistula_closure", None), "partial": ("tacrolimus_plus_thiopurine", "fistula_improvement", None)}),
+    (
+        "lit_gonzalez_lama",
+        "gonzalezlama2005",
+        {
+            "complete": ("tacrolimus", "complete_fistula_closure", None),
+            "partial": ("tacrolimus", "fistula_improvement", None),
+        },
+    ),
+    (
+        "lit_lowry",
+        "lowry1999",
+        {
+            "complete": ("tacrolimus_plus_thiopurine", "complete_fistula_closure", None),
+            "partial": ("tacrolimus_plus_thiopurine", "fistula_improvement", None),
+        },
+    ),
     ("lit_sandborn", "sandborn2003", {"": ("tacrolimus", "complete_fistula_closure", None)}),
-    ("lit_ogata_rates", "ogata2006", {"high": ("high_trough", "response", None), "low": ("low_trough", "response", None), "placebo": ("placebo", "response", None)}),
+    (
+        "lit_ogata_rates",
+        "ogata2006",
+        {
+            "high": ("high_trough", "response", None),
+            "low": ("low_trough", "response", None),
+            "placebo": ("placebo", "response", None),
+        },
+    ),
 ]:
     check(_name)(_literature_check(_study, _rows))
 
@@ -112,7 +152,9 @@ def _lit_ogata_design(ev: Evidence, rep: dict) -> Verdict:
     for arm, row in arms.set_index("arm").iterrows():
         printed = float(printed_as(100 * int(row["events"]) / int(row["total"]), decimals=1))
         if not attainable_numerators(printed, 1, int(per_arm)):
-            problems.append(f"{arm}'s {_fmt(printed)}% ({int(row['events'])}/{int(row['total'])}) is not x/{_fmt(per_arm)} for any whole x")
+            problems.append(
+                f"{arm}'s {_fmt(printed)}% ({int(row['events'])}/{int(row['total'])}) is not x/{_fmt(per_arm)} for any whole x"
+            )
     return _judge(computed, problems)
 
 
@@ -142,19 +184,39 @@ def _lit_percent_split(ev: Evidence, rep: dict) -> Verdict:
     shown = f"{_fmt_reported(rep, f'{a}_percent')}% and {_fmt_reported(rep, f'{b}_percent')}%"
     arithmetic = "; ".join(f"{c}: {', '.join(v)}" for c, v in found.items()) or "none"
     lit = ev.literature
-    rows = lit[lit["study_id"].astype(str).str.contains("ref21") | lit["study"].astype(str).str.contains("azathioprine", case=False)]
+    rows = lit[
+        lit["study_id"].astype(str).str.contains("ref21")
+        | lit["study"].astype(str).str.contains("azathioprine", case=False)
+    ]
     if rows["events"].isna().all():
         consistency = (
-            f"splits of {n} that print as {shown}: {arithmetic}" if found else f"no split of {n} patients prints as {shown} by either convention"
+            f"splits of {n} that print as {shown}: {arithmetic}"
+            if found
+            else f"no split of {n} patients prints as {shown} by either convention"
         )
-        return _judge(computed, [] if found else [consistency], unknown=["the study is not identified in data/literature.csv, so its own figures cannot be checked"] if found else [],
-                      notes=[consistency] if found else [])
-    return _judge(computed, [] if found else [f"no split of {n} patients prints as {shown} by either convention"], notes=[f"splits: {arithmetic}"])
+        return _judge(
+            computed,
+            [] if found else [consistency],
+            unknown=["the study is not identified in data/literature.csv, so its own figures cannot be checked"]
+            if found
+            else [],
+            notes=[consistency] if found else [],
+        )
+    return _judge(
+        computed,
+        [] if found else [f"no split of {n} patients prints as {shown} by either convention"],
+        notes=[f"splits: {arithmetic}"],
+    )
 
 
 # --- time windows and periods the paper attaches to other studies ------------------------------
 
-_MONTHS = {m: i for i, m in enumerate("January February March April May June July August September October November December".split(), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        "January February March April May June July August September October November December".split(), start=1
+    )
+}
 
 
 def _window_readings(stated: str, value_months: float, rep_key: str, rep: dict, what: str) -> tuple[str, list]:
@@ -163,11 +225,18 @@ def _window_readings(stated: str, value_months: float, rep_key: str, rep: dict, 
     patient, which the study does not state (not computable)."""
     months = rep[rep_key] * 12 if rep_key == "years" else rep[rep_key]
     if what == "at":
-        result = agreement(value_months / 12 if rep_key == "years" else value_months, rep[rep_key], decimals=rep.decimals[rep_key])
+        result = agreement(
+            value_months / 12 if rep_key == "years" else value_months, rep[rep_key], decimals=rep.decimals[rep_key]
+        )
         fits, text = result.agrees, f"{stated}: {result.explanation}"
     else:
-        fits, text = value_months <= months, f"{stated} ({_fmt(value_months)} months), within {_fmt_reported(rep, rep_key)} {rep_key}"
-    return ("reproduced" if fits else "discrepancy"), [("(a) the study's typical time", "reproduced" if fits else "discrepancy", text)]
+        fits, text = (
+            value_months <= months,
+            f"{stated} ({_fmt(value_months)} months), within {_fmt_reported(rep, rep_key)} {rep_key}",
+        )
+    return ("reproduced" if fits else "discrepancy"), [
+        ("(a) the study's typical time", "reproduced" if fits else "discrepancy", text)
+    ]
 
 
 @check("lit_baumgart_window")
@@ -175,20 +244,44 @@ def _lit_baumgart_window(ev: Evidence, rep: dict) -> Verdict:
     """'Went into remission at N year(s) follow-up': the study reports over a median duration of treatment."""
     row = _literature_row(ev.literature, "baumgart2003", "tacrolimus", "remission", None)
     median = float(re.search(r"median treatment (\d+(?:\.\d+)?) months", str(row["time_point"])).group(1))
-    status_a, readings = _window_readings(f"the study's median treatment of {_fmt(median)} months", median, "years", rep, "at")
-    readings.append((f"(b) a fixed assessment at {_fmt_reported(rep, 'years')} year(s)", "not_computable", f"the study does not report one (time point: '{row['time_point']}')"))
-    return _reading("ambiguous" if status_a == "reproduced" else "discrepancy", {"median_treatment_months": median}, readings)
+    status_a, readings = _window_readings(
+        f"the study's median treatment of {_fmt(median)} months", median, "years", rep, "at"
+    )
+    readings.append(
+        (
+            f"(b) a fixed assessment at {_fmt_reported(rep, 'years')} year(s)",
+            "not_computable",
+            f"the study does not report one (time point: '{row['time_point']}')",
+        )
+    )
+    return _reading(
+        "ambiguous" if status_a == "reproduced" else "discrepancy", {"median_treatment_months": median}, readings
+    )
 
 
 @check("lit_lowry_window")
 def _lit_lowry_window(ev: Evidence, rep: dict) -> Verdict:
     """'Complete fistula closure within N months': the study gives a mean time to complete response."""
     row = _literature_row(ev.literature, "lowry1999", "tacrolimus_plus_thiopurine", "complete_fistula_closure", None)
-    weeks = float(re.search(r"mean time to complete response (\d+(?:\.\d+)?) weeks", str(row["outcome_definition"])).group(1))
+    weeks = float(
+        re.search(r"mean time to complete response (\d+(?:\.\d+)?) weeks", str(row["outcome_definition"])).group(1)
+    )
     months = weeks_to_months(weeks)
-    status_a, readings = _window_readings(f"the study's mean time to complete response of {_fmt(weeks)} weeks", months, "months", rep, "within")
-    readings.append((f"(b) every complete closure within {_fmt_reported(rep, 'months')} months", "not_computable", "the study gives the mean time only, not each patient's"))
-    return _reading("ambiguous" if status_a == "reproduced" else "discrepancy", {"mean_weeks_to_complete_response": weeks, "months": months}, readings)
+    status_a, readings = _window_readings(
+        f"the study's mean time to complete response of {_fmt(weeks)} weeks", months, "months", rep, "within"
+    )
+    readings.append(
+        (
+            f"(b) every complete closure within {_fmt_reported(rep, 'months')} months",
+            "not_computable",
+            "the study gives the mean time only, not each patient's",
+        )
+    )
+    return _reading(
+        "ambiguous" if status_a == "reproduced" else "discrepancy",
+        {"mean_weeks_to_complete_response": weeks, "months": months},
+        readings,
+    )
 
 
 @check("lit_ziring_period")

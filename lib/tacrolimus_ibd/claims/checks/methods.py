@@ -24,7 +24,10 @@ def _monitoring_interval(ev: Evidence, rep: dict) -> Verdict:
     listed = ev.cohort[ev.cohort["in_table5"].astype(bool)]
     single = listed[listed["trough_min_ng_ml"] == listed["trough_max_ng_ml"]]
     expected = single["tacrolimus_duration_months"] * outcomes.DAYS_PER_MONTH / (7 * rep["weeks"])
-    detail = ", ".join(f"Patient {pid} ({_fmt(m)} months, about {_fmt(float(np.floor(e)))} visits expected)" for pid, m, e in zip(single.index, single["tacrolimus_duration_months"], expected))
+    detail = ", ".join(
+        f"Patient {pid} ({_fmt(m)} months, about {_fmt(float(np.floor(e)))} visits expected)"
+        for pid, m, e in zip(single.index, single["tacrolimus_duration_months"], expected)
+    )
     return _judge(
         {"table5_single_valued_ranges": len(single)},
         unknown=[
@@ -36,16 +39,29 @@ def _monitoring_interval(ev: Evidence, rep: dict) -> Verdict:
 
 @check("cdai_remission_definition")
 def _cdai_remission_definition(ev: Evidence, rep: dict) -> Verdict:
-    return compare(rep, {"threshold": scores.CDAI_CUTOFFS["remission_below"]}, notes=["Best et al. 1976 (scores.CDAI_CUTOFFS)"])
+    return compare(
+        rep, {"threshold": scores.CDAI_CUTOFFS["remission_below"]}, notes=["Best et al. 1976 (scores.CDAI_CUTOFFS)"]
+    )
 
 
 @check("mpdai_definition")
 def _mpdai_definition(ev: Evidence, rep: dict) -> Verdict:
-    items = ["stool_frequency", "rectal_bleeding", "urgency_or_cramps", "fever", "edema", "granularity", "friability", "loss_of_vascular_pattern", "mucous_exudate", "ulceration"]
+    items = [
+        "stool_frequency",
+        "rectal_bleeding",
+        "urgency_or_cramps",
+        "fever",
+        "edema",
+        "granularity",
+        "friability",
+        "loss_of_vascular_pattern",
+        "mucous_exudate",
+        "ulceration",
+    ]
     maximum = {"stool_frequency": 2, "urgency_or_cramps": 2}
     best = scores.mpdai(**{i: 0 for i in items})
     worst = scores.mpdai(**{i: maximum.get(i, 1) for i in items})
     computed = {"remission_below": scores.MPDAI_POUCHITIS_FROM, "max": worst, "min": best}
-    return compare(rep, computed, notes=["Shen et al. 2003: scores.mpdai with every item at its least and greatest points"])
-
-
+    return compare(
+        rep, computed, notes=["Shen et al. 2003: scores.mpdai with every item at its least and greatest points"]
+    )

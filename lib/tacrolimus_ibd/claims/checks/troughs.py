@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-
 from ... import trough
 from .base import Evidence, Verdict, check, _fmt, _fmt_reported, _ids, _judge, _reading
 
@@ -45,7 +44,9 @@ def _trough_mean(ev: Evidence, rep: dict) -> Verdict:
         elif part != "mean":
             problems.append(f"{part} {_fmt_reported(rep, part)} is Table 5's {', '.join(fits)}")
     mixed = {"min", "max"} <= set(rep) and (
-        rep["min"] == summary["lowest_single"] and rep["max"] == summary["highest_mean"] and summary["highest_single"] > rep["max"]
+        rep["min"] == summary["lowest_single"]
+        and rep["max"] == summary["highest_mean"]
+        and summary["highest_single"] > rep["max"]
     )
     if mixed:
         problems.append(
@@ -59,13 +60,24 @@ def _trough_mean(ev: Evidence, rep: dict) -> Verdict:
     reading_b = (
         f"not computable: the {n_all - n_listed} patients without published levels ({_ids(sorted(set(ev.cohort.index) - set(table.index)))}) would need "
         f"patient means averaging about {_fmt(need)} ng/mL for a mean of means of {_fmt_reported(rep, 'mean')}"
-        + (f"; a range of patient means from {_fmt_reported(rep, 'min')} would then need one of them at {_fmt_reported(rep, 'min')}" if "min" in rep and rep["min"] < summary["lowest_mean"] else "")
+        + (
+            f"; a range of patient means from {_fmt_reported(rep, 'min')} would then need one of them at {_fmt_reported(rep, 'min')}"
+            if "min" in rep and rep["min"] < summary["lowest_mean"]
+            else ""
+        )
     )
-    computed = {"mean_of_table5_means": summary["mean_of_means"], "median_of_table5_means": summary["median_of_means"], "n": n_listed}
+    computed = {
+        "mean_of_table5_means": summary["mean_of_means"],
+        "median_of_table5_means": summary["median_of_means"],
+        "n": n_listed,
+    }
     verdict = _reading(
         "ambiguous" if status_a != "not_computable" else status_a,
         computed,
-        [(f"(a) the {n_listed} patients of Table 5", status_a, "; ".join(problems) or "agrees"), (f"(b) all {n_all} patients", "not_computable", reading_b)],
+        [
+            (f"(a) the {n_listed} patients of Table 5", status_a, "; ".join(problems) or "agrees"),
+            (f"(b) all {n_all} patients", "not_computable", reading_b),
+        ],
     )
     return verdict
 
@@ -84,5 +96,3 @@ def _trough_target(ev: Evidence, rep: dict) -> Verdict:
             f"{len(outside_singles)} patients had a single level outside it",
         ],
     )
-
-

@@ -8,7 +8,20 @@ import pandas as pd
 
 from ... import outcomes, scores, statistics
 from ..agreement import agreement
-from .base import CheckFunction, Evidence, Verdict, check, _count_verdict, _fmt, _group, _ids, _judge, _patients, _reading, compare
+from .base import (
+    CheckFunction,
+    Evidence,
+    Verdict,
+    check,
+    _count_verdict,
+    _fmt,
+    _group,
+    _ids,
+    _judge,
+    _patients,
+    _reading,
+    compare,
+)
 
 
 # --- checks: week-4 response -----------------------------------------------------------------
@@ -50,7 +63,9 @@ def _group_rate_check(group: str, kind: str) -> CheckFunction:
             inferred = [pid for pid, _ in from_text]
             notes = [f"Table 4{' plus the text' if len(inferred) else ''}"]
             if len(inferred):
-                notes.append(f"{_patients(inferred)} not in Table 4: remission inferred from the Results text; Table 4 alone gives {len(ids) - len(inferred)}")
+                notes.append(
+                    f"{_patients(inferred)} not in Table 4: remission inferred from the Results text; Table 4 alone gives {len(ids) - len(inferred)}"
+                )
         return _count_verdict(rep, ids, len(part), notes=notes, inferred=from_text)
 
     return run
@@ -99,7 +114,11 @@ def _cdai_week4_all(ev: Evidence, rep: dict) -> Verdict:
         computed,
         [
             (f"(a) all {len(cd)} CD patients", reading_a_status, reading_a),
-            (f"(b) the {int(on.sum())} assessed on tacrolimus at week 4", "not_computable", "needs Table 3's CDAI (lost); consistent with the Discussion"),
+            (
+                f"(b) the {int(on.sum())} assessed on tacrolimus at week 4",
+                "not_computable",
+                "needs Table 3's CDAI (lost); consistent with the Discussion",
+            ),
         ],
         notes=["the reported P value fits either n (see cdai-reduction), so it does not tell the readings apart"],
     )
@@ -115,7 +134,9 @@ def _cd_week4_benefit(ev: Evidence, rep: dict) -> Verdict:
     return compare(
         rep,
         computed,
-        notes=[f"stopped before week 4: patients {_ids(on.index[~on])} (Table 4 and the Results' stop days); per-patient benefit inferred from this sentence, Table 3 being lost"],
+        notes=[
+            f"stopped before week 4: patients {_ids(on.index[~on])} (Table 4 and the Results' stop days); per-patient benefit inferred from this sentence, Table 3 being lost"
+        ],
         inferred=_week4_from_text(cd),
     )
 
@@ -131,12 +152,19 @@ def _cdai_reduction(ev: Evidence, rep: dict) -> Verdict:
     tests["agrees"] = [r.agrees for r in results]
     tests["convention"] = [r.convention for r in results]
     listing = "; ".join(
-        f"n={n}: " + ", ".join(f"{r.test} {r.method} {_fmt(r.p_value)}" for r in part.itertuples()) for n, part in tests.groupby("n", sort=True)
+        f"n={n}: " + ", ".join(f"{r.test} {r.method} {_fmt(r.p_value)}" for r in part.itertuples())
+        for n, part in tests.groupby("n", sort=True)
     )
     matching = tests[tests["agrees"]]
     fit = "; ".join(f"{r.test} ({r.method}) with n={r.n}, {r.convention}" for r in matching.itertuples()) or "none"
-    computed = {f"p_exact_n{n_on}": float(tests.loc[(tests["n"] == n_on) & (tests["method"] == "exact null distribution"), "p_value"].iloc[0]),
-                f"p_exact_n{n_all}": float(tests.loc[(tests["n"] == n_all) & (tests["method"] == "exact null distribution"), "p_value"].iloc[0])}
+    computed = {
+        f"p_exact_n{n_on}": float(
+            tests.loc[(tests["n"] == n_on) & (tests["method"] == "exact null distribution"), "p_value"].iloc[0]
+        ),
+        f"p_exact_n{n_all}": float(
+            tests.loc[(tests["n"] == n_all) & (tests["method"] == "exact null distribution"), "p_value"].iloc[0]
+        ),
+    }
     return _judge(
         computed,
         unknown=[
@@ -205,8 +233,6 @@ def _uc_two_thirds(ev: Evidence, rep: dict) -> Verdict:
     return _judge(computed, problems, notes=[_basis_note(uc, "week4_response_basis")], inferred=_week4_from_text(uc))
 
 
-
-
 @check("pouch_response_from_mpdai")
 def _pouch_response_from_mpdai(ev: Evidence, rep: dict) -> Verdict:
     """The pouchitis patient's week-4 response, decided by the mPDAI the Results give (8 to 4).
@@ -224,7 +250,9 @@ def _pouch_response_from_mpdai(ev: Evidence, rep: dict) -> Verdict:
         if pid in week0.index and pid in week4.index:
             used += [(int(pid), "mpdai_week0"), (int(pid), "mpdai_week4")]
             category = scores.mpdai_category(int(week4[pid]))
-            notes.append(f"Patient {pid}: mPDAI {_fmt(float(week0[pid]))} to {_fmt(float(week4[pid]))} (Results; Table 3 lost), {category} by the paper's definition")
+            notes.append(
+                f"Patient {pid}: mPDAI {_fmt(float(week0[pid]))} to {_fmt(float(week4[pid]))} (Results; Table 3 lost), {category} by the paper's definition"
+            )
             if week4[pid] < week0[pid]:
                 responders.append(pid)
         else:
