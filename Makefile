@@ -53,7 +53,7 @@ validate: env
 # The quick tier: unit tests, the bad-data suite and nbval over every committed notebook, spread
 # over the cores (each notebook stays on one worker: loadfile). About twice a warm reproduce.
 PYTEST := $(ENV_PYTHON) -m pytest -n auto --dist loadfile
-test: env
+test: env lint
 	$(PYTEST) -m "not e2e" tests --nbval notebooks
 
 # The end-to-end tier: a full reproduction offline, determinism, clean failure, the report in
@@ -77,7 +77,7 @@ browser-tools:
 	fi
 	@test -f $(AXE_CORE_DIR)/axe.min.js && chromium --version && chromedriver --version
 
-test-all: env
+test-all: env lint
 	$(PYTEST) tests --nbval notebooks
 
 unit: env

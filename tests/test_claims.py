@@ -151,12 +151,12 @@ def ledger() -> pd.DataFrame:
 
 
 def test_every_verdict_is_pinned(audit):
-    assert dict(zip(audit["claim_id"], audit["status"])) == EXPECTED_STATUS
+    assert dict(zip(audit["claim_id"], audit["status"], strict=False)) == EXPECTED_STATUS
 
 
 def test_every_grade_and_reading_dependence_is_pinned(audit):
     graded = audit[audit["grade"] != ""]
-    assert dict(zip(graded["claim_id"], graded["grade"])) == EXPECTED_GRADE
+    assert dict(zip(graded["claim_id"], graded["grade"], strict=False)) == EXPECTED_GRADE
     assert set(audit.loc[~audit["holds_under_all_readings"], "claim_id"]) == EXPECTED_NOT_HOLDING
 
 
@@ -224,7 +224,7 @@ def test_readings_have_one_default_per_cell():
 def test_every_reading_note_of_the_tables_has_its_readings():
     """Each row whose transcription needed judgement (a reading_note) is a cell of data/readings.csv."""
     readings = claims.load_readings(DATA_DIR)
-    cells = set(zip(readings["resource"], readings["patient_id"].astype(int)))
+    cells = set(zip(readings["resource"], readings["patient_id"].astype(int), strict=False))
     for name in ["table1_baseline", "table2_treatments", "table4_medium_term", "table5_trough"]:
         for row in _rows(name):
             if row.get("reading_note"):
@@ -644,7 +644,7 @@ def test_coverage_needs_the_value_not_only_the_quote(ledger, paper_text):
 def test_every_not_a_claim_passage_is_in_the_paper(paper_text):
     from tacrolimus_ibd.claims import coverage
 
-    for section, passage, token, reason in coverage.NOT_CLAIMS:
+    for _section, passage, token, reason in coverage.NOT_CLAIMS:
         spans = coverage.quote_spans(paper_text, passage)
         assert spans, f"{passage!r} is not in the paper"
         assert token.lower() in passage.lower() and reason

@@ -264,8 +264,8 @@ def test_literature_resource_satisfies_its_data_dictionary():
 
 # --- this cohort beside the studies, forest rows, pooling sets (notebook 06) ---------------------
 
-from tacrolimus_ibd import literature as lib  # noqa: E402 (not `literature`: that name is a fixture above)
 from tacrolimus_ibd import data  # noqa: E402
+from tacrolimus_ibd import literature as lib  # noqa: E402 (not `literature`: that name is a fixture above)
 
 
 def _toy_cohort() -> pd.DataFrame:

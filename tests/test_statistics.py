@@ -19,7 +19,6 @@ from tacrolimus_ibd.statistics import (
     survival_table,
 )
 
-
 # --- proportions ---------------------------------------------------------------------------
 
 

@@ -22,7 +22,9 @@ def test_study_reads_the_ledger_of_its_own_folder():
 
 
 def test_open_study_refuses_a_missing_folder(tmp_path):
-    with pytest.raises(Exception):
+    from tacrolimus_ibd.data import DataValidationError
+
+    with pytest.raises(DataValidationError, match="not found"):
         open_study(tmp_path / "absent", style=False)
 
 

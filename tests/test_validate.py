@@ -89,7 +89,7 @@ CASES = [
     ("renamed-column", _edit(T1, "disease_duration_years", "duration"), T1, "disease_duration_years"),
     (
         "extra-column",
-        _lines(T5, lambda ls: [ls[0].rstrip("\n") + ",extra\n"] + [l.rstrip("\n") + ",x\n" for l in ls[1:]]),
+        _lines(T5, lambda ls: [ls[0].rstrip("\n") + ",extra\n"] + [line.rstrip("\n") + ",x\n" for line in ls[1:]]),
         T5,
         "extra",
     ),

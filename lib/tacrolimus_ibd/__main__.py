@@ -189,7 +189,6 @@ def cmd_site(args: argparse.Namespace) -> int:
     import shutil
 
     from .report import SITE_DIR, build_site
-
     from .validation import printable
 
     output_dir, data_dir = args.output_dir, args.data_dir

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import pipeline
-from .pipeline import BATCH_DIR, MANIFEST, KERNELS, NotebookFailure
+from .pipeline import BATCH_DIR, KERNELS, MANIFEST, NotebookFailure
 
 #: Below this much free space beside the output folder a run is refused up front.
 MIN_FREE_BYTES = 32 * 1024 * 1024
@@ -263,7 +263,7 @@ class OutputLock:
                 "pid": os.getpid(),
                 "host": socket.gethostname(),
                 "start": _process_start(os.getpid()),
-                "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "command": " ".join(sys.argv[:3]),
             }
         )
@@ -349,7 +349,7 @@ def remove_own_files(folder: Path) -> list[str]:
         if info is not None and not (info and _alive(info)):
             with contextlib.suppress(OSError):
                 entry.unlink()
-    for root, dirs, names in os.walk(folder, topdown=False):
+    for root, _dirs, _names in os.walk(folder, topdown=False):
         with contextlib.suppress(OSError):
             os.rmdir(root)
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
@@ -541,7 +541,7 @@ def execute_plan(
     publish each as soon as its notebooks are done. Raises OutputBusy before anything runs when
     another run holds the output folder, Interrupted after SIGINT/SIGTERM."""
     started = time.monotonic()
-    start_time = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    start_time = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     cwd = plan.notebooks[0].parent
     KERNELS.cancelled.clear()
     with OutputLock(plan.lock_dir):
@@ -650,7 +650,7 @@ def _finish(run: _Run, stop: _StopSignals) -> RunOutcome | None:
         manifest = {
             **run.manifest,
             "completed": not failures,
-            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         if failures:
             return _keep_failure(run, failures, manifest)

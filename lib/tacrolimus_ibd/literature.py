@@ -378,7 +378,7 @@ def combine(literature: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
     """
     columns = list(dict.fromkeys([*literature.columns, *cohort.columns]))
     dtypes = {c: (literature[c].dtype if c in literature.columns else cohort[c].dtype) for c in columns}
-    dtypes = {c: ("string" if d == object else d) for c, d in dtypes.items()}
+    dtypes = {c: ("string" if pd.api.types.is_object_dtype(d) else d) for c, d in dtypes.items()}
 
     def aligned(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(

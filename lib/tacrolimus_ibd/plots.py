@@ -70,7 +70,8 @@ def save_figure(
         path.write_bytes(png)
         save_figure_record(record, output_dir)
     if display:
-        from IPython.display import Image, display as show
+        from IPython.display import Image
+        from IPython.display import display as show
 
         # Shown at the size the screen resolution gives (savefig.dpi renders more pixels).
         width_px = int.from_bytes(png[16:20], "big")
@@ -89,7 +90,7 @@ def cohort_dots(
     """One dot per patient for each of ``columns`` (column, axis label), one row per diagnosis
     group in ``order``: the spread behind each group's mean. Returns the figure."""
     fig, axes = plt.subplots(1, len(columns), figsize=(8, 3.2), sharey=True)
-    for ax, (column, label) in zip(axes, columns):
+    for ax, (column, label) in zip(axes, columns, strict=False):
         patient_points(
             data=cohort,
             x=column,
@@ -119,7 +120,7 @@ def proportion_intervals(table, *, ax=None, label: str = "group", reported: dict
 
     ax = ax or plt.subplots(figsize=(7, 0.7 + 0.7 * len(table)))[1]
     y = np.arange(len(table))[::-1]
-    for yi, row in zip(y, table.itertuples(index=False)):
+    for yi, row in zip(y, table.itertuples(index=False), strict=False):
         name = getattr(row, label)
         colour = GROUP_COLOURS.get(name, "#555555")
         ax.plot(
@@ -239,7 +240,7 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
     ax = ax or plt.subplots(figsize=(9, 0.32 * len(frame) + 1.6))[1]
     y = np.arange(len(frame))
     right = float(np.nanmax(frame[["months", "follow_up_months", "relapse_month"]].to_numpy(dtype=float))) + 1
-    for yi, (pid, row) in zip(y, frame.iterrows()):
+    for yi, (_pid, row) in zip(y, frame.iterrows(), strict=False):
         colour = GROUP_COLOURS[row["diagnosis"]]
         if np.isnan(row["months"]):
             ax.text(0.1, yi, "no duration reported", va="center", fontsize=8, style="italic", color="#555555")
@@ -276,7 +277,7 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
         outcome = row["outcome"] if isinstance(row["outcome"], str) else "not reported"
         outcome += " (inferred)" if row.get("outcome_basis") == "inferred" else ""
         ax.text(right + 0.3, yi, outcome, va="center", fontsize=8)
-    ax.set_yticks(y, [f"{pid} ({d})" for pid, d in zip(frame.index, frame["diagnosis"])], fontsize=8)
+    ax.set_yticks(y, [f"{pid} ({d})" for pid, d in zip(frame.index, frame["diagnosis"], strict=False)], fontsize=8)
     ax.set_ylabel("patient (diagnosis)")
     ax.set_xlim(0, right + 4)
     ax.set_xticks(np.arange(0, right, 2))
@@ -323,7 +324,9 @@ def rates_by_denominator(
     ax = ax or plt.subplots(figsize=(9, 4))[1]
     order = list(overall["rate"].unique())
     y = range(len(order))[::-1]
-    for offset, d, marker, colour in zip([0.12, -0.12], denominators, ["o", "s"], [GROUP_COLOURS["all"], "#E69F00"]):
+    for offset, d, marker, colour in zip(
+        [0.12, -0.12], denominators, ["o", "s"], [GROUP_COLOURS["all"], "#E69F00"], strict=False
+    ):
         part = overall[overall["denominator"] == d].set_index("rate").reindex(order)
         ax.errorbar(
             part["proportion"],
@@ -383,21 +386,24 @@ def p_value_dots(table, *, reported: float, ax=None, title: str = ""):
 
     The band marks the values that round to the reported p-value at its printed decimals.
     """
-    import numpy as np
     from decimal import Decimal
+
+    import numpy as np
 
     digits = max(0, -Decimal(repr(float(reported))).normalize().as_tuple().exponent)
     half = 0.5 * 10.0**-digits
     import textwrap
 
-    labels = [f"{t}, {m}" for t, m in zip(table["test"], table["method"])]
+    labels = [f"{t}, {m}" for t, m in zip(table["test"], table["method"], strict=False)]
     rows = list(dict.fromkeys(labels))
     ax = ax or plt.subplots(figsize=(9, 0.6 * len(rows) + 1.5))[1]
     ax.axvspan(reported - half, reported + half, color="#F0E442", alpha=0.5, label="rounds to the reported P", lw=0)
-    markers = {n: m for n, m in zip(sorted(table["n"].unique(), reverse=True), ["o", "s", "^", "D"])}
+    markers = {n: m for n, m in zip(sorted(table["n"].unique(), reverse=True), ["o", "s", "^", "D"], strict=False)}
     for (n, alternative), part in table.groupby(["n", "alternative"], sort=False):
         offset = 0.14 if alternative == "two-sided" else -0.14
-        y = [len(rows) - 1 - rows.index(f"{t}, {m}") + offset for t, m in zip(part["test"], part["method"])]
+        y = [
+            len(rows) - 1 - rows.index(f"{t}, {m}") + offset for t, m in zip(part["test"], part["method"], strict=False)
+        ]
         filled = alternative == "two-sided"
         ax.plot(
             part["p_value"],
@@ -512,7 +518,7 @@ def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), a
     ax.scatter(troughs["mean_trough_ng_ml"], y, c=colours, s=45, zorder=3, edgecolors="white", linewidths=0.5)
     for x, label, style in lines:
         ax.axvline(x, color="black", ls=style, lw=1, label=label)
-    ax.set_yticks(y, [f"{pid} ({d})" for pid, d in zip(troughs.index, troughs["diagnosis"])], fontsize=8)
+    ax.set_yticks(y, [f"{pid} ({d})" for pid, d in zip(troughs.index, troughs["diagnosis"], strict=False)], fontsize=8)
     ax.set_ylabel("patient (diagnosis)")
     ax.set_ylim(-0.7, len(troughs) - 0.3)
     ax.set_xlim(0, None)
@@ -533,7 +539,7 @@ def trough_by_outcome(troughs, *, target: tuple[float, float], outcome_order):
         ("outcome_end_of_follow_up", list(outcome_order), "Outcome at end of follow-up (Table 4)"),
         ("any_adverse_effect", [False, True], "Any adverse effect listed (Table 4)"),
     ]
-    for ax, (column, order, label) in zip(axes, panels):
+    for ax, (column, order, label) in zip(axes, panels, strict=False):
         patient_points(
             data=troughs,
             x=column,
@@ -573,7 +579,7 @@ def forest(
 
     ax = ax or plt.subplots(figsize=(9, 0.32 * len(rows) + 1.5))[1]
     y = np.arange(len(rows))[::-1]
-    for yi, row in zip(y, rows.itertuples(index=False)):
+    for yi, row in zip(y, rows.itertuples(index=False), strict=False):
         p, low, high = row.proportion, row.ci_low, row.ci_high
         if row.kind == "header":
             if yi < len(rows) - 1:  # a rule between groups
@@ -609,7 +615,7 @@ def forest(
             )
         ax.annotate(row.counts, (1.01, yi), xycoords=("axes fraction", "data"), va="center", fontsize=8)
     ax.set_yticks(y, rows["label"], fontsize=8)
-    for tick, kind in zip(ax.get_yticklabels(), rows["kind"]):
+    for tick, kind in zip(ax.get_yticklabels(), rows["kind"], strict=False):
         tick.set_fontweight("bold" if kind in ("this_cohort", "header") else "normal")
         tick.set_fontsize(10 if kind == "header" else 8)
     ax.set_xlim(0, 1)
@@ -672,7 +678,7 @@ def pooled_forest_panels(rows_by_outcome: dict, *, xlabel: str = "proportion of 
 
     fig, axes = plt.subplots(len(rows_by_outcome), 1, figsize=(9, 9), height_ratios=[9, 6][: len(rows_by_outcome)])
     kinds = set()
-    for ax, (outcome, rows) in zip(np.atleast_1d(axes), rows_by_outcome.items()):
+    for ax, (outcome, rows) in zip(np.atleast_1d(axes), rows_by_outcome.items(), strict=False):
         forest(
             rows,
             ax=ax,
@@ -711,7 +717,7 @@ def activity_scale(bands, reported, *, title: str, xlabel: str, note: str = "") 
             fontsize=9,
         )
     ys = range(len(reported))[::-1]
-    for y, row in zip(ys, reported.itertuples()):
+    for y, row in zip(ys, reported.itertuples(), strict=False):
         ax.plot([row.min, row.max], [y, y], color="#333333", lw=2, solid_capstyle="butt", zorder=2)
         ax.plot([row.min, row.max], [y, y], "|", color="#333333", ms=12, mew=2, zorder=2)
         ax.plot(row.median, y, "o", color="#333333", ms=8, zorder=3)
@@ -758,7 +764,7 @@ def stacked_points(points, *, colours: dict, title: str, xlabel: str, references
     left = [0.0] * len(points)
     for column in points.columns:
         values = points[column].tolist()
-        starts = [r if v >= 0 else l_ + v for v, r, l_ in zip(values, right, left)]
+        starts = [r if v >= 0 else l_ + v for v, r, l_ in zip(values, right, left, strict=False)]
         ax.barh(
             ys,
             [abs(v) for v in values],
@@ -769,11 +775,11 @@ def stacked_points(points, *, colours: dict, title: str, xlabel: str, references
             linewidth=0.6,
             height=0.6,
         )
-        right = [r + max(v, 0) for v, r in zip(values, right)]
-        left = [l_ + min(v, 0) for v, l_ in zip(values, left)]
+        right = [r + max(v, 0) for v, r in zip(values, right, strict=False)]
+        left = [l_ + min(v, 0) for v, l_ in zip(values, left, strict=False)]
     totals = points.sum(axis=1).tolist()
     ax.plot(totals, ys, "D", color="black", ms=6, label="total", zorder=3)
-    for total, end, y in zip(totals, right, ys):
+    for total, end, y in zip(totals, right, ys, strict=False):
         ax.annotate(
             f"total {total:.0f}",
             (end, y),

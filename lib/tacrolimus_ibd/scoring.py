@@ -256,7 +256,9 @@ def scoring_review(study) -> ScoringReview:
     paper_use = pd.DataFrame(list(PAPER_USE), columns=["group", "index", "remission_category"])
     paper_use["patients"] = paper_use["group"].map(study.group_sizes())
     rules = cutoffs.set_index(["index", "category"])["rule"]
-    paper_use["remission_rule"] = [rules[i, c] for i, c in zip(paper_use["index"], paper_use["remission_category"])]
+    paper_use["remission_rule"] = [
+        rules[i, c] for i, c in zip(paper_use["index"], paper_use["remission_category"], strict=False)
+    ]
 
     cdai_points = scores.cdai_components(**illustrative_cd_patients())  # one column per item, in Best's order
     cdai_summary = cdai_points.assign(

@@ -45,7 +45,8 @@ def proportion_table(
     nan = (float("nan"), float("nan"))
     for name in CI_METHODS:
         bounds = [
-            nan if t == 0 else proportion_ci(e, t, method=name, alpha=alpha) for e, t in zip(out[events], out[total])
+            nan if t == 0 else proportion_ci(e, t, method=name, alpha=alpha)
+            for e, t in zip(out[events], out[total], strict=False)
         ]
         out[f"{name}_low"] = [b[0] for b in bounds]
         out[f"{name}_high"] = [b[1] for b in bounds]

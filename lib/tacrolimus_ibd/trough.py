@@ -152,7 +152,9 @@ def assign_bands(values: pd.Series, bands: pd.DataFrame) -> pd.Series:
     lowest, highest = ordered["low"].min(), ordered["high"].max()
     below, above = f"below {lowest:g}", f"above {highest:g}"
     conditions = (
-        [v < lowest] + [(v >= lo) & (v <= hi) for lo, hi in zip(ordered["low"], ordered["high"])] + [v > highest]
+        [v < lowest]
+        + [(v >= lo) & (v <= hi) for lo, hi in zip(ordered["low"], ordered["high"], strict=False)]
+        + [v > highest]
     )
     choices = [below, *ordered["label"], above]
     labels = np.select(conditions, choices, default="between bands")

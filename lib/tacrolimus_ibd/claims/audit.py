@@ -112,10 +112,12 @@ def fact_sources(facts: pd.DataFrame, ledger: pd.DataFrame) -> dict[tuple[int, s
     A fact's evidence (``text_patient_facts.evidence``) is split at ';' and '...'; a claim is a
     source when its quote contains one of those passages.
     """
-    quotes = [(c, _plain(q)) for c, q in zip(ledger["claim_id"], ledger["quote"])]
+    quotes = [(c, _plain(q)) for c, q in zip(ledger["claim_id"], ledger["quote"], strict=False)]
     by_evidence: dict[str, set[str]] = {}  # each distinct evidence searched once, whatever the cohort's size
     sources = {}
-    for pid, fact, evidence in zip(facts["patient_id"].tolist(), facts["fact"].tolist(), facts["evidence"].tolist()):
+    for pid, fact, evidence in zip(
+        facts["patient_id"].tolist(), facts["fact"].tolist(), facts["evidence"].tolist(), strict=False
+    ):
         if evidence not in by_evidence:
             passages = [_plain(p) for p in _segments(evidence)]
             by_evidence[evidence] = {c for c, q in quotes if any(p in q for p in passages)}
@@ -135,7 +137,7 @@ def _circular(claim, verdict: Verdict, sources: dict, quotes: dict) -> Verdict:
     if not hits:
         return verdict
     by_source = {}
-    for pid, fact, found in hits:
+    for pid, _fact, found in hits:
         for c in found:
             by_source.setdefault(c, []).append(f"{pid}")
     named = "; ".join(
@@ -170,7 +172,7 @@ def evaluate(
     ledger = load_ledger(data_dir) if ledger is None else ledger
     readings = load_readings(data_dir) if readings is None else readings
     sources = fact_sources(tables["text_patient_facts"], ledger)
-    quotes = dict(zip(ledger["claim_id"], ledger["quote"]))
+    quotes = dict(zip(ledger["claim_id"], ledger["quote"], strict=False))
     claims = list(ledger.itertuples(index=False))
 
     def run(tables_read):
@@ -179,7 +181,7 @@ def evaluate(
 
     default = run(tables)
     alternatives = []
-    for (cell, reading), rows in readings[~readings["default"]].groupby(["cell_id", "reading"], sort=True):
+    for (cell, _reading), rows in readings[~readings["default"]].groupby(["cell_id", "reading"], sort=True):
         alternatives.append((_reading_label(cell, rows), run(apply_reading(tables, rows))))
     rows = []
     for claim in claims:
@@ -277,11 +279,11 @@ def readme_summary(audit: pd.DataFrame) -> str:
     line saying how it was generated."""
     counts = status_counts(audit)
     lines = ["| status | claims |", "| --- | ---: |"]
-    lines += [f"| {s.replace('_', ' ')} | {n} |" for s, n in zip(counts["status"], counts["claims"])]
+    lines += [f"| {s.replace('_', ' ')} | {n} |" for s, n in zip(counts["status"], counts["claims"], strict=False)]
     lines.append(f"| **total** | **{int(counts['claims'].sum())}** |")
     lines.append("")
     grades = grade_counts(audit)
-    listed = ", ".join(f"{n} {g}" for g, n in zip(grades["grade"], grades["claims"]) if n)
+    listed = ", ".join(f"{n} {g}" for g, n in zip(grades["grade"], grades["claims"], strict=False) if n)
     held = int((~audit["holds_under_all_readings"].astype(bool)).sum())
     lines.append(
         f"Discrepancies by grade (substantive first): {listed or 'none'}. Verdicts that an admissible reading of a garbled cell would change: {held}."

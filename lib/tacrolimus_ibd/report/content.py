@@ -10,9 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..claims.ledger import GRADES  # the audit's grades, the one that matters most first
-
-
 #: The article this compendium re-derives (as in CITATION.cff's preferred-citation).
 PAPER_CITATION = {
     "authors": "Ng SC, Arebi N, Kamm MA",

@@ -13,8 +13,9 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
+from ..claims.ledger import GRADES
 from . import content, pages
-from .content import GRADES, PAPER_CITATION, confidence_level
+from .content import PAPER_CITATION, confidence_level
 
 #: The handout's figures (clinical questions, one per part of the paper), in order.
 HANDOUT_FIGURES = ("week4_response_intervals", "km_time_on_tacrolimus", "cdai_scale_reported")

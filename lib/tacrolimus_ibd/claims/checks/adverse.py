@@ -8,7 +8,6 @@ from ... import outcomes
 from .base import (
     Evidence,
     Verdict,
-    check,
     _count_verdict,
     _fmt,
     _fmt_reported,
@@ -16,9 +15,9 @@ from .base import (
     _judge,
     _patients,
     _reading,
+    check,
     compare,
 )
-
 
 # --- checks: adverse effects -----------------------------------------------------------------
 

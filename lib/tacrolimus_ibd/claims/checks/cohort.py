@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
 from ... import outcomes
 from .base import (
     CheckFunction,
     Evidence,
     Verdict,
-    check,
     _conventions,
     _count_claim,
     _count_verdict,
@@ -18,9 +16,9 @@ from .base import (
     _judge,
     _mismatches,
     _patients,
+    check,
     compare,
 )
-
 
 # --- checks: cohort (Table 1, Table 2 and the Results text) --------------------------------
 

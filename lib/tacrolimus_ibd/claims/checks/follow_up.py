@@ -9,7 +9,6 @@ from ..agreement import agreement, days_to_months
 from .base import (
     Evidence,
     Verdict,
-    check,
     _fmt,
     _fmt_reported,
     _follow_up_check,
@@ -21,9 +20,9 @@ from .base import (
     _patient_keys,
     _patients,
     _reading,
+    check,
     compare,
 )
-
 
 # --- checks: end of follow-up ----------------------------------------------------------------
 

@@ -11,16 +11,15 @@ from .base import (
     CheckFunction,
     Evidence,
     Verdict,
-    check,
     _conventions,
     _fmt,
     _fmt_reported,
     _judge,
     _mismatches,
     _reading,
+    check,
     compare,
 )
-
 
 # --- checks: other studies (data/literature.csv) ---------------------------------------------
 

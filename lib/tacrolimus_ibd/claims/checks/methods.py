@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import outcomes, scores
-from .base import Evidence, Verdict, check, _fmt, _judge, compare
-
+from .base import Evidence, Verdict, _fmt, _judge, check, compare
 
 # --- checks: methods -------------------------------------------------------------------------
 
@@ -26,7 +25,7 @@ def _monitoring_interval(ev: Evidence, rep: dict) -> Verdict:
     expected = single["tacrolimus_duration_months"] * outcomes.DAYS_PER_MONTH / (7 * rep["weeks"])
     detail = ", ".join(
         f"Patient {pid} ({_fmt(m)} months, about {_fmt(float(np.floor(e)))} visits expected)"
-        for pid, m, e in zip(single.index, single["tacrolimus_duration_months"], expected)
+        for pid, m, e in zip(single.index, single["tacrolimus_duration_months"], expected, strict=False)
     )
     return _judge(
         {"table5_single_valued_ranges": len(single)},

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-
 from ... import trough
-from .base import Evidence, Verdict, check, _fmt, _fmt_reported, _ids, _judge, _reading
-
+from .base import Evidence, Verdict, _fmt, _fmt_reported, _ids, _judge, _reading, check
 
 # --- checks: trough levels -------------------------------------------------------------------
 

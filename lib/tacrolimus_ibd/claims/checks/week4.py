@@ -12,7 +12,6 @@ from .base import (
     CheckFunction,
     Evidence,
     Verdict,
-    check,
     _count_verdict,
     _fmt,
     _group,
@@ -20,9 +19,9 @@ from .base import (
     _judge,
     _patients,
     _reading,
+    check,
     compare,
 )
-
 
 # --- checks: week-4 response -----------------------------------------------------------------
 
