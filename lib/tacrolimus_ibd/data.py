@@ -22,6 +22,7 @@ import pandas as pd
 from .validation import (  # noqa: F401  (the public names of data validation live here too)
     PACKAGE_FILE,
     PER_PATIENT_TABLES,
+    TABLE5_LISTED_COLUMNS,
     DataValidationError,
     Problem,
     read_table,
@@ -213,14 +214,7 @@ def cohort_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
     t5 = tables["table5_trough"].set_index("patient_id")
     cohort["in_table5"] = t5["in_table5"].astype(bool)
-    for col in [
-        "ongoing_tacrolimus",
-        "tacrolimus_duration_months",
-        "mean_trough_ng_ml",
-        "trough_min_ng_ml",
-        "trough_max_ng_ml",
-        "follow_up_months",
-    ]:
+    for col in TABLE5_LISTED_COLUMNS:
         cohort[col] = t5[col]
 
     week4, week4_basis = _facts_wide(facts, "week4_response")

@@ -145,6 +145,17 @@ class Problem:
         return printable(f"{self.file}:{self.row}:{self.column}: {self.message}")
 
 
+#: Table 5's columns that a patient listed there must have (the loader reads the same ones).
+TABLE5_LISTED_COLUMNS = (
+    "ongoing_tacrolimus",
+    "tacrolimus_duration_months",
+    "mean_trough_ng_ml",
+    "trough_min_ng_ml",
+    "trough_max_ng_ml",
+    "follow_up_months",
+)
+
+
 def printable(text: str) -> str:
     """Text with control characters escaped (a cell or a column name holding a terminal escape
     sequence must not recolour or rewrite the terminal it is printed to)."""
@@ -1020,14 +1031,7 @@ def cross_checks(data_dir: Path, tables: dict[str, pd.DataFrame], package: dict)
             )
     t5 = tables["table5_trough"]
     listed5 = t5["in_table5"].eq(True).fillna(False).astype(bool)
-    columns5 = [
-        "ongoing_tacrolimus",
-        "tacrolimus_duration_months",
-        "mean_trough_ng_ml",
-        "trough_min_ng_ml",
-        "trough_max_ng_ml",
-        "follow_up_months",
-    ]
+    columns5 = list(TABLE5_LISTED_COLUMNS)
     lo5, mean5, hi5 = (
         pd.to_numeric(t5[c], errors="coerce") for c in ("trough_min_ng_ml", "mean_trough_ng_ml", "trough_max_ng_ml")
     )
@@ -1036,14 +1040,7 @@ def cross_checks(data_dir: Path, tables: dict[str, pd.DataFrame], package: dict)
     for i, r in t5[suspect5.to_numpy()].iterrows():
         line = i + 2
         if r["in_table5"] is True:
-            for col in [
-                "ongoing_tacrolimus",
-                "tacrolimus_duration_months",
-                "mean_trough_ng_ml",
-                "trough_min_ng_ml",
-                "trough_max_ng_ml",
-                "follow_up_months",
-            ]:
+            for col in TABLE5_LISTED_COLUMNS:
                 if pd.isna(r[col]):
                     problems.append(Problem(where("table5_trough"), line, col, "missing in a row listed in Table 5"))
             lo, mean, hi = r["trough_min_ng_ml"], r["mean_trough_ng_ml"], r["trough_max_ng_ml"]
