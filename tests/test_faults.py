@@ -409,7 +409,10 @@ CASES = [
     V(
         "symlink-loop",
         _symlink(T1, T1),
-        rf"{PKG}:0:table1_baseline.path: path 'table1_baseline.csv' cannot be resolved",
+        # Python 3.11-3.12 refuse the path when resolving it; 3.13's Path.resolve no longer raises on a loop,
+        # so the file check names it instead. Either way one problem, naming the file and why.
+        rf"({PKG}:0:table1_baseline.path: path 'table1_baseline.csv' cannot be resolved"
+        r"|table1_baseline.csv:0:-: cannot be read \(too many levels of symbolic links\))",
         only=True,
     ),
     V(
