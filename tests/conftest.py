@@ -160,3 +160,33 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(
             "tests using an end-to-end fixture must be marked @pytest.mark.e2e: " + ", ".join(unmarked)
         )
+
+
+def pytest_configure(config):
+    """nbval's kernels talk over Unix sockets, as the pipeline's do (pipeline._unix_socket_kernel_manager).
+
+    nbval starts each notebook's kernel over TCP, and kernels started at once by the xdist workers
+    race for ports: jupyter_client picks a free port and closes it before the kernel binds it, so
+    another kernel may take it and the first never answers (seen once: "Kernel didn't respond in
+    60 seconds" on notebook 06 in a fresh clone). Unix sockets need no port.
+    """
+    if os.name != "posix":
+        return
+    try:
+        import nbval.kernel
+    except ImportError:  # nbval not installed: nothing to configure
+        return
+    import atexit
+    import tempfile
+
+    base = nbval.kernel.KernelManager
+
+    class UnixSocketKernelManager(base):
+        def __init__(self, **kwargs):
+            sockets = tempfile.mkdtemp(prefix="tibd-nbval-")
+            atexit.register(shutil.rmtree, sockets, ignore_errors=True)
+            # One kernel per folder; a short name, as a socket path is limited to about 100 bytes.
+            super().__init__(transport="ipc", ip=os.path.join(sockets, "k"), **kwargs)
+
+    if base.__name__ != "UnixSocketKernelManager":
+        nbval.kernel.KernelManager = UnixSocketKernelManager
