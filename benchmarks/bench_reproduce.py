@@ -37,6 +37,7 @@ from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
+from readme_block import rewrite_block  # benchmarks/ is the script folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "reproduce.json"
@@ -170,12 +171,7 @@ def readme_block(r: dict) -> str:
 
 
 def update_readme(result: dict) -> None:
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
-    if not pattern.search(text):
-        raise SystemExit(f"README.md has no {README_START} ... {README_END} block")
-    readme.write_text(pattern.sub(lambda _: readme_block(result), text))
+    rewrite_block(ROOT / "README.md", README_START, README_END, readme_block(result))
 
 
 def main() -> int:

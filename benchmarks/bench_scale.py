@@ -23,13 +23,14 @@ import argparse
 import json
 import os
 import platform
-import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from readme_block import rewrite_block  # benchmarks/ is the script folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "scale.json"
@@ -103,12 +104,7 @@ def readme_block(r: dict) -> str:
 
 
 def update_readme(result: dict) -> None:
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
-    if not pattern.search(text):
-        raise SystemExit(f"README.md has no {README_START} ... {README_END} block")
-    readme.write_text(pattern.sub(lambda _: readme_block(result), text))
+    rewrite_block(ROOT / "README.md", README_START, README_END, readme_block(result))
 
 
 def main(argv: list[str] | None = None) -> int:
