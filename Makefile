@@ -67,9 +67,13 @@ test-e2e: env
 AXE_CORE_VERSION := 4.14.1
 AXE_CORE_DIR := .tools/node_modules/axe-core
 browser-tools:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v npm >/dev/null; then \
-	  echo "installing chromium, chromium-driver and npm with apt-get"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver npm >/dev/null; \
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@if ! grep -qs '"version": "$(AXE_CORE_VERSION)"' $(AXE_CORE_DIR)/package.json; then \
 	  echo "installing axe-core $(AXE_CORE_VERSION) with npm into .tools/"; \
