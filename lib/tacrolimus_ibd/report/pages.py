@@ -8,7 +8,7 @@ its CDN scripts). The reader's edition is the executed notebook with:
 - object reprs dropped (an ``execute_result`` that is only a ``PosixPath(...)`` or ``<... at 0x...>``);
 - tables with readable headers and proportions shown as percentages;
 - each figure with its alt text and caption from the run's figures manifest, methods figures
-  moved to an appendix section;
+  in the notebook's closing appendix section (moved there if a notebook shows one elsewhere);
 - the first use of each glossary term linked to the glossary;
 - a "Bottom line" box and an in-page table of contents after the title.
 """
