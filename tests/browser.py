@@ -16,6 +16,7 @@ import base64
 import io
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,7 +111,26 @@ class PageReport:
 
     @property
     def images_without_alt(self) -> list[dict]:
-        return [img for img in self.images if not (img.get("alt") or "").strip()]
+        """Images with no alt text, or with a placeholder that describes nothing (``is_placeholder_alt``)."""
+        return [img for img in self.images if is_placeholder_alt(img.get("alt"))]
+
+
+#: Alt texts that describe nothing: nbconvert's for an image without one (HTMLExporter), the
+#: output's MIME subtype, and the fallbacks a template or the site writes for an unknown figure.
+PLACEHOLDER_ALTS = ("no description has been provided for this image", "png", "image", "figure", "image/png")
+
+
+def is_placeholder_alt(alt: str | None) -> bool:
+    """Whether ``alt`` is missing, blank, a known placeholder, only a figure's file-like name
+    ("Figure km_time_on_tacrolimus"), or the figures manifest's own admission that none was written
+    (``outputs.figure_record``): a screen reader would learn nothing from it."""
+    text = " ".join((alt or "").split()).lower()
+    return (
+        not text
+        or text in PLACEHOLDER_ALTS
+        or text.endswith("(no description written)")
+        or bool(re.fullmatch(r"(figure )?[a-z0-9]+(_[a-z0-9]+)+", text))
+    )
 
 
 _PAGE_FACTS = """

@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from tacrolimus_ibd import comparison, medium_term, open_study, outcomes, plots, trough_levels  # noqa: E402
+from tacrolimus_ibd import comparison, labels, medium_term, open_study, outcomes, plots, trough_levels  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_rates_by_denominator_has_one_row_per_rate(study):
     overall = medium_term.medium_term_outcomes(study).overall
     ax = plots.rates_by_denominator(overall, denominators=outcomes.DENOMINATORS)
     assert len(ax.get_yticks()) == overall["rate"].nunique()
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [d.replace("_", " ") for d in outcomes.DENOMINATORS]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [labels.readable(d) for d in outcomes.DENOMINATORS]
     plt.close(ax.figure)
 
 

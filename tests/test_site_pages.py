@@ -8,7 +8,7 @@ import matplotlib
 import nbformat
 import pytest
 
-from tacrolimus_ibd import outputs, plots
+from tacrolimus_ibd import labels, outputs, plots
 from tacrolimus_ibd.report import content, pages, site, teaching
 
 matplotlib.use("Agg")
@@ -31,7 +31,8 @@ def test_readable_headers_and_percentages():
         "<table><thead><tr><th>denominator</th><th>ok</th></tr></thead>"
         "<tbody><tr><td>intention_to_treat</td><td>True</td></tr></tbody></table>"
     )
-    assert "<td>intention to treat</td><td>yes</td>" in words
+    assert f"<td>{labels.readable('intention_to_treat')}</td><td>yes</td>" in words
+    assert "intention to treat" in labels.readable("intention_to_treat")
 
 
 def test_percent_and_count_rate():
@@ -99,7 +100,7 @@ def test_save_figure_writes_a_manifest_record_and_labels_the_display(tmp_path, m
     record = json.loads((tmp_path / "figures" / "week4_response_intervals.json").read_text())
     assert record == outputs.figure_record("week4_response_intervals")
     assert record["alt"] == outputs.FIGURE_TEXT["week4_response_intervals"]["alt"] and record["appendix"] is False
-    assert shown == [{"tacrolimus_ibd": {"figure": "week4_response_intervals"}}]
+    assert shown == [{"tacrolimus_ibd": {"figure": "week4_response_intervals", "intervals": {}, "texts": []}}]
     assert outputs.read_figure_manifest(tmp_path) == {"week4_response_intervals": record}
     assert outputs.figure_record("unknown")["alt"].endswith("(no description written)")
 

@@ -81,9 +81,14 @@ def save_key_results(results: dict, notebook: str, output_dir: str | Path | None
     return path
 
 
+#: The heading (level 2) of the section that ends a notebook with its methods figures, after the
+#: "For discussion" box: the figures flagged ``appendix`` in ``FIGURE_TEXT`` are shown there.
+APPENDIX_HEADING = "Appendix: methods"
+
 #: What a reader is told about each figure the notebooks save: alt text (what the picture shows,
 #: for a screen reader), a caption (how to read it), and whether it answers a methods question
-#: rather than a clinical one (the reader's edition moves those to an appendix).
+#: rather than a clinical one (shown under ``APPENDIX_HEADING``, in the notebook and in the
+#: reader's edition).
 FIGURE_TEXT = {
     "cohort_age_duration": {
         "alt": "Dot plot of each patient's age and disease duration, by diagnosis group (Crohn's disease, ulcerative colitis, pouchitis).",
@@ -99,8 +104,8 @@ FIGURE_TEXT = {
         "caption": "The reported Crohn's disease activity before and after treatment, placed on the CDAI's bands (remission below 150).",
     },
     "week4_response_intervals": {
-        "alt": "Response rates at week 4 by diagnosis group, each with its exact 95% confidence interval and the count the paper reports.",
-        "caption": "Week-4 response by group: the dot is the proportion, the line its confidence interval. Small groups give wide intervals.",
+        "alt": "Response rates at week 4 by diagnosis group, each with its exact (Clopper-Pearson) confidence interval and the count the paper reports.",
+        "caption": "Week-4 response by group: the dot is the proportion, the line its exact (Clopper-Pearson) confidence interval; the table gives the Wilson interval too. Small groups give wide intervals.",
     },
     "cdai_p_values": {
         "alt": "P-values of the fall in CDAI under several tests and sample sizes, beside the paper's reported P-value.",
@@ -108,7 +113,7 @@ FIGURE_TEXT = {
         "appendix": True,
     },
     "medium_term_rates_by_denominator": {
-        "alt": "Medium-term rates (remission, relapse, steroid tapering, stops for side effects) over two denominators.",
+        "alt": "Medium-term rates (remission, relapse, steroid tapering, stops for side effects) over two denominators, each with its exact (Clopper-Pearson) confidence interval.",
         "caption": "Each medium-term rate over all patients treated and over those who reached the time point: the denominator changes the rate.",
     },
     "swimmer_time_on_tacrolimus": {

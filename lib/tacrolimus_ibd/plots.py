@@ -12,6 +12,7 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 
+from .labels import readable
 from .outputs import figure_record, save_figure_record, target
 
 #: One colour per analysis group, used by every figure (colour-blind safe, Okabe-Ito).
@@ -28,6 +29,42 @@ STYLE = {
     "svg.hashsalt": "tacrolimus-ibd",
     "svg.fonttype": "none",
 }
+
+
+#: The one interval a chart draws around an observed proportion (``statistics.proportion_table``'s
+#: column prefix): the exact binomial interval of Clopper & Pearson (Biometrika 1934;26:404-413).
+#: Its coverage is never below the nominal level, which is what a small case series calls for
+#: (Agresti & Coull, Am Stat 1998;52:119-126, on its conservatism and the alternatives), and it is
+#: the interval clinical readers of such series expect. The tables keep the Wilson interval beside it.
+CHART_INTERVAL = "clopper_pearson"
+
+#: Artists that draw an interval carry the gid ``interval:<estimate>:<method>``, so that what a
+#: chart shows can be read back from the figure (``figure_intervals``), not from its pixels.
+INTERVAL_GID = "interval"
+
+
+def _interval_gid(method: str, estimate: str = "proportion") -> str:
+    return f"{INTERVAL_GID}:{estimate}:{method}"
+
+
+def figure_intervals(fig: plt.Figure) -> dict[str, list[str]]:
+    """The interval methods a figure draws, by the estimate they surround (e.g.
+    ``{"proportion": ["clopper_pearson"]}``): read from the artists' gids, see ``INTERVAL_GID``."""
+    found: dict[str, set[str]] = {}
+    for artist in fig.findobj():
+        gid = artist.get_gid()
+        if isinstance(gid, str) and gid.startswith(INTERVAL_GID + ":"):
+            _, estimate, method = gid.split(":", 2)
+            found.setdefault(estimate, set()).add(method)
+    return {estimate: sorted(methods) for estimate, methods in sorted(found.items())}
+
+
+def figure_texts(fig: plt.Figure) -> list[str]:
+    """Every non-empty visible text of a drawn figure, in artist order: titles, axis and tick
+    labels, legend entries, annotations (tick labels are only filled in once the figure is drawn)."""
+    from matplotlib.text import Text
+
+    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
 
 
 def use_style() -> None:
@@ -61,9 +98,11 @@ def save_figure(
     The figures manifest gets the figure's entry (``outputs.figure_record``: alt text, caption,
     appendix flag, from ``outputs.FIGURE_TEXT`` unless given here), and the displayed image
     carries the figure's name in its metadata, which is how the site knows which notebook, and
-    which section of it, showed the figure.
+    which section of it, showed the figure. The metadata also records the intervals the figure
+    draws (``figure_intervals``) and its texts (``figure_texts``), so that the committed
+    notebooks can be checked for one interval kind per chart and for words, not code names.
     """
-    png = render_png(fig)
+    png = render_png(fig)  # draws the figure: tick labels are filled in from here on
     path = target(output_dir, "figures", f"{name}.png")
     record = figure_record(name, alt=alt, caption=caption, appendix=appendix)
     if path is not None:
@@ -76,7 +115,8 @@ def save_figure(
         # Shown at the size the screen resolution gives (savefig.dpi renders more pixels).
         width_px = int.from_bytes(png[16:20], "big")
         image = Image(data=png, format="png", width=round(width_px * STYLE["figure.dpi"] / STYLE["savefig.dpi"]))
-        show(image, metadata={"tacrolimus_ibd": {"figure": name}})
+        facts = {"figure": name, "intervals": figure_intervals(fig), "texts": figure_texts(fig)}
+        show(image, metadata={"tacrolimus_ibd": facts})
         plt.close(fig)
     return path
 
@@ -109,38 +149,47 @@ def cohort_dots(
     return fig
 
 
-def proportion_intervals(table, *, ax=None, label: str = "group", reported: dict | None = None, title: str = ""):
-    """Proportions with their Clopper-Pearson and Wilson intervals, one row per group.
+def proportion_intervals(
+    table,
+    *,
+    ax=None,
+    label: str = "group",
+    reported: dict | None = None,
+    title: str = "",
+    interval: str = CHART_INTERVAL,
+):
+    """Proportions with one kind of interval, one row per group.
 
     ``table`` is the output of ``statistics.proportion_table`` (columns proportion,
-    clopper_pearson_low/high, wilson_low/high, events, total); ``reported`` maps a row label to
-    a reported proportion, drawn as a hollow diamond.
+    ``<interval>_low``/``_high``, events, total); ``interval`` names the interval drawn
+    (``CHART_INTERVAL`` by default: Clopper-Pearson, Biometrika 1934), and the legend names it.
+    The table keeps the other interval: the chart shows one, so the reader compares groups, not
+    methods. ``reported`` maps a row label to a reported proportion, drawn as a hollow diamond.
     """
     import numpy as np
 
     ax = ax or plt.subplots(figsize=(7, 0.7 + 0.7 * len(table)))[1]
     y = np.arange(len(table))[::-1]
-    for yi, row in zip(y, table.itertuples(index=False), strict=False):
-        name = getattr(row, label)
+    for yi, row in zip(y, table.to_dict("records"), strict=False):
+        name = row[label]
         colour = GROUP_COLOURS.get(name, "#555555")
         ax.plot(
-            [row.clopper_pearson_low, row.clopper_pearson_high],
-            [yi + 0.12] * 2,
+            [row[f"{interval}_low"], row[f"{interval}_high"]],
+            [yi] * 2,
             color=colour,
             lw=3,
             solid_capstyle="butt",
+            gid=_interval_gid(interval),
         )
-        ax.plot([row.wilson_low, row.wilson_high], [yi - 0.12] * 2, color=colour, lw=1.5, ls=(0, (3, 1.5)))
-        ax.plot(row.proportion, yi, "o", color=colour, ms=8, zorder=3)
+        ax.plot(row["proportion"], yi, "o", color=colour, ms=8, zorder=3)
         ax.annotate(
-            f"{row.events}/{row.total}", (1.02, yi), xycoords=("axes fraction", "data"), va="center", fontsize=9
+            f"{row['events']}/{row['total']}", (1.02, yi), xycoords=("axes fraction", "data"), va="center", fontsize=9
         )
         if reported and name in reported:
             ax.plot(reported[name], yi, "D", mfc="none", mec="black", ms=10, zorder=4)
     handles = [
         plt.Line2D([], [], color="#555555", marker="o", ls="", label="proportion (data)"),
-        plt.Line2D([], [], color="#555555", lw=3, label="Clopper-Pearson interval (upper line)"),
-        plt.Line2D([], [], color="#555555", lw=1.5, ls=(0, (3, 1.5)), label="Wilson interval (lower line)"),
+        plt.Line2D([], [], color="#555555", lw=3, label=readable(interval)),
     ]
     if reported:
         handles.append(plt.Line2D([], [], marker="D", mfc="none", mec="black", ls="", label="reported"))
@@ -148,7 +197,9 @@ def proportion_intervals(table, *, ax=None, label: str = "group", reported: dict
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(y.min() - 0.6, y.max() + 0.6)
     ax.set_xlabel("proportion of patients")
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.25), ncol=2, frameon=False, fontsize=8)
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(0, -0.25), ncol=len(handles), frameon=False, fontsize=8
+    )
     ax.set_title(title)
     return ax
 
@@ -313,12 +364,18 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
 
 
 def rates_by_denominator(
-    overall, *, denominators, ax=None, title: str = "Medium-term rates, all patients, by denominator"
+    overall,
+    *,
+    denominators,
+    ax=None,
+    title: str = "Medium-term rates, all patients, by denominator",
+    interval: str = CHART_INTERVAL,
 ):
-    """Each rate over each denominator: the proportion with its Clopper-Pearson interval
-    (Clopper & Pearson, Biometrika 1934), one row per rate, the denominators side by side.
+    """Each rate over each denominator: the proportion with one kind of interval (``interval``,
+    by default ``CHART_INTERVAL``: Clopper & Pearson, Biometrika 1934), one row per rate, the
+    denominators side by side. Rates and denominators are named in words (``labels.readable``).
 
-    ``overall`` has columns rate, denominator, proportion, clopper_pearson_low/high (rows of
+    ``overall`` has columns rate, denominator, proportion, ``<interval>_low``/``_high`` (rows of
     ``statistics.proportion_table`` for one group); ``denominators`` are the two drawn.
     """
     ax = ax or plt.subplots(figsize=(9, 4))[1]
@@ -328,19 +385,23 @@ def rates_by_denominator(
         [0.12, -0.12], denominators, ["o", "s"], [GROUP_COLOURS["all"], "#E69F00"], strict=False
     ):
         part = overall[overall["denominator"] == d].set_index("rate").reindex(order)
-        ax.errorbar(
+        drawn = ax.errorbar(
             part["proportion"],
             [v + offset for v in y],
-            xerr=[part["proportion"] - part["clopper_pearson_low"], part["clopper_pearson_high"] - part["proportion"]],
+            xerr=[part["proportion"] - part[f"{interval}_low"], part[f"{interval}_high"] - part["proportion"]],
             fmt=marker,
             color=colour,
             capsize=2,
-            label=d.replace("_", " "),
+            label=readable(d),
         )
-    ax.set_yticks(list(y), [r.replace("_", " ") for r in order])
+        for bars in drawn.lines[2]:
+            bars.set_gid(_interval_gid(interval))
+    ax.set_yticks(list(y), [readable(r) for r in order])
     ax.set_xlim(-0.02, 1.02)
-    ax.set_xlabel("proportion of patients (Clopper-Pearson interval)")
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_xlabel(f"proportion of patients, with its {readable(interval)}")
+    ax.legend(
+        title="denominator", frameon=False, fontsize=8, title_fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.18)
+    )
     ax.set_title(title)
     return ax
 
@@ -573,6 +634,11 @@ def forest(
     spanning its interval), "published_pooled" (hollow diamond) and "header" (a group title,
     no marker; see ``literature.with_headers``). ``counts`` is written at the right. With
     ``legend=False`` no legend is drawn (use :func:`forest_handles` for a figure legend).
+
+    One interval kind per kind of estimate: every single series (published or this cohort) has
+    the exact Clopper-Pearson interval (``literature.forest_rows``), a pooled estimate the
+    interval of its random-effects model (named in its row label), a published pooled estimate
+    its publication's own; the legend names each.
     """
     import numpy as np
     from matplotlib.patches import Polygon
@@ -596,12 +662,15 @@ def forest(
                         closed=True,
                         facecolor="black" if filled else "none",
                         edgecolor="black",
+                        gid=_interval_gid("random_effects", "pooled")
+                        if filled
+                        else _interval_gid("as_published", "published_pooled"),
                     )
                 )
         else:
             colour = GROUP_COLOURS.get(row.arm, "#555555") if row.kind == "this_cohort" else "black"
-            if not np.isnan(low):
-                ax.plot([low, high], [yi, yi], color=colour, lw=1.5)
+            if not np.isnan(low):  # literature.forest_rows: Clopper-Pearson (literature.exact_intervals)
+                ax.plot([low, high], [yi, yi], color=colour, lw=1.5, gid=_interval_gid("clopper_pearson"))
             marker = "o" if row.kind == "this_cohort" else "s"
             ax.plot(
                 p,
@@ -642,7 +711,7 @@ def forest_handles(kinds) -> list:
             [], [], color="black", marker="s", mfc="none", ls="", label="published percentage only (no count, no CI)"
         ),
         "this_cohort": plt.Line2D(
-            [], [], color="#555555", marker="o", label="this cohort (colour = diagnosis; bold label)"
+            [], [], color="#555555", marker="o", label="this cohort, exact 95% CI (colour = diagnosis; bold label)"
         ),
         "pooled": plt.Line2D(
             [], [], color="black", marker="D", ls="", label="random-effects pooled, 95% CI (this notebook)"
@@ -668,7 +737,11 @@ ACTIVITY_COLOURS = {
 }
 
 
-def pooled_forest_panels(rows_by_outcome: dict, *, xlabel: str = "proportion of patients (95% CI)"):
+def pooled_forest_panels(
+    rows_by_outcome: dict,
+    *,
+    xlabel: str = "proportion of patients (series: exact 95% CI; pooled: the interval its label names)",
+):
     """One forest panel per outcome (``forest``), stacked, sharing one legend of row kinds.
 
     ``rows_by_outcome`` maps an outcome to its rows (``literature.pooled_forest_rows``: the
@@ -749,15 +822,19 @@ def activity_scale(bands, reported, *, title: str, xlabel: str, note: str = "") 
     return fig
 
 
-def stacked_points(points, *, colours: dict, title: str, xlabel: str, references=()) -> plt.Figure:
+def stacked_points(
+    points, *, colours: dict, title: str, xlabel: str, references=(), suffixes: dict | None = None
+) -> plt.Figure:
     """Horizontal stacked bars of each row's item points, with the row total marked.
 
     ``points``: one row per patient (the index labels the bars), one column per item.
     Positive points stack rightwards from 0 and negative ones leftwards, so a negative
     term (e.g. weight above standard) is visible rather than hidden inside the total.
     ``colours`` maps each column to a colour. ``references``: (x, label) pairs drawn as
-    dashed vertical lines (e.g. a remission cut-off).
+    dashed vertical lines (e.g. a remission cut-off). The legend names each column in words
+    (``labels.readable``), followed by its entry in ``suffixes`` if any (e.g. " (diary)").
     """
+    suffixes = suffixes or {}
     fig, ax = plt.subplots(figsize=(10.5, 0.7 * len(points) + 1.8))
     ys = list(range(len(points)))[::-1]
     right = [0.0] * len(points)
@@ -770,7 +847,7 @@ def stacked_points(points, *, colours: dict, title: str, xlabel: str, references
             [abs(v) for v in values],
             left=starts,
             color=colours[column],
-            label=column,
+            label=readable(column) + suffixes.get(column, ""),
             edgecolor="white",
             linewidth=0.6,
             height=0.6,
@@ -824,18 +901,19 @@ def claims_by_status_and_theme(
     from matplotlib.ticker import MaxNLocator
 
     fig, (ax_status, ax) = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [1, 2.6]})
-    labels = [s.replace("_", " ") for s in status_counts["status"]]
-    bars = ax_status.bar(labels, status_counts["claims"], color=[colours[s] for s in status_counts["status"]])
+    names = [readable(s) for s in status_counts["status"]]
+    bars = ax_status.bar(names, status_counts["claims"], color=[colours[s] for s in status_counts["status"]])
     ax_status.bar_label(bars, padding=2)
     ax_status.set_ylabel("Claims")
     ax_status.set_ylim(0, status_counts["claims"].max() * 1.15)
     ax_status.set_title("All claims by verdict")
-    ax_status.tick_params(axis="x", labelrotation=20)
+    # rotated about their right end, so that neighbouring verdicts do not overlap
+    plt.setp(ax_status.get_xticklabels(), rotation=35, ha="right", rotation_mode="anchor")
     themes = theme_counts.set_index("theme")
     left = np.zeros(len(themes))
     for status in statuses:
         values = themes[status].to_numpy()
-        bars = ax.barh(themes.index, values, left=left, color=colours[status], label=status.replace("_", " "))
+        bars = ax.barh(themes.index, values, left=left, color=colours[status], label=readable(status))
         ax.bar_label(bars, labels=[str(v) if v else "" for v in values], label_type="center", color="white", fontsize=9)
         left += values
     ax.invert_yaxis()

@@ -8,7 +8,7 @@ its CDN scripts). The reader's edition is the executed notebook with:
 - object reprs dropped (an ``execute_result`` that is only a ``PosixPath(...)`` or ``<... at 0x...>``);
 - tables with readable headers and proportions shown as percentages;
 - each figure with its alt text and caption from the run's figures manifest, methods figures
-  moved to an appendix section;
+  in the notebook's closing appendix section (moved there if a notebook shows one elsewhere);
 - the first use of each glossary term linked to the glossary;
 - a "Bottom line" box and an in-page table of contents after the title.
 """
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 
+from .. import labels, outputs
 from . import content
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -138,21 +139,9 @@ def figure_outputs(nb) -> list[tuple[str, str]]:
 
 # --- the reader's edition ----------------------------------------------------------------------
 
-#: Column names shown under another name in the reader's edition (others: underscores to spaces).
-READABLE_HEADERS = {
-    "clopper_pearson_low": "exact CI, low",
-    "clopper_pearson_high": "exact CI, high",
-    "wilson_low": "Wilson CI, low",
-    "wilson_high": "Wilson CI, high",
-    "ci_low": "CI, low",
-    "ci_high": "CI, high",
-    "pooled_ci_low": "pooled CI, low",
-    "pooled_ci_high": "pooled CI, high",
-    "n": "patients",
-    "p_value": "P-value",
-    "i2": "I\u00b2",
-}
-_UPPER = {"cd": "CD", "uc": "UC", "cdai": "CDAI", "mpdai": "mPDAI", "ci": "CI", "itt": "ITT", "id": "ID", "ids": "IDs"}
+#: Column names and values shown in words: the library's one label map (``labels.LABELS``, which
+#: the figures read too); names it does not list: underscores to spaces.
+READABLE_HEADERS = labels.LABELS
 #: Columns holding proportions (0-1), shown as percentages.
 _PROPORTION = re.compile(
     r"(proportion|rate$|share|clopper_pearson_(low|high)|wilson_(low|high)|^ci_(low|high)|pooled_(estimate|ci_low|ci_high)|^i2$)"
@@ -165,13 +154,8 @@ _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 
 
 def readable_header(name: str) -> str:
-    """``clopper_pearson_low`` -> ``exact CI, low``; ``cd_week4`` -> ``CD week4``."""
-    if name in READABLE_HEADERS:
-        return READABLE_HEADERS[name]
-    if "_" not in name:
-        return name
-    words = [_UPPER.get(word, word) for word in name.split("_")]
-    return " ".join(words)
+    """``clopper_pearson_low`` -> ``exact CI, low``; ``cd_week4`` -> ``CD week4`` (``labels.readable``)."""
+    return labels.readable(name)
 
 
 def readable_table(table_html: str) -> str:
@@ -195,7 +179,7 @@ def readable_table(table_html: str) -> str:
                 if text in _WORDS:
                     cell.string = _WORDS[text]
                 elif _SNAKE.match(text):
-                    cell.string = text.replace("_", " ")
+                    cell.string = labels.readable(text)
                 if position not in proportion_columns:
                     continue
                 try:
@@ -240,13 +224,22 @@ def _link_terms(source: str, seen: set[str], glossary_href: str) -> str:
 def reader_notebook(
     nb, *, figures: dict[str, dict], bottom_line: list[str], full_href: str, glossary_href: str, synthetic: bool = False
 ):
-    """The reader's edition of an executed notebook (a new node; ``nb`` is left as it is)."""
+    """The reader's edition of an executed notebook (a new node; ``nb`` is left as it is).
+
+    Methods figures (``appendix`` in the figures manifest) stay where the notebook shows them when
+    that is its closing ``outputs.APPENDIX_HEADING`` section; one shown elsewhere is moved to the
+    end of that section, or of a new one with the same heading when the notebook does not end with one.
+    """
     nb = copy.deepcopy(nb)
     seen_terms: set[str] = set()
     appendix = []
     cells = []
+    section = ""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    section = line.lstrip("#").strip()
             cell.source = _link_terms(cell.source, seen_terms, glossary_href)
         elif cell.cell_type == "code":
             kept = []
@@ -261,7 +254,7 @@ def reader_notebook(
                 if name and name in figures:
                     record = figures[name]
                     output.metadata["tacrolimus_ibd"].update(alt=record["alt"], caption=record["caption"])
-                    if record.get("appendix"):
+                    if record.get("appendix") and section != outputs.APPENDIX_HEADING:
                         appendix.append(output)
                         continue
                 kept.append(output)
@@ -273,12 +266,13 @@ def reader_notebook(
     box.id = "reader-intro"
     cells.insert(1 if cells and cells[0].cell_type == "markdown" else 0, box)
     if appendix:
-        heading = nbformat.v4.new_markdown_cell(
-            "## Appendix: methods figures\n\nThese figures answer a question about the methods (how a value was "
-            "computed), not a clinical one."
-        )
-        heading.id = "reader-appendix"
-        cells.append(heading)
+        if section != outputs.APPENDIX_HEADING:  # the notebook does not end with its appendix
+            heading = nbformat.v4.new_markdown_cell(
+                f"## {outputs.APPENDIX_HEADING}\n\nThese figures answer a question about the methods (how a value "
+                "was computed), not a clinical one."
+            )
+            heading.id = "reader-appendix"
+            cells.append(heading)
         holder = nbformat.v4.new_code_cell("")
         holder.id = "reader-appendix-figures"
         holder.outputs = appendix
