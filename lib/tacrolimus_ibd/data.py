@@ -84,7 +84,9 @@ def validate_data_dir_cached(data_dir: str | Path | None = None, *, cohort: bool
     second frictionless costs. Every loader goes through it, so no caller can skip validation.
     ``cohort`` False validates the paper's own folder (``paper.load_paper``), remembered apart.
     """
-    key = f"{'' if cohort else 'paper:'}{data_fingerprint(data_dir)}:{_validator_fingerprint()}"
+    # A cohort's verdict covers the paper's folder too (validate_data_dir): both are in the key.
+    paper_key = data_fingerprint(default_paper_dir()) if cohort else "paper"
+    key = f"{paper_key}:{data_fingerprint(data_dir)}:{_validator_fingerprint()}"
     cache = validation_cache_file()
     try:
         remembered = cache.read_text().split()
@@ -125,8 +127,20 @@ def validate_data_dir(data_dir: str | Path | None = None, *, cohort: bool = True
     """Every problem in a data folder, as a list (empty when the folder is valid).
 
     Root causes first: a dictionary that cannot be relied on, then files that cannot be read as
-    tables, then cells (see tacrolimus_ibd.validation). ``cohort`` False: the paper's folder."""
-    return validate_folder(_resolve(data_dir), cohort=cohort)
+    tables, then cells (see tacrolimus_ibd.validation). ``cohort`` False: the paper's folder.
+
+    A cohort is analysed beside the paper, so a valid cohort's verdict also covers the
+    compendium's paper folder (``default_paper_dir``): its problems are listed when the cohort
+    has none, so that ``validate`` and ``reproduce`` refuse a broken ledger before anything runs."""
+    problems = validate_folder(_resolve(data_dir), cohort=cohort)
+    if cohort and not problems:
+        problems = validate_folder(default_paper_dir(), cohort=False)
+    return problems
+
+
+def default_paper_dir() -> Path:
+    """The compendium's one copy of the paper's inputs, ``data/paper/`` (read by ``paper.load_paper``)."""
+    return default_data_dir() / "paper"
 
 
 def cohort_name(data_dir: str | Path | None = None) -> str:

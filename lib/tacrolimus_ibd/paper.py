@@ -30,10 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import DataValidationError, Problem, default_data_dir, read_package, validate_data_dir_cached
+from .data import DataValidationError, Problem, default_paper_dir, read_package, validate_data_dir_cached
 
-#: The paper's folder, inside the compendium's data/ (see ``default_paper_dir``).
-PAPER_FOLDER = "paper"
 LEDGER_FILE = "claims.csv"
 LITERATURE_FILE = "literature.csv"
 #: The property of the paper's data package naming the cohort package that transcribes its tables.
@@ -67,11 +65,6 @@ LITERATURE_COLUMNS: dict[str, str] = {
     "target_trough_high_ng_ml": "float64",
     "target_trough_source": "string",
 }
-
-
-def default_paper_dir() -> Path:
-    """The compendium's one copy of the paper's inputs: ``data/paper/``."""
-    return default_data_dir() / PAPER_FOLDER
 
 
 def read_literature(folder: str | Path | None = None) -> pd.DataFrame:
@@ -181,7 +174,9 @@ def load_paper(paper_dir: str | Path | None = None) -> Paper:
             ledger = load_ledger(folder)
         except ValueError as err:  # "file:line: what" (the ledger's rules, claims.ledger.load_ledger)
             where = re.match(r"(?P<file>[^:]+):(?:(?P<line>\d+):)? (?P<what>.*)", str(err), re.S)
-            file, line, what = where.group("file", "line", "what") if where else (str(folder / LEDGER_FILE), 0, str(err))
+            file, line, what = (
+                where.group("file", "line", "what") if where else (str(folder / LEDGER_FILE), 0, str(err))
+            )
             raise DataValidationError([Problem(file, int(line or 0), "-", what)]) from None
         _LOADED[key] = Paper(
             folder=folder, transcription=transcription, ledger=ledger, literature=read_literature(folder)

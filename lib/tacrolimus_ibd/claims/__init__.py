@@ -30,11 +30,10 @@ from .audit import (
     NotTheTranscription,
     apply_reading,
     compare,
-    is_transcription,
-    write_comparison,
     discrepancies,
     evaluate,
     grade_counts,
+    is_transcription,
     readme_block,
     readme_summary,
     status_counts,
@@ -42,6 +41,7 @@ from .audit import (
     theme_counts,
     update_readme,
     write_audit,
+    write_comparison,
 )
 from .checks import CHECKS, Evidence, Verdict, check
 from .ledger import (

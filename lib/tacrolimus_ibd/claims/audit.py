@@ -31,11 +31,10 @@ of another cohort is not that patient).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
-
-import re
 
 from ..data import cohort_from_tables, cohort_name, load_tables
 from ..paper import Paper, load_paper

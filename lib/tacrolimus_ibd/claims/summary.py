@@ -14,7 +14,6 @@ cohort, not the paper.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -105,6 +104,13 @@ class ClaimsAudit:
     def claims_about(self, prefixes: tuple[str, ...]) -> pd.DataFrame:
         """The audit's rows of the claims whose id starts with one of ``prefixes``."""
         return self.audit[self.audit["claim_id"].str.startswith(prefixes)]
+
+    def reading_about(self, prefixes: tuple[str, ...], *, what: str = "cohort statements") -> str:
+        """The discrepancies among the claims whose id starts with one of ``prefixes``, with their notes."""
+        part = self.claims_about(prefixes)
+        found = part[part["status"] == "discrepancy"]
+        lines = [f"{len(found)} of {len(part)} {what} disagree with the tables:"]
+        return "\n".join(lines + [f"- {row.claim_id}: {row.note}" for row in found.itertuples()])
 
     def summary_frame(self) -> pd.DataFrame:
         """Claims by status."""
@@ -197,6 +203,14 @@ class ClaimsComparison:
     def claims_about(self, prefixes: tuple[str, ...]) -> pd.DataFrame:
         """The comparison's rows of the claims whose id starts with one of ``prefixes``."""
         return self.comparison[self.comparison["claim_id"].str.startswith(prefixes)]
+
+    def reading_about(self, prefixes: tuple[str, ...], *, what: str = "cohort statements") -> str:
+        """What a comparison says of the claims whose id starts with one of ``prefixes``: no verdict."""
+        part = self.claims_about(prefixes)
+        return (
+            f"{len(part)} {what} of the paper are set beside this cohort above: a comparison, not a verdict "
+            "(this cohort is not the paper's data)."
+        )
 
     def summary_frame(self) -> pd.DataFrame:
         """Claims per theme: compared, and left out."""

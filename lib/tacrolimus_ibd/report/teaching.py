@@ -166,7 +166,7 @@ def handout(infos: list, figures_dir: Path, manifest: dict, claims: pd.DataFrame
         "discrepancy_intro": intro,
         "more": more,
         "figures": figures,
-        "questions": content.DISCUSSION_QUESTIONS,
+        "questions": content.discussion_questions(audited=claims is not None),
         "provenance": provenance,
     }
 
