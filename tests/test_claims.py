@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from tacrolimus_ibd import claims, data
-
 from tacrolimus_ibd.paper import load_paper
 
 from .conftest import DATA_DIR, ROOT

@@ -353,7 +353,8 @@ CASES = [
     V(
         "integer-too-large",
         _edit("table4_adverse_effects.csv", "\n15,malaise", "\n99999999999999999999999,malaise"),
-        r"table4_adverse_effects.csv:\d+:patient_id: '99999999999999999999999' is too large a whole number",
+        # (the overflow itself is met in the paper's literature table: tests/test_validate.py, PAPER_CASES)
+        r"table4_adverse_effects.csv:\d+:patient_id: .*99999999999999999999999",
     ),
     V("integer-with-space", _edit(T1, "\n1,23,F", "\n1, 23,F"), rf"{T1}:2:age: ' 23' is not a whole number"),
     # Whole files: one problem about the file, before any consequence.

@@ -131,6 +131,7 @@ CASES = [
 PAPER_CASES = [
     ("literature-events-exceed-total", _edit(LIT, ",18,38,", ",48,38,"), LIT, "events"),
     ("literature-text-in-events", _edit(LIT, ",18,38,", ",eighteen,38,"), LIT, "events"),
+    ("literature-integer-too-large", _edit(LIT, ",18,38,", ",18,99999999999999999999999,"), LIT, "total"),
 ]
 
 
