@@ -14,12 +14,6 @@ from .conftest import ROOT
 
 TOOL = ROOT / "tools" / "make_synthetic_cohort.py"
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-#: Until no notebook cell names the paper's patients by number (#13 item 3, another branch),
-#: notebook 02 looks up patient 7's mPDAI: a cohort without an integer patient 7 fails there.
-ONE_PATIENT_GAP = pytest.mark.xfail(
-    strict=True, reason="notebook 06 formats a rate the one-patient cohort does not have (TypeError on None; #13, open)"
-)
-
 COHORTS = {
     "one_patient": ["--patients", "1", "--seed", "11"],
     "cd_alone_string_ids_shuffled": [
@@ -45,7 +39,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param("one_patient", marks=ONE_PATIENT_GAP),
+        "one_patient",
         "cd_alone_string_ids_shuffled",
         "thousand",
     ],

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from tacrolimus_ibd import claims, data
+from tacrolimus_ibd.paper import load_paper
 
 from .conftest import DATA_DIR, ROOT
 
@@ -144,7 +145,7 @@ def audit() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def ledger() -> pd.DataFrame:
-    return claims.load_ledger(DATA_DIR)
+    return claims.load_ledger(DATA_DIR / "paper")
 
 
 # --- verdicts ------------------------------------------------------------------------------
@@ -199,11 +200,11 @@ def test_circular_notes_name_the_source_sentence(audit):
 
 def test_circular_needs_the_restated_sentence(data_copy):
     """Without the ledger's link to the Discussion's sentence, the abstract's 10/12 is reproduced."""
-    path = data_copy / "claims.csv"
+    path = data_copy / "paper" / "claims.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame.loc[frame["claim_id"] == "cd-week4-response", "restates"] = ""
     frame.to_csv(path, index=False, lineterminator="\n")
-    audit = claims.evaluate(data_copy).set_index("claim_id")
+    audit = claims.evaluate(data_copy, paper=load_paper(data_copy / "paper")).set_index("claim_id")
     assert audit.loc["cd-week4-response", "status"] == "reproduced"
     assert audit.loc["disc-cd-benefit", "status"] == "circular"  # its own sentence still
 
@@ -286,8 +287,8 @@ def test_quotes_are_the_papers_words(ledger, paper_text):
 
 
 def test_reported_reads_the_ledger():
-    assert claims.reported("trough-mean", DATA_DIR) == {"mean": 6.6, "min": 1.0, "max": 17.4}
-    assert claims.reported("cdai-reduction", DATA_DIR)["p"] == 0.002
+    assert claims.reported("trough-mean") == {"mean": 6.6, "min": 1.0, "max": 17.4}
+    assert claims.reported("cdai-reduction", load_paper(DATA_DIR / "paper"))["p"] == 0.002
 
 
 # --- checks against values computed here, independently of the library ---------------------
@@ -368,26 +369,28 @@ def test_a_changed_table_changes_a_circular_verdict(data_copy):
 
 
 def test_unknown_check_is_an_error(data_copy):
-    path = data_copy / "claims.csv"
+    path = data_copy / "paper" / "claims.csv"
     text = path.read_text(encoding="utf-8").replace(",sex_counts,", ",no_such_check,")
     path.write_text(text, encoding="utf-8")
     with pytest.raises(KeyError, match="no_such_check"):
-        claims.evaluate(data_copy)
+        claims.evaluate(data_copy, paper=load_paper(data_copy / "paper"))
 
 
 def test_check_and_reason_together_are_rejected(data_copy):
-    path = data_copy / "claims.csv"
+    path = data_copy / "paper" / "claims.csv"
     text = path.read_text(encoding="utf-8").replace(",sex_counts,", ",sex_counts,also a reason")
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match="exactly one"):
-        claims.load_ledger(data_copy)
+        claims.load_ledger(data_copy / "paper")
+    with pytest.raises(data.DataValidationError, match=r"claims.csv:\d+:-: a claim needs either"):
+        load_paper(data_copy / "paper")
 
 
 def test_validator_rejects_a_malformed_reported_value(data_copy):
-    path = data_copy / "claims.csv"
+    path = data_copy / "paper" / "claims.csv"
     text = path.read_text(encoding="utf-8").replace("male=7;female=12", "male=seven")
     path.write_text(text, encoding="utf-8")
-    problems = data.validate_data_dir(data_copy)
+    problems = data.validate_data_dir(data_copy / "paper", cohort=False)
     assert any("claims.csv" in p.file and p.column == "reported" for p in problems)
 
 

@@ -277,7 +277,7 @@ def test_a_remembered_verdict_needs_the_same_validator(data_copy, tmp_path, monk
     monkeypatch.setattr(data, "validation_cache_file", lambda: cache)
     assert data.validate_data_dir_cached(data_copy) == []
     calls = []
-    monkeypatch.setattr(data, "validate_data_dir", lambda d: calls.append(d) or [])
+    monkeypatch.setattr(data, "validate_data_dir", lambda d, **_: calls.append(d) or [])
     data.load_cohort(data_copy)
     assert calls == []  # same bytes, same validator: not validated again
     monkeypatch.setattr(data, "_validator_fingerprint", lambda: "another validator")

@@ -352,8 +352,9 @@ CASES = [
     ),
     V(
         "integer-too-large",
-        _edit("literature.csv", ",18,38,", ",18,99999999999999999999999,"),
-        r"literature.csv:\d+:total: '99999999999999999999999' is too large a whole number",
+        _edit("table4_adverse_effects.csv", "\n15,malaise", "\n99999999999999999999999,malaise"),
+        # (the overflow itself is met in the paper's literature table: tests/test_validate.py, PAPER_CASES)
+        r"table4_adverse_effects.csv:\d+:patient_id: .*99999999999999999999999",
     ),
     V("integer-with-space", _edit(T1, "\n1,23,F", "\n1, 23,F"), rf"{T1}:2:age: ' 23' is not a whole number"),
     # Whole files: one problem about the file, before any consequence.
@@ -487,7 +488,7 @@ CASES = [
     ),
     V(
         "dictionary-resource-without-name",
-        _package(lambda p: _res(p, "literature").pop("name")),
+        _package(lambda p: _res(p, "readings").pop("name")),
         r"each resource needs a \"name\"",
         only=True,
     ),
@@ -654,13 +655,13 @@ CASES = [
     ),
     V(
         "path-https-url",
-        _package(lambda p: _res(p, "literature").update(path="https://example.org/literature.csv")),
+        _package(lambda p: _res(p, "readings").update(path="https://example.org/readings.csv")),
         URL_CAUSE,
         only=True,
     ),
     V(
         "path-scheme-without-slashes",
-        _package(lambda p: _res(p, "literature").update(path="file:literature.csv")),
+        _package(lambda p: _res(p, "readings").update(path="file:readings.csv")),
         URL_CAUSE,
         only=True,
     ),

@@ -1,4 +1,4 @@
-"""Tests of tacrolimus_ibd.literature and of the committed data/literature.csv."""
+"""Tests of tacrolimus_ibd.literature and of the committed data/paper/literature.csv (read by paper.read_literature)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from scipy import stats
 from tacrolimus_ibd.literature import (
     COLUMNS,
     exact_intervals,
-    load_literature,
     pool_random_effects,
 )
+from tacrolimus_ibd.paper import read_literature as load_literature
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "paper"
 
 REQUIRED_STUDIES = {
     "fellermann2002",
@@ -358,7 +358,7 @@ def test_observational_series_resolve_to_whole_series_rows_with_counts(outcome):
         [
             rows,
             lib.select_rows(
-                lib.combine(lit, lib.cohort_rows(data.load_cohort(DATA_DIR))),
+                lib.combine(lit, lib.cohort_rows(data.load_cohort(DATA_DIR.parent))),
                 outcome,
                 [lib.THIS_COHORT_POOLING_ROW[outcome]],
             ),

@@ -87,21 +87,22 @@ def test_the_cohort_is_labelled_synthetic_everywhere(centre):
     assert "SYNTHETIC" in (cohort / "README.md").read_text()
     labelled = {"reading_note", "as_printed", "evidence"}
     for res in package["resources"]:
-        if res["path"] in ("claims.csv", "literature.csv"):
-            continue
         table = pd.read_csv(cohort / res["path"], dtype=str, keep_default_na=False)
         for column in labelled & set(table.columns):
             assert table[column].str.contains("SYNTHETIC").all(), f"{res['path']}:{column} has an unlabelled row"
-    # The same data dictionary as the compendium's, apart from the package's own description.
+    # The same data dictionary as the compendium's patient tables, apart from the package's own
+    # description, without the reading notes of the paper's transcription.
     paper = json.loads((DATA_DIR / "datapackage.json").read_text())
-    assert package["resources"] == paper["resources"]
+    assert package["resources"] == [res for res in paper["resources"] if res["name"] != "readings"]
 
 
 @pytest.mark.e2e
-def test_the_paper_data_are_copied_only_where_they_are_not_patient_data(centre):
+def test_nothing_of_the_paper_is_copied_into_the_cohort(centre):
     cohort = centre["cohort"]
-    for name in ("claims.csv", "literature.csv"):  # the ledger and the published studies
-        assert (cohort / name).read_bytes() == (DATA_DIR / name).read_bytes()
+    for name in ("claims.csv", "literature.csv", "readings.csv"):  # the paper's, and its transcription's notes
+        assert not (cohort / name).exists()
+    assert (centre["outputs"] / "claims_comparison.csv").is_file()  # notebook 07: a comparison,
+    assert not (centre["outputs"] / "claims.csv").exists()  # not the paper's audit
     for name in ("table1_baseline.csv", "table4_medium_term.csv", "table5_trough.csv", "text_patient_facts.csv"):
         assert (cohort / name).read_bytes() != (DATA_DIR / name).read_bytes()
 

@@ -229,11 +229,11 @@ def test_provenance_names_untracked_and_modified_files_that_ran(tmp_path):
     clean = pipeline.provenance(project, ran=ran)
     assert clean["git_dirty"] is False and clean["dirty_files"] == []
     nbformat.write(_small_notebook(["y = 2"]), project / "notebooks" / "09_untracked.ipynb")
-    with open(project / "data" / "claims.csv", "a") as handle:
+    with open(project / "data" / "paper" / "claims.csv", "a") as handle:
         handle.write("\n")
     dirty = pipeline.provenance(project, ran=ran)
     assert dirty["git_dirty"] is True
-    assert dirty["dirty_files"] == ["data/claims.csv", "notebooks/09_untracked.ipynb"]
+    assert dirty["dirty_files"] == ["data/paper/claims.csv", "notebooks/09_untracked.ipynb"]
 
 
 # --- locks ------------------------------------------------------------------------------------

@@ -125,8 +125,13 @@ CASES = [
     ("unknown-timing", _edit(T2, "1,previous,azathioprine", "1,someday,azathioprine"), T2, "timing"),
     ("unknown-adverse-effect", _edit(T4AE, "15,malaise", "15,hiccups"), T4AE, "adverse_effect"),
     ("unknown-fact-basis", _edit(FACTS, ",stated,", ",guessed,"), FACTS, "basis"),
+]
+
+#: Corruptions of the paper's own folder (data/paper/), validated by the same stages.
+PAPER_CASES = [
     ("literature-events-exceed-total", _edit(LIT, ",18,38,", ",48,38,"), LIT, "events"),
     ("literature-text-in-events", _edit(LIT, ",18,38,", ",eighteen,38,"), LIT, "events"),
+    ("literature-integer-too-large", _edit(LIT, ",18,38,", ",18,99999999999999999999999,"), LIT, "total"),
 ]
 
 
@@ -155,7 +160,15 @@ def test_corruption_is_refused(tmp_path, capsys, case, mutate, file, column):
     assert sorted(p.name for p in project.iterdir()) == ["data", "notebooks"], f"{case}: something was written"
 
 
-@pytest.mark.parametrize("case", ["text-in-number-column", "duplicated-patient", "literature-events-exceed-total"])
+@pytest.mark.parametrize("case, mutate, file, column", PAPER_CASES, ids=[c[0] for c in PAPER_CASES])
+def test_the_papers_folder_is_refused_when_corrupt(data_copy, case, mutate, file, column):
+    """The paper's folder, validated as the paper's (no cohort tables), names file:row:column too."""
+    mutate(data_copy / "paper")
+    problems = validate_data_dir(data_copy / "paper", cohort=False)
+    assert problems and all(file in p.file and p.row > 0 and p.column == column for p in problems), problems
+
+
+@pytest.mark.parametrize("case", ["text-in-number-column", "duplicated-patient"])
 def test_the_notebooks_loader_refuses_corruption_too(data_copy, case):
     """A notebook run by hand (not through reproduce) meets the same refusal."""
     next(c[1] for c in CASES if c[0] == case)(data_copy)

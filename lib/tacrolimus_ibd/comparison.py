@@ -168,7 +168,7 @@ def literature_comparison(study, *, pooling_method: str = "dl") -> LiteratureCom
     "pm" (Paule-Mandel, a sensitivity analysis).
     """
     cohort = study.cohort
-    studies = literature.load_literature(study.data_dir)
+    studies = study.literature
     this_cohort = literature.cohort_rows(cohort)
     bands = literature.trough_bands(studies)
     troughs = trough.trough_table(cohort)

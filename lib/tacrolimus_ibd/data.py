@@ -75,15 +75,18 @@ def validation_cache_file() -> Path:
     return Path(sys.prefix) / "tacrolimus-ibd-valid-data.txt"
 
 
-def validate_data_dir_cached(data_dir: str | Path | None = None) -> list[Problem]:
+def validate_data_dir_cached(data_dir: str | Path | None = None, *, cohort: bool = True) -> list[Problem]:
     """validate_data_dir, remembering folders found valid, byte for byte, by this validator.
 
     Only a clean verdict is remembered, under a key made of the exact bytes of every data file
     and of the validating code, so a changed file, schema or validator is validated afresh and
     a problem is never hidden. It spares each notebook kernel, each test and a warm rerun the
     second frictionless costs. Every loader goes through it, so no caller can skip validation.
+    ``cohort`` False validates the paper's own folder (``paper.load_paper``), remembered apart.
     """
-    key = f"{data_fingerprint(data_dir)}:{_validator_fingerprint()}"
+    # A cohort's verdict covers the paper's folder too (validate_data_dir): both are in the key.
+    paper_key = data_fingerprint(default_paper_dir()) if cohort else "paper"
+    key = f"{paper_key}:{data_fingerprint(data_dir)}:{_validator_fingerprint()}"
     cache = validation_cache_file()
     try:
         remembered = cache.read_text().split()
@@ -91,7 +94,7 @@ def validate_data_dir_cached(data_dir: str | Path | None = None) -> list[Problem
         remembered = []
     if key in remembered:
         return []
-    problems = validate_data_dir(data_dir)
+    problems = validate_data_dir(data_dir, cohort=cohort)
     if not problems:
         # Parallel kernels may finish validating together: write whole files and swap them in,
         # so a reader sees an old list or a new one, never half of one.
@@ -120,12 +123,33 @@ def resource(package: dict, name: str) -> dict:
     raise DataValidationError([Problem(PACKAGE_FILE, 0, name, f"the data dictionary lists no resource {name!r}")])
 
 
-def validate_data_dir(data_dir: str | Path | None = None) -> list[Problem]:
+def validate_data_dir(data_dir: str | Path | None = None, *, cohort: bool = True) -> list[Problem]:
     """Every problem in a data folder, as a list (empty when the folder is valid).
 
     Root causes first: a dictionary that cannot be relied on, then files that cannot be read as
-    tables, then cells (see tacrolimus_ibd.validation)."""
-    return validate_folder(_resolve(data_dir))
+    tables, then cells (see tacrolimus_ibd.validation). ``cohort`` False: the paper's folder.
+
+    A cohort is analysed beside the paper, so a valid cohort's verdict also covers the
+    compendium's paper folder (``default_paper_dir``): its problems are listed when the cohort
+    has none, so that ``validate`` and ``reproduce`` refuse a broken ledger before anything runs."""
+    problems = validate_folder(_resolve(data_dir), cohort=cohort)
+    if cohort and not problems:
+        problems = validate_folder(default_paper_dir(), cohort=False)
+    return problems
+
+
+def default_paper_dir() -> Path:
+    """The compendium's one copy of the paper's inputs, ``data/paper/`` (read by ``paper.load_paper``)."""
+    return default_data_dir() / "paper"
+
+
+def cohort_name(data_dir: str | Path | None = None) -> str:
+    """The ``name`` its data dictionary declares for a cohort ("" when it declares none).
+
+    The name is how a cohort says what it is: ``paper.Paper.transcribes`` compares it with the
+    name the paper's package gives its own transcription (never the patients' count or ids)."""
+    name = read_package(data_dir).get("name")
+    return name if isinstance(name, str) else ""
 
 
 def _read_resource(data_dir: Path, res: dict) -> pd.DataFrame:
@@ -224,14 +248,13 @@ def cohort_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def load_cohort(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """One row per patient (index ``patient_id``, 1-19) joining the patient-level tables.
+    """One row per patient (index ``patient_id``) joining the patient-level tables.
 
-    Columns include ``age`` (years), ``sex`` ("F"/"M"), ``diagnosis`` (the paper's analysis
-    group: "CD", "UC" or "pouchitis"; Patient 7 is the pouchitis patient),
-    ``disease_duration_years``, ``treatment_months`` (Table 4; missing for Patients 7 and 9),
-    ``outcome_end_of_follow_up`` (Table 4, plus Patient 9's remission inferred from the Results
-    text, see ``outcome_end_of_follow_up_basis``), ``mean_trough_ng_ml`` and
-    ``ongoing_tacrolimus`` (Table 5; missing for the five patients it does not list), and
-    ``week4_response`` (from the Results text, Table 3 being lost; see ``week4_response_basis``).
+    Columns include ``age`` (years), ``sex`` ("F"/"M"), ``diagnosis`` (the analysis group:
+    "CD", "UC" or "pouchitis"), ``disease_duration_years``, ``treatment_months`` (Table 4;
+    missing for a patient it does not list), ``outcome_end_of_follow_up`` (Table 4, else a
+    ``end_of_follow_up_outcome`` text fact, see ``outcome_end_of_follow_up_basis``),
+    ``mean_trough_ng_ml`` and ``ongoing_tacrolimus`` (Table 5; missing for a patient it does
+    not list), and ``week4_response`` (a text fact; see ``week4_response_basis``).
     """
     return cohort_from_tables(load_tables(data_dir))

@@ -1,14 +1,14 @@
 """Published studies discussed by Ng, Arebi & Kamm (2007), and simple pooling of their proportions.
 
-``data/literature.csv`` holds one row per study arm and outcome: the published counts
+``data/paper/literature.csv`` holds one row per study arm and outcome: the published counts
 (``events``/``total``) checked against each study's own abstract or paper, the study's own
 percentage, what Ng et al. say of the study (``paper_account``) and where the two differ
-(``disagreement``). Its data dictionary is the ``literature`` resource of
-``data/datapackage.json``.
+(``disagreement``). It is the paper's, not a cohort's: ``paper.read_literature`` reads it once
+(``study.literature``), and its data dictionary is the ``literature`` resource of
+``data/paper/datapackage.json``.
 
 Functions here are small and pure:
 
-* :func:`load_literature` reads and types the table and checks ``events <= total``;
 * :func:`exact_intervals` adds Clopper-Pearson (exact binomial) confidence intervals;
 * :func:`pool_random_effects` pools proportions on the logit scale with a random-effects
   model (statsmodels' ``combine_effects``) and back-transforms the result;
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -31,87 +30,15 @@ from scipy.special import expit, logit
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.proportion import proportion_confint
 
-LITERATURE_FILE = "literature.csv"
+from .paper import LITERATURE_COLUMNS
 
-#: Columns of literature.csv, in order, with the pandas dtype each is read as.
-COLUMNS: dict[str, str] = {
-    "study_id": "string",
-    "study": "string",
-    "year": "Int64",
-    "design": "string",
-    "population": "string",
-    "arm": "string",
-    "n_randomized_or_treated": "Int64",
-    "outcome": "string",
-    "outcome_definition": "string",
-    "time_point": "string",
-    "events": "Int64",
-    "total": "Int64",
-    "proportion_reported": "float64",
-    "citation": "string",
-    "doi": "string",
-    "pmid": "string",
-    "figure_seen_in": "string",
-    "paper_account": "string",
-    "disagreement": "string",
-    "pooled_estimate": "float64",
-    "pooled_ci_low": "float64",
-    "pooled_ci_high": "float64",
-    "target_trough_low_ng_ml": "float64",
-    "target_trough_high_ng_ml": "float64",
-    "target_trough_source": "string",
-}
+#: Columns of literature.csv, in order, with the pandas dtype each is read as (``paper.read_literature``).
+COLUMNS = LITERATURE_COLUMNS
 
 #: Continuity correction added to events and non-events of a study with 0 or all events.
 CONTINUITY_CORRECTION = 0.5
 
 _METHODS = {"dl": "dl", "chi2": "dl", "pm": "pm", "iterated": "pm"}
-
-
-def _default_data_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "data"
-
-
-def load_literature(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Read ``literature.csv`` of ``data_dir`` (default: the compendium's data/ folder).
-
-    Integer columns (``year``, ``n_randomized_or_treated``, ``events``, ``total``) are nullable
-    ``Int64``; ``proportion_reported`` (percent) and the ``pooled_*`` columns (proportions) are
-    ``float64``; the rest are pandas strings. Empty cells are missing (``<NA>``/``NaN``).
-
-    Raises ``ValueError`` naming the file, the line (header = line 1) and the column when a
-    column is missing, a count is not a whole number, or a row's ``events`` exceed its
-    ``total``.
-    """
-    path = Path(data_dir) if data_dir is not None else _default_data_dir()
-    path = path / LITERATURE_FILE
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
-    missing = [c for c in COLUMNS if c not in raw.columns]
-    if missing:
-        raise ValueError(f"{path}: line 1: missing column(s) {', '.join(missing)}")
-    frame = pd.DataFrame(index=raw.index)
-    for column, dtype in COLUMNS.items():
-        values = raw[column]
-        if dtype == "string":
-            frame[column] = values.astype("string")
-            continue
-        numbers = pd.to_numeric(values, errors="coerce")
-        for i in numbers.index[numbers.isna() & values.notna()]:
-            raise ValueError(f"{path}: line {i + 2}: column {column}: {values[i]!r} is not a number")
-        if dtype == "Int64":
-            fractional = numbers.notna() & (numbers != np.floor(numbers))
-            for i in numbers.index[fractional]:
-                raise ValueError(f"{path}: line {i + 2}: column {column}: {values[i]!r} is not a whole number")
-            frame[column] = numbers.astype("Int64")
-        else:
-            frame[column] = numbers.astype("float64")
-    both = frame["events"].notna() & frame["total"].notna()
-    for i in frame.index[both & (frame["events"] > frame["total"]).fillna(False)]:
-        raise ValueError(
-            f"{path}: line {i + 2}: column events: events {frame.at[i, 'events']} exceed total "
-            f"{frame.at[i, 'total']} (study {frame.at[i, 'study_id']}, arm {frame.at[i, 'arm']})"
-        )
-    return frame
 
 
 def exact_intervals(df: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:

@@ -116,11 +116,15 @@ class MediumTermResults:
     # --- the reported values set beside the data (the ledger: claims.csv) --------------------
 
     def relapses_vs_reported(self) -> pd.DataFrame:
-        """Relapse counts (and the ledger's per-patient UC relapse months) beside the reported ones."""
+        """Relapse counts beside the reported ones; on the paper's own data also the ledger's
+        per-patient UC relapse months, each beside that patient's Table 4 month."""
         relapses, study = self.relapses, self.study
         named = relapses[relapses["text_names_relapse"]]
-        # The ledger keys the UC relapse months by patient ("p1_month"): set each beside that patient's Table 4 month.
-        month_keys = [k for k in study.reported("uc-relapses") if re.fullmatch(r"p\d+_month", k)]
+        # The ledger keys the UC relapse months by the paper's patients ("p1_month"): they are those
+        # patients only on the paper's transcription; another cohort's patient 1 is someone else.
+        month_keys = [
+            k for k in study.reported("uc-relapses") if study.is_transcription and re.fullmatch(r"p\d+_month", k)
+        ]
         month_rows = [
             (
                 f"Patient {k[1:-6]}'s relapse month, Table 4",

@@ -119,8 +119,16 @@ class ShortTermResults:
         return "\n".join(getattr(self, f"_reading_{section}")())
 
     def _reading_verdicts(self):
-        # The verdicts are the claims audit's (notebook 07), not a comparison made here.
-        verdicts = claims.evaluate(self.study.data_dir).set_index("claim_id")["status"]
+        # The verdicts are the claims audit's (notebook 07), not a comparison made here; the audit
+        # runs on the paper's own transcription only, and any other cohort is only set beside the paper.
+        if not self.study.is_transcription:
+            for row in self.response[self.response["reported_count"].notna()].itertuples():
+                yield (
+                    f"{row.group}: this cohort {row.events}/{row.total}, the paper reported "
+                    f"{row.reported_count:.0f}/{row.reported_total:.0f} (a comparison: this cohort is not the paper's data)"
+                )
+            return
+        verdicts = claims.evaluate(self.study.data_dir, paper=self.study.paper).set_index("claim_id")["status"]
         for row in self.response[self.response["reported_count"].notna()].itertuples():
             claim_id = RESPONSE_CLAIMS[row.group]
             yield (

@@ -117,6 +117,11 @@ ID_TYPES = ("integer", "string")
 #: long tables (treatments, adverse effects, facts) may be empty in a cohort that has none.
 NON_EMPTY_TABLES = ("table1_baseline",) + PER_PATIENT_TABLES
 
+#: The paper's own tables (``data/paper/``, read by ``paper.load_paper``): never part of a cohort.
+#: A cohort's dictionary that lists one is refused, so that the paper is stored once and a copy
+#: in a cohort folder is never taken for it (README, "Bring your own cohort").
+PAPER_TABLES = {"claims": "the claims ledger", "literature": "the literature table"}
+
 #: The facts table and the dictionary property that lists its facts.
 FACTS_TABLE, FACT_VOCABULARY = "text_patient_facts", "factVocabulary"
 FACT_TYPES = ("boolean", "number", "integer", "string")
@@ -415,9 +420,13 @@ def _check_fact_vocabulary(res: dict, label: str, where: str) -> list[Problem]:
     return problems
 
 
-def check_package(package: dict, data_dir: Path) -> list[Problem]:
-    """Every problem of the dictionary's structure (empty when the validator can rely on it)."""
+def check_package(package: dict, data_dir: Path, *, cohort: bool = True) -> list[Problem]:
+    """Every problem of the dictionary's structure (empty when the validator can rely on it).
+
+    ``cohort``: the package is a cohort's (it must list the cohort's tables, REQUIRED_FIELDS, and
+    none of the paper's, PAPER_TABLES); otherwise it is the paper's own package (data/paper/)."""
     where = _where(data_dir, PACKAGE_FILE)
+    required = REQUIRED_FIELDS if cohort else {}
     resources = package.get("resources")
     if not isinstance(resources, list) or not resources:
         what = 'has no "resources"' if resources is None else '"resources" must be a non-empty list of tables'
@@ -426,7 +435,7 @@ def check_package(package: dict, data_dir: Path) -> list[Problem]:
                 where,
                 0,
                 "resources",
-                f"the data dictionary {what}: it must list the tables {', '.join(REQUIRED_FIELDS)}",
+                f"the data dictionary {what}: it must list the tables {', '.join(required or PAPER_TABLES)}",
             )
         ]
     problems = []
@@ -547,11 +556,21 @@ def check_package(package: dict, data_dir: Path) -> list[Problem]:
                 )
         if name == FACTS_TABLE:
             problems += _check_fact_vocabulary(res, name, where)
-    for name in REQUIRED_FIELDS:
+    for name in required:
         if name not in named:
             problems.append(
                 Problem(where, 0, name, f"the data dictionary lists no resource {name!r}; the analyses need it")
             )
+    for name in sorted(set(PAPER_TABLES) & set(named)) if cohort else ():
+        problems.append(
+            Problem(
+                where,
+                0,
+                name,
+                f"{PAPER_TABLES[name]} is the paper's, not a cohort's: it is read once from the compendium's "
+                "data/paper/ and never from a cohort folder; remove this resource (and its file) from the cohort",
+            )
+        )
     id_types = {}
     for name in REQUIRED_FIELDS:
         schema = named.get(name, {}).get("schema")
@@ -1059,18 +1078,28 @@ def cross_checks(data_dir: Path, tables: dict[str, pd.DataFrame], package: dict)
                     where("table5_trough"), line, "missing_reason", "a patient not listed in Table 5 needs the reason"
                 )
             )
+    return problems
+
+
+def literature_problems(data_dir: Path, tables: dict[str, pd.DataFrame], package: dict) -> list[Problem]:
+    """The literature table's rows whose events exceed their total (the paper's folder, data/paper/)."""
+    problems = []
     lit = tables.get("literature")
     if lit is not None and {"events", "total"} <= set(lit.columns):
+        path = next(res["path"] for res in package["resources"] if res["name"] == "literature")
         for i, r in lit.iterrows():
             if not pd.isna(r["events"]) and not pd.isna(r["total"]) and r["events"] > r["total"]:
                 problems.append(
-                    Problem(where("literature"), i + 2, "events", f"events {r['events']} exceed total {r['total']}")
+                    Problem(_where(data_dir, path), i + 2, "events", f"events {r['events']} exceed total {r['total']}")
                 )
     return problems
 
 
-def validate_folder(data_dir: Path) -> list[Problem]:
-    """Every problem in a data folder, root causes first (see the module docstring)."""
+def validate_folder(data_dir: Path, *, cohort: bool = True) -> list[Problem]:
+    """Every problem in a data folder, root causes first (see the module docstring).
+
+    ``cohort`` False validates the paper's own folder (data/paper/: the claims ledger and the
+    literature table) by the same stages, without the cohort's tables and cross-checks."""
     if not data_dir.exists():
         return [Problem(str(data_dir), 0, "-", "data folder not found")]
     if not data_dir.is_dir():
@@ -1079,7 +1108,7 @@ def validate_folder(data_dir: Path) -> list[Problem]:
         package = read_package(data_dir)
     except DataValidationError as err:
         return err.problems
-    problems = check_package(package, data_dir)
+    problems = check_package(package, data_dir, cohort=cohort)
     if problems:
         return problems  # the tables cannot be checked against a dictionary that is not sound
     problems = [p for res in package["resources"] for p in check_table_file(data_dir, res)]
@@ -1094,6 +1123,8 @@ def validate_folder(data_dir: Path) -> list[Problem]:
         problems += found
     if problems:
         return problems
+    if not cohort:
+        return literature_problems(data_dir, tables, package)
     facts = next(res for res in package["resources"] if res["name"] == FACTS_TABLE)
     problems = fact_problems(data_dir, facts, tables[FACTS_TABLE])
     if problems:

@@ -1,10 +1,12 @@
 """The claims audit: every number the paper states, checked against the data.
 
-* ``ledger``: the ledger ``data/claims.csv`` (reported values, themes, conclusions, grades) and
-  the admissible readings of ambiguous cells ``data/readings.csv``;
+* ``ledger``: the ledger ``data/paper/claims.csv`` (reported values, themes, conclusions, grades;
+  read once with the paper, ``paper.load_paper``) and the admissible readings of the ambiguous
+  cells of the paper's transcription, ``data/readings.csv``;
 * ``agreement``: the one rule by which a computed value agrees with a printed one;
 * ``checks``: one module per section of the paper, each check computing a claim from the data;
-* ``audit``: the verdicts (five statuses), readings, grades, summaries and the README block;
+* ``audit``: the verdicts (five statuses), readings, grades, summaries and the README block, on
+  the paper's own transcription only; ``compare``: any other cohort beside the paper, no verdict;
 * ``summary``: the audit summarised for notebook 07 (``claims_audit``: a result object);
 * ``coverage``: every numeral of the paper's sections, covered by a claim or a stated reason.
 """
@@ -22,10 +24,16 @@ from .agreement import (
     weeks_to_months,
 )
 from .audit import (
+    COMPARISON_COLUMNS,
+    COMPARISON_FILE,
+    NOT_COMPARED_COLUMNS,
+    NotTheTranscription,
     apply_reading,
+    compare,
     discrepancies,
     evaluate,
     grade_counts,
+    is_transcription,
     readme_block,
     readme_summary,
     status_counts,
@@ -33,6 +41,7 @@ from .audit import (
     theme_counts,
     update_readme,
     write_audit,
+    write_comparison,
 )
 from .checks import CHECKS, Evidence, Verdict, check
 from .ledger import (
@@ -53,7 +62,7 @@ from .ledger import (
     parse_reported,
     reported,
 )
-from .summary import CLAIM_COLUMNS, ClaimsAudit, claims_audit, conclusion_support, reading_cells
+from .summary import CLAIM_COLUMNS, ClaimsAudit, ClaimsComparison, claims_audit, conclusion_support, reading_cells
 
 #: The package's public names (what notebooks, the report and the tests use).
 __all__ = [
@@ -67,7 +76,14 @@ __all__ = [
     "printed_decimals",
     "printing_interval",
     "weeks_to_months",
+    "COMPARISON_COLUMNS",
+    "COMPARISON_FILE",
+    "NOT_COMPARED_COLUMNS",
+    "NotTheTranscription",
     "apply_reading",
+    "compare",
+    "is_transcription",
+    "write_comparison",
     "discrepancies",
     "evaluate",
     "grade_counts",
@@ -100,6 +116,7 @@ __all__ = [
     "reported",
     "CLAIM_COLUMNS",
     "ClaimsAudit",
+    "ClaimsComparison",
     "claims_audit",
     "conclusion_support",
     "reading_cells",

@@ -2,7 +2,7 @@
 
 Five statuses (``ledger.STATUSES``):
 
-* ``reproduced``: the data (or, for another study, its own figures in ``data/literature.csv``)
+* ``reproduced``: the data (or, for another study, its own figures in ``data/paper/literature.csv``)
   give the reported value as printed (``agreement.agreement``: half-up or truncation, at the
   printed precision or the table's step);
 * ``discrepancy``: the data or the arithmetic contradict the statement under the reading the
@@ -20,17 +20,42 @@ Cells whose transcription needed judgement have their admissible readings in
 hold) and under each alternative, one cell at a time; ``holds_under_all_readings`` is False
 when an alternative changes the status, and the note names that reading. A discrepancy that
 holds only under the default reading is graded ``transcription-dependent``.
+
+The audit is a verdict on the paper, so it runs on the paper's own transcription only: the
+cohort whose dictionary declares the name the paper's package gives it (``paper.Paper.transcribes``).
+On any other cohort, ``compare`` sets the cohort's figures beside the paper's reported ones,
+with no status: a comparison, not a verdict. It leaves out the claims about other studies
+(the same on every cohort) and those that name the paper's own patients by number (a patient
+of another cohort is not that patient).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
-from ..data import cohort_from_tables, load_tables
+from ..data import cohort_from_tables, cohort_name, load_tables
+from ..paper import Paper, load_paper
 from .checks import CHECKS, Evidence, Verdict
-from .ledger import AUDIT_COLUMNS, AUDIT_FILE, GRADES, README_MARKERS, STATUSES, THEMES, load_ledger, load_readings
+from .ledger import AUDIT_COLUMNS, AUDIT_FILE, GRADES, README_MARKERS, STATUSES, THEMES, load_readings
+
+#: The comparison of another cohort with the paper (``compare``): what each column holds.
+COMPARISON_COLUMNS = ["claim_id", "section", "theme", "quote", "the paper reported", "this cohort", "note"]
+#: Columns of the claims a comparison leaves out, with the reason.
+NOT_COMPARED_COLUMNS = ["claim_id", "section", "theme", "quote", "reason"]
+COMPARISON_FILE = "claims_comparison.csv"
+#: A claim about the paper's own patients by number ("Patient 7", "patients 15 and 16" in its
+#: quote, or a reported key such as ``p15_days``): not comparable on another cohort.
+NAMES_A_PATIENT = re.compile(r"[Pp]atients?\s+\d")
+PATIENT_KEY = re.compile(r"^p\d+(?:_|$)")
+#: The theme of the claims about other studies (checked against their own figures, whatever the cohort).
+OTHER_STUDIES = "other studies"
+
+
+class NotTheTranscription(ValueError):
+    """The audit of the paper's claims was asked of a cohort that is not the paper's transcription."""
 
 
 def _typed(value: str, column: pd.Series):
@@ -76,8 +101,8 @@ def apply_reading(tables: dict[str, pd.DataFrame], rows: pd.DataFrame) -> dict[s
 CHECK_FAILED = "this cohort lacks what the check reads"
 
 
-def _run_checks(ledger: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[str, Verdict]:
-    evidence = Evidence(tables, cohort_from_tables(tables))
+def _run_checks(ledger: pd.DataFrame, tables: dict[str, pd.DataFrame], literature: pd.DataFrame) -> dict[str, Verdict]:
+    evidence = Evidence(tables, cohort_from_tables(tables), literature)
     verdicts = {}
     for claim in ledger.itertuples(index=False):
         if claim.check:
@@ -159,24 +184,43 @@ def _reading_label(cell: str, rows: pd.DataFrame) -> str:
     return f"cell {cell} read as {values} ('{rows['as_printed'].iloc[0]}')"
 
 
+def is_transcription(data_dir: str | Path | None = None, *, paper: Paper | None = None) -> bool:
+    """Whether the cohort of ``data_dir`` (None: data/) declares itself the paper's transcription
+    (its dictionary's ``name`` is the one the paper's package names; ``paper.Paper.transcribes``)."""
+    return (paper or load_paper()).transcribes(cohort_name(data_dir))
+
+
 def evaluate(
-    data_dir: str | Path | None = None, *, ledger: pd.DataFrame | None = None, readings: pd.DataFrame | None = None
+    data_dir: str | Path | None = None,
+    *,
+    paper: Paper | None = None,
+    ledger: pd.DataFrame | None = None,
+    readings: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every claim's verdict under every admissible reading: the audit table (AUDIT_COLUMNS).
 
     ``status`` is the verdict under the default readings; ``holds_under_all_readings`` says
     whether each alternative reading of each ambiguous cell (``data/readings.csv``) leaves it
-    unchanged; the note names every reading that changes it.
+    unchanged; the note names every reading that changes it. ``paper`` (None: ``load_paper()``)
+    gives the ledger and the literature table. ``data_dir`` must be the paper's transcription
+    (``is_transcription``); any other cohort raises ``NotTheTranscription`` (use ``compare``).
     """
+    paper = paper or load_paper()
+    if not is_transcription(data_dir, paper=paper):
+        raise NotTheTranscription(
+            f"{data_dir}: this cohort is not the paper's transcription (its datapackage.json names it "
+            f"{cohort_name(data_dir)!r}, the paper's is {paper.transcription!r}): the paper's claims are audited "
+            "on the paper's own data only; compare(data_dir) sets this cohort beside the paper"
+        )
     tables = load_tables(data_dir)
-    ledger = load_ledger(data_dir) if ledger is None else ledger
+    ledger = paper.ledger if ledger is None else ledger
     readings = load_readings(data_dir) if readings is None else readings
     sources = fact_sources(tables["text_patient_facts"], ledger)
     quotes = dict(zip(ledger["claim_id"], ledger["quote"], strict=False))
     claims = list(ledger.itertuples(index=False))
 
     def run(tables_read):
-        raw = _run_checks(ledger, tables_read)
+        raw = _run_checks(ledger, tables_read, paper.literature)
         return {c.claim_id: _circular(c, raw[c.claim_id], sources, quotes) for c in claims}
 
     default = run(tables)
@@ -222,10 +266,64 @@ def evaluate(
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
-def theme(claim_id: str, data_dir: str | Path | None = None) -> str:
+def not_compared_reason(claim) -> str:
+    """Why a claim of the ledger is not set beside another cohort ("" when it is)."""
+    if claim.theme == OTHER_STUDIES:
+        return "about another study, checked against that study's own figures: the same on every cohort (the paper's audit)"
+    if NAMES_A_PATIENT.search(claim.quote) or any(PATIENT_KEY.match(k) for k in claim.reported_values):
+        return "about the paper's own patients, named by number: a patient of this cohort is not that patient"
+    if not claim.check:
+        return f"not computable from what the paper publishes: {claim.not_computable_reason}"
+    return ""
+
+
+def compare(data_dir: str | Path | None = None, *, paper: Paper | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """This cohort beside the paper: ``(comparison, not_compared)``.
+
+    ``comparison`` (COMPARISON_COLUMNS) holds, for each claim of the ledger that a cohort can
+    be set beside, what the paper reported and what this cohort gives (the claim's check, run
+    on this cohort's tables, under no alternative reading), with the check's note. It carries
+    no status: on a cohort that is not the paper's transcription a difference is about the
+    cohort, not the paper. ``not_compared`` (NOT_COMPARED_COLUMNS) lists the other claims and
+    why (``not_compared_reason``).
+    """
+    paper = paper or load_paper()
+    tables = load_tables(data_dir)
+    reasons = [not_compared_reason(c) for c in paper.ledger.itertuples(index=False)]
+    compared = paper.ledger[[not r for r in reasons]]
+    verdicts = _run_checks(compared, tables, paper.literature)
+    comparison = pd.DataFrame(
+        [
+            {
+                "claim_id": c.claim_id,
+                "section": c.section,
+                "theme": c.theme,
+                "quote": c.quote,
+                "the paper reported": c.reported,
+                "this cohort": verdicts[c.claim_id].computed,
+                "note": verdicts[c.claim_id].note,
+            }
+            for c in compared.itertuples(index=False)
+        ],
+        columns=COMPARISON_COLUMNS,
+    )
+    left_out = paper.ledger.assign(reason=reasons)[[bool(r) for r in reasons]]
+    return comparison, left_out[NOT_COMPARED_COLUMNS].reset_index(drop=True)
+
+
+def write_comparison(comparison: pd.DataFrame, output_dir: str | Path | None) -> Path | None:
+    """Write a comparison to ``output_dir/claims_comparison.csv`` (UTF-8, '\\n' line ends); nothing when None."""
+    if output_dir is None:
+        return None
+    path = Path(output_dir) / COMPARISON_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    comparison[COMPARISON_COLUMNS].to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    return path
+
+
+def theme(claim_id: str, paper: Paper | None = None) -> str:
     """The theme of a claim (the ledger's ``theme`` column)."""
-    ledger = load_ledger(data_dir).set_index("claim_id")
-    return ledger.loc[claim_id, "theme"]
+    return (paper or load_paper()).ledger.set_index("claim_id").loc[claim_id, "theme"]
 
 
 def discrepancies(audit: pd.DataFrame) -> pd.DataFrame:
@@ -293,7 +391,7 @@ def readme_summary(audit: pd.DataFrame) -> str:
         lines.append(f"- `{row.claim_id}` ({row.grade}): {row.quote}")
     lines.append("")
     lines.append(
-        "*Generated by `tacrolimus_ibd.claims.update_readme` from `claims.evaluate()` (data/claims.csv checked against data/); do not edit by hand.*"
+        "*Generated by `tacrolimus_ibd.claims.update_readme` from `claims.evaluate()` (data/paper/claims.csv checked against data/); do not edit by hand.*"
     )
     return "\n".join(lines)
 

@@ -1,15 +1,19 @@
-"""The claims ledger (``data/claims.csv``) and the admissible readings (``data/readings.csv``).
+"""The claims ledger (``data/paper/claims.csv``) and the admissible readings (``data/readings.csv``).
 
-``data/claims.csv`` is the only place where reported values are typed. Each row either names a
-check (a function registered with ``@check("name")`` in ``claims/checks/``) or gives the reason
-the claim cannot be computed from what the paper publishes. Besides the quote and the reported
-values, each row carries what used to be code: its ``theme``, the ``conclusion`` of the paper it
-bears on, the claims whose sentences it ``restates`` (for circular evidence), the ``grade`` of a
-discrepancy, and the ``review`` note (an independent re-derivation and how a disagreement was
-settled).
+``data/paper/claims.csv`` is the only place where reported values are typed; it is the paper's,
+stored once with the literature table in ``data/paper/`` (``paper.load_paper`` reads both) and
+never in a cohort folder. Each row either names a check (a function registered with
+``@check("name")`` in ``claims/checks/``) or gives the reason the claim cannot be computed from
+what the paper publishes. Besides the quote and the reported values, each row carries what used
+to be code: its ``theme``, the ``conclusion`` of the paper it bears on, the claims whose
+sentences it ``restates`` (for circular evidence), the ``grade`` of a discrepancy, and the
+``review`` note (an independent re-derivation and how a disagreement was settled).
 
 ``data/readings.csv`` lists every transcribed cell whose reading needed judgement, one row per
-admissible reading and field; the audit evaluates each claim under each reading.
+admissible reading and field; the audit evaluates each claim under each. It stays with the
+paper's transcription (data/), not with the paper: its rows name cells of that cohort's tables
+(resource, patient, column), as the tables' own ``reading_note`` columns do, and it means
+nothing for another cohort, on which the audit does not run.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..data import default_data_dir
+from ..paper import Paper, default_paper_dir, load_paper
 from .agreement import printed_decimals
 
 LEDGER_FILE = "claims.csv"
@@ -125,12 +130,13 @@ def parse_reported(text: str) -> ReportedValues:
     return ReportedValues(values, decimals)
 
 
-def load_ledger(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """The hand-written claims ledger, with ``reported`` parsed into ``reported_values``.
+def load_ledger(paper_dir: str | Path | None = None) -> pd.DataFrame:
+    """The hand-written claims ledger of ``paper_dir`` (None: ``data/paper/``), with
+    ``reported`` parsed into ``reported_values``. ``paper.load_paper`` reads it once for a run.
 
     Each row must name a check or give a not-computable reason, not both.
     """
-    path = Path(data_dir if data_dir is not None else default_data_dir()) / LEDGER_FILE
+    path = Path(paper_dir if paper_dir is not None else default_paper_dir()) / LEDGER_FILE
     ledger = pd.read_csv(path, dtype=str, keep_default_na=False)
     if list(ledger.columns) != LEDGER_COLUMNS:
         raise ValueError(f"{path}: columns must be {LEDGER_COLUMNS}, not {list(ledger.columns)}")
@@ -152,27 +158,24 @@ def load_ledger(data_dir: str | Path | None = None) -> pd.DataFrame:
     return ledger
 
 
-def reported(claim_id: str, data_dir: str | Path | None = None) -> dict[str, float]:
-    """The reported values of one claim, as typed in the ledger."""
-    ledger = load_ledger(data_dir).set_index("claim_id")
-    return dict(ledger.loc[claim_id, "reported_values"])
+def reported(claim_id: str, paper: Paper | None = None) -> dict[str, float]:
+    """The reported values of one claim, as typed in the ledger (``paper``: None reads data/paper/)."""
+    return (paper or load_paper()).reported(claim_id)
 
 
-def beside_reported(rows, data_dir: str | Path | None = None) -> pd.DataFrame:
-    """A value from the data beside the ledger's reported value, one row per quantity.
+def beside_reported(rows, paper: Paper | None = None) -> pd.DataFrame:
+    """A value of the cohort beside the paper's reported value, one row per quantity.
 
     ``rows`` are ``(quantity, value from the data, claim_id, key)``; the reported value is the
-    ledger's ``key`` of that claim (missing if the claim does not report that key).
+    ledger's ``key`` of that claim (missing if the claim does not report that key). See
+    ``paper.Paper.beside_reported``.
     """
-    ledger = load_ledger(data_dir).set_index("claim_id")["reported_values"]
-    return pd.DataFrame(
-        [{"quantity": q, "data": value, "reported": ledger[c].get(k), "claim": c} for q, value, c, k in rows],
-        columns=["quantity", "data", "reported", "claim"],
-    )
+    return (paper or load_paper()).beside_reported(rows)
 
 
 def load_readings(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """The admissible readings of the cells whose transcription needed judgement.
+    """The admissible readings of the cells of the paper's transcription (``data_dir``, None:
+    data/) whose reading needed judgement.
 
     One row per (cell, reading, field); exactly one reading of each cell is the ``default``
     (the one the tables hold). Columns: READINGS_COLUMNS, ``default`` as bool.

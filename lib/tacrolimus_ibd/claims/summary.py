@@ -1,24 +1,43 @@
-"""Notebook 07's analysis as one call: the audit of the paper's claims, summarised.
+"""Notebook 07's analysis as one call: the audit of the paper's claims, or a comparison.
 
-``claims_audit(data_dir)`` returns a ``ClaimsAudit``: the audit (``audit.evaluate``) and its
-summaries as attributes (counts by status, theme and grade; the discrepancies; the claims that
-depend on how a garbled cell is read; the support of each conclusion), ``summary_frame()``
-(claims by status) and ``key_results()``. The verdicts are the checks' (``claims.checks``);
-nothing here changes them.
+``claims_audit(study)`` returns, on the paper's own transcription (``study.is_transcription``),
+a ``ClaimsAudit``: the audit (``audit.evaluate``) and its summaries as attributes (counts by
+status, theme and grade; the discrepancies; the claims that depend on how a garbled cell is
+read; the support of each conclusion), ``summary_frame()`` (claims by status) and
+``key_results()``. The verdicts are the checks' (``claims.checks``); nothing here changes them.
+
+On any other cohort it returns a ``ClaimsComparison`` instead: this cohort's figures beside the
+paper's reported ones (``audit.compare``), with no verdict, since a difference there is about the
+cohort, not the paper.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from .audit import discrepancies, evaluate, grade_counts, status_counts, theme_counts
+from ..paper import Paper, load_paper
+from .audit import (
+    COMPARISON_COLUMNS,
+    THEMES,
+    compare,
+    discrepancies,
+    evaluate,
+    grade_counts,
+    is_transcription,
+    status_counts,
+    theme_counts,
+    write_audit,
+    write_comparison,
+)
 from .ledger import STATUSES, load_readings
 
 #: The audit's columns shown for a list of claims.
 CLAIM_COLUMNS = ["claim_id", "section", "quote", "reported", "computed", "note"]
+#: The audit's columns shown for the claims of one part of the paper (notebook 01), and a comparison's.
+AUDIT_SHOWN = ["claim_id", "quote", "reported", "computed", "status", "note"]
+COMPARISON_SHOWN = ["claim_id", "quote", "the paper reported", "this cohort", "note"]
 #: A reproduced claim whose note says so rests on per-patient values the text gives, not on the tables.
 RESTS_ON_TEXT = "from the text|Results; Table 3 lost|inferred"
 
@@ -55,7 +74,7 @@ def conclusion_support(audit: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass
 class ClaimsAudit:
-    """The claims audit and its summaries (notebook 07)."""
+    """The claims audit and its summaries (notebook 07), on the paper's own transcription."""
 
     audit: pd.DataFrame
     status_counts: pd.DataFrame
@@ -64,6 +83,34 @@ class ClaimsAudit:
     discrepancies: pd.DataFrame
     readings: pd.DataFrame
     support: pd.DataFrame
+    patients: int = 0
+
+    #: An audit gives verdicts on the paper (a ``ClaimsComparison`` does not).
+    is_audit = True
+    #: The columns shown for a list of claims (``claims_about``).
+    shown_columns = AUDIT_SHOWN
+
+    def describe(self) -> str:
+        """One line: what was checked against what."""
+        return (
+            f"{len(self.audit)} claims checked against the data of {self.patients} patients "
+            "and the published figures in data/paper/literature.csv"
+        )
+
+    def write(self, output_dir) -> None:
+        """``output_dir/claims.csv``, the full audit (nothing when None)."""
+        write_audit(self.audit, output_dir)
+
+    def claims_about(self, prefixes: tuple[str, ...]) -> pd.DataFrame:
+        """The audit's rows of the claims whose id starts with one of ``prefixes``."""
+        return self.audit[self.audit["claim_id"].str.startswith(prefixes)]
+
+    def reading_about(self, prefixes: tuple[str, ...], *, what: str = "cohort statements") -> str:
+        """The discrepancies among the claims whose id starts with one of ``prefixes``, with their notes."""
+        part = self.claims_about(prefixes)
+        found = part[part["status"] == "discrepancy"]
+        lines = [f"{len(found)} of {len(part)} {what} disagree with the tables:"]
+        return "\n".join(lines + [f"- {row.claim_id}: {row.note}" for row in found.itertuples()])
 
     def summary_frame(self) -> pd.DataFrame:
         """Claims by status."""
@@ -113,9 +160,99 @@ class ClaimsAudit:
         return key
 
 
-def claims_audit(data_dir: str | Path | None = None) -> ClaimsAudit:
-    """Evaluate every claim of the ledger on ``data_dir`` (None: data/) and summarise the audit."""
-    audit = evaluate(data_dir)
+def comparison_theme_counts(comparison: pd.DataFrame, not_compared: pd.DataFrame) -> pd.DataFrame:
+    """Claims per theme (THEMES order): set beside this cohort, and left out."""
+    compared = comparison["theme"].value_counts().reindex(THEMES, fill_value=0)
+    left_out = not_compared["theme"].value_counts().reindex(THEMES, fill_value=0)
+    return pd.DataFrame(
+        {"theme": THEMES, "compared": compared.to_numpy().astype(int), "left out": left_out.to_numpy().astype(int)}
+    )
+
+
+@dataclass
+class ClaimsComparison:
+    """A cohort that is not the paper's transcription beside the paper's reported values (notebook 07).
+
+    ``comparison`` (``audit.COMPARISON_COLUMNS``): per claim, "the paper reported" and "this
+    cohort"; ``not_compared``: the claims left out, with the reason; ``theme_counts``; ``cohort``
+    (the name the cohort's dictionary declares). No status: these are not verdicts on the paper.
+    """
+
+    comparison: pd.DataFrame
+    not_compared: pd.DataFrame
+    theme_counts: pd.DataFrame
+    cohort: str
+    patients: int
+
+    is_audit = False
+    shown_columns = COMPARISON_SHOWN
+
+    def describe(self) -> str:
+        """One line: why this is a comparison, and what it holds."""
+        return (
+            f"This cohort ({self.patients} patients, data package {self.cohort!r}) is not the paper's transcription: "
+            f"{len(self.comparison)} of the paper's {len(self.comparison) + len(self.not_compared)} claims are set "
+            "beside this cohort's figures, as a comparison, not as verdicts on the paper; "
+            f"{len(self.not_compared)} are left out (see why below). The paper's audit runs on its own data only."
+        )
+
+    def write(self, output_dir) -> None:
+        """``output_dir/claims_comparison.csv`` (nothing when None); no claims.csv: no verdicts."""
+        write_comparison(self.comparison, output_dir)
+
+    def claims_about(self, prefixes: tuple[str, ...]) -> pd.DataFrame:
+        """The comparison's rows of the claims whose id starts with one of ``prefixes``."""
+        return self.comparison[self.comparison["claim_id"].str.startswith(prefixes)]
+
+    def reading_about(self, prefixes: tuple[str, ...], *, what: str = "cohort statements") -> str:
+        """What a comparison says of the claims whose id starts with one of ``prefixes``: no verdict."""
+        part = self.claims_about(prefixes)
+        return (
+            f"{len(part)} {what} of the paper are set beside this cohort above: a comparison, not a verdict "
+            "(this cohort is not the paper's data)."
+        )
+
+    def summary_frame(self) -> pd.DataFrame:
+        """Claims per theme: compared, and left out."""
+        return self.theme_counts
+
+    def beside(self) -> pd.DataFrame:
+        """The comparison, as shown: claim, quote, the paper reported, this cohort, note."""
+        return self.comparison[["claim_id", "section", *COMPARISON_SHOWN[1:]]]
+
+    def key_results(self) -> dict:
+        """The flat mapping of notebook 07's headline results on another cohort (no statuses)."""
+        return {
+            "claims_total": len(self.comparison) + len(self.not_compared),
+            "claims_compared": len(self.comparison),
+            "claims_not_compared": len(self.not_compared),
+        }
+
+
+def claims_audit(study=None, *, paper: Paper | None = None) -> ClaimsAudit | ClaimsComparison:
+    """The audit of the paper's claims on its own transcription, else this cohort beside the paper.
+
+    ``study`` is an opened study (``open_study``: its data folder and paper are used) or a data
+    folder (None: data/; the paper then is ``paper``, None: ``load_paper()``).
+    """
+    if hasattr(study, "paper"):
+        data_dir, paper, patients = study.data_dir, study.paper, len(study.cohort)
+    else:
+        from ..data import load_cohort
+
+        data_dir, paper, patients = study, paper or load_paper(), len(load_cohort(study))
+    if not is_transcription(data_dir, paper=paper):
+        from ..data import cohort_name
+
+        comparison, not_compared = compare(data_dir, paper=paper)
+        return ClaimsComparison(
+            comparison=comparison[COMPARISON_COLUMNS],
+            not_compared=not_compared,
+            theme_counts=comparison_theme_counts(comparison, not_compared),
+            cohort=cohort_name(data_dir),
+            patients=patients,
+        )
+    audit = evaluate(data_dir, paper=paper)
     return ClaimsAudit(
         audit=audit,
         status_counts=status_counts(audit),
@@ -124,4 +261,5 @@ def claims_audit(data_dir: str | Path | None = None) -> ClaimsAudit:
         discrepancies=discrepancies(audit),
         readings=load_readings(data_dir),
         support=conclusion_support(audit),
+        patients=patients,
     )

@@ -239,6 +239,21 @@ DISCUSSION_QUESTIONS = (
 )
 
 
+#: On a cohort that is not the paper's, the handout holds no discrepancies: its question asks about the comparison.
+COMPARISON_QUESTION = (
+    "This cohort is not the paper's: where do its figures differ from what the paper reported (notebook 07), "
+    "and what could explain a difference (case mix, follow-up, definitions)?"
+)
+
+
+def discussion_questions(*, audited: bool) -> tuple[str, ...]:
+    """The eight questions; on a run without the paper's audit, the question on its discrepancies
+    becomes one on the comparison with the paper."""
+    if audited:
+        return DISCUSSION_QUESTIONS
+    return tuple(COMPARISON_QUESTION if "discrepancies" in q else q for q in DISCUSSION_QUESTIONS)
+
+
 #: A 75-minute session: an introduction, the notebooks, the audit, and a wrap-up.
 TIMETABLE = (
     (5, "Introduction", "The question, the paper, and how the compendium re-derives it (index page).", ""),

@@ -445,7 +445,10 @@ def build_site(
             write(f"{folder}/{path.stem}.html", page.replace(pages.NAV_PLACEHOLDER, "".join(nav)))
 
     counts = status_counts(claims) if claims is not None else None
-    common = {"data": data, "paper": PAPER_CITATION, "counts": counts}
+    # A cohort that is not the paper's gets a comparison from notebook 07 (claims_comparison.csv), not verdicts.
+    compared = output_dir / claims_module.COMPARISON_FILE
+    comparison = len(pd.read_csv(compared, dtype=str)) if claims is None and compared.is_file() else None
+    common = {"data": data, "paper": PAPER_CITATION, "counts": counts, "comparison": comparison}
     write(
         "index.html",
         render(

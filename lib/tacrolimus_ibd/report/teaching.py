@@ -166,7 +166,7 @@ def handout(infos: list, figures_dir: Path, manifest: dict, claims: pd.DataFrame
         "discrepancy_intro": intro,
         "more": more,
         "figures": figures,
-        "questions": content.DISCUSSION_QUESTIONS,
+        "questions": content.discussion_questions(audited=claims is not None),
         "provenance": provenance,
     }
 
@@ -256,13 +256,20 @@ def appraisal(infos: list) -> dict:
         }
     )
     if r5.get("n_patients_with_trough") is not None:
+        p_remission = r5.get("p_mwu_trough_remission")
+        # A cohort with no patient in one of the groups compared (one patient, say) gives no P value.
+        compared = (
+            f"gives P = {p_remission:.2f} (exact Mann-Whitney)"
+            if p_remission is not None
+            else "gives no P value here (a group compared has no patient with a trough level)"
+        )
         points.append(
             {
                 "id": "dose-response",
                 "title": "Trough levels and outcome",
                 "paragraphs": [
                     f"Trough levels are given for {r5['n_patients_with_trough']} of {n} patients. Comparing levels with "
-                    f"remission gives P = {r5.get('p_mwu_trough_remission', float('nan')):.2f} (exact Mann-Whitney): "
+                    f"remission {compared}: "
                     "no relation can be shown, and with this few patients none could be excluded either."
                 ],
                 "source": "Mann HB, Whitney DR. Ann Math Stat 1947;18:50-60.",

@@ -37,18 +37,16 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What a check may read: the validated tables and the joined cohort."""
+    """What a check may read: the validated tables, the joined cohort and the paper's literature
+    table (``paper.Paper.literature``: the other studies' own figures)."""
 
     tables: dict[str, pd.DataFrame]
     cohort: pd.DataFrame
+    literature: pd.DataFrame
 
     @property
     def facts(self) -> pd.DataFrame:
         return self.tables["text_patient_facts"]
-
-    @property
-    def literature(self) -> pd.DataFrame:
-        return self.tables["literature"]
 
 
 CheckFunction = Callable[[Evidence, dict], Verdict]

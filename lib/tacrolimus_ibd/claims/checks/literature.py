@@ -1,4 +1,4 @@
-"""Checks of the paper's account of other studies, against their own figures in data/literature.csv."""
+"""Checks of the paper's account of other studies, against their own figures in data/paper/literature.csv."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from .base import (
     compare,
 )
 
-# --- checks: other studies (data/literature.csv) ---------------------------------------------
+# --- checks: other studies (data/paper/literature.csv) ---------------------------------------------
 
 #: Reported key -> literature.csv column.
 _LIT_COLUMNS = {"count": "events", "total": "total", "n": "n_randomized_or_treated"}
@@ -162,7 +162,7 @@ def _lit_percent_split(ev: Evidence, rep: dict) -> Verdict:
     """Two arms' percentages of an n-patient study: which splits of n give both, by which convention?
 
     Each printing convention (claims.agreement.CONVENTIONS) is tried for both arms at once. The
-    study's own figures decide the claim; where data/literature.csv holds none, the claim is
+    study's own figures decide the claim; where data/paper/literature.csv holds none, the claim is
     not computable and the note says whether the percentages are attainable at all.
     """
     arms = [k.removesuffix("_percent") for k in rep if k.endswith("_percent")]

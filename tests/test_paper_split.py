@@ -1,0 +1,102 @@
+"""The paper apart from the cohort (issue #13 item 1): the paper's inputs are stored once in
+data/paper/ and never read from a cohort folder; the audit runs on the paper's own transcription
+only, recognised by the name its data dictionary declares; any other cohort gets a comparison."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from tacrolimus_ibd import claims, data, open_study
+from tacrolimus_ibd.paper import default_paper_dir, load_paper
+
+from .conftest import DATA_DIR, ROOT
+
+SYNTHETIC = ROOT / "examples" / "synthetic_cohort"
+PAPER_FILES = ("claims.csv", "literature.csv")
+
+
+def test_the_paper_is_stored_once_and_in_no_cohort_folder():
+    assert default_paper_dir() == DATA_DIR / "paper"
+    assert all((DATA_DIR / "paper" / name).is_file() for name in PAPER_FILES)
+    assert not any((DATA_DIR / name).exists() for name in PAPER_FILES)
+    # The committed synthetic example holds only patient tables, their dictionary and README.
+    assert not any((SYNTHETIC / name).exists() for name in (*PAPER_FILES, "readings.csv"))
+    package = json.loads((SYNTHETIC / "datapackage.json").read_text(encoding="utf-8"))
+    assert all("patient_id" in {f["name"] for f in res["schema"]["fields"]} for res in package["resources"])
+
+
+def test_the_transcription_is_the_cohort_that_declares_the_papers_name(tmp_path):
+    paper = load_paper()
+    assert paper.transcription == data.cohort_name(DATA_DIR)
+    assert open_study(DATA_DIR, style=False).is_transcription
+    assert not open_study(SYNTHETIC, style=False).is_transcription
+    # The same tables under another name are another cohort: compared, not audited.
+    renamed = tmp_path / "renamed"
+    shutil.copytree(DATA_DIR, renamed, ignore=shutil.ignore_patterns("paper"))
+    package = json.loads((renamed / "datapackage.json").read_text(encoding="utf-8"))
+    package["name"] = "another-centre"
+    (renamed / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    assert not claims.is_transcription(renamed)
+    with pytest.raises(claims.NotTheTranscription, match="not the paper's transcription"):
+        claims.evaluate(renamed)
+
+
+def test_a_stray_claims_csv_in_a_cohort_folder_is_not_read(tmp_path):
+    cohort = tmp_path / "cohort"
+    shutil.copytree(SYNTHETIC, cohort)
+    (cohort / "claims.csv").write_text("claim_id,reported\ncohort-n,CD=999\n", encoding="utf-8")
+    (cohort / "literature.csv").write_text("not,the,paper's\n", encoding="utf-8")
+    assert data.validate_data_dir(cohort) == []
+    study = open_study(cohort, style=False)
+    assert study.reported("cohort-n") == {"CD": 12.0, "UC": 6.0, "pouchitis": 1.0}  # data/paper/'s, not the stray
+    result = claims.claims_audit(study)
+    beside = result.comparison.set_index("claim_id")
+    assert beside.loc["cohort-n", "the paper reported"] == "CD=12;UC=6;pouchitis=1"
+
+
+def test_a_cohort_dictionary_listing_the_papers_tables_is_refused(tmp_path):
+    cohort = tmp_path / "cohort"
+    shutil.copytree(SYNTHETIC, cohort)
+    shutil.copyfile(DATA_DIR / "paper" / "claims.csv", cohort / "claims.csv")
+    package = json.loads((cohort / "datapackage.json").read_text(encoding="utf-8"))
+    paper_package = json.loads((DATA_DIR / "paper" / "datapackage.json").read_text(encoding="utf-8"))
+    package["resources"].append(next(r for r in paper_package["resources"] if r["name"] == "claims"))
+    (cohort / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    problems = data.validate_data_dir(cohort)
+    assert [(p.row, p.column) for p in problems] == [(0, "claims")]
+    assert problems[0].file.endswith("datapackage.json") and "data/paper/" in problems[0].message
+
+
+def test_on_another_cohort_notebook_07s_analysis_is_a_comparison_without_statuses():
+    result = claims.claims_audit(open_study(SYNTHETIC, style=False))
+    assert isinstance(result, claims.ClaimsComparison) and not result.is_audit
+    assert list(result.comparison.columns) == claims.COMPARISON_COLUMNS
+    assert "status" not in result.comparison.columns and "grade" not in result.comparison.columns
+    text = " ".join(result.comparison["this cohort"]) + result.describe()
+    assert not any(status in text for status in ("reproduced", "discrepancy", "circular"))
+    # Every claim is either compared or left out with a reason; none about other studies or named patients is compared.
+    assert len(result.comparison) + len(result.not_compared) == len(load_paper().ledger)
+    assert (result.not_compared["reason"] != "").all()
+    assert "other studies" not in set(result.comparison["theme"])
+    assert not result.comparison["quote"].str.contains(r"[Pp]atients?\s+\d").any()
+    assert set(result.key_results()) == {"claims_total", "claims_compared", "claims_not_compared"}
+
+
+def test_on_the_papers_data_the_audit_is_unchanged():
+    result = claims.claims_audit(open_study(DATA_DIR, style=False))
+    assert isinstance(result, claims.ClaimsAudit) and result.is_audit
+    assert len(result.audit) == 98
+    assert result.audit.equals(claims.evaluate(DATA_DIR))
+
+
+def test_a_comparison_labels_its_per_patient_rows_only_on_the_paper(tmp_path):
+    """The ledger's per-patient relapse months are the paper's patients: set beside a cohort's only on its transcription."""
+    from tacrolimus_ibd.medium_term import medium_term_outcomes
+
+    paper_rows = medium_term_outcomes(open_study(DATA_DIR, style=False)).relapses_vs_reported()["quantity"]
+    other_rows = medium_term_outcomes(open_study(SYNTHETIC, style=False)).relapses_vs_reported()["quantity"]
+    assert paper_rows.str.startswith("Patient ").any()
+    assert not other_rows.str.startswith("Patient ").any()
