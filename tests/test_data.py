@@ -7,6 +7,7 @@ import csv
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -283,6 +284,17 @@ def test_a_remembered_verdict_needs_the_same_validator(data_copy, tmp_path, monk
     monkeypatch.setattr(data, "_validator_fingerprint", lambda: "another validator")
     data.load_cohort(data_copy)
     assert calls == [data_copy]  # a changed validator validates afresh
+
+
+def test_the_validator_fingerprint_covers_every_module_of_the_validator(monkeypatch):
+    """A rule changed in any module of the validation package must invalidate remembered verdicts."""
+    package = Path(data.__file__).parent
+    read = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.resolve()) or original(self))
+    data._validator_fingerprint()
+    modules = {path.resolve() for path in (package / "validation").glob("*.py")} | {(package / "data.py").resolve()}
+    assert len(modules) > 2 and modules <= set(read), sorted(modules - set(read))
 
 
 # --- a dictionary that fits any cohort (issue #13 item 2) ---------------------------------------

@@ -56,13 +56,15 @@ def data_fingerprint(data_dir: str | Path | None = None) -> str:
 
 
 def _validator_fingerprint() -> str:
-    """What a validation verdict depends on besides the data: this module and the validation
-    module, frictionless, and pandas (the cross-checks read the tables with it)."""
+    """What a validation verdict depends on besides the data: this module and every module of
+    the validation package, frictionless, and pandas (the cross-checks read the tables with it)."""
     from importlib import metadata
 
     digest = hashlib.sha256()
-    for module in ("data.py", "validation.py"):
-        digest.update((Path(__file__).parent / module).read_bytes())
+    here = Path(__file__).parent
+    # every file of the validator (a package) and this module: a changed rule is a new key
+    for module in [here / "data.py", *sorted((here / "validation").glob("*.py"))]:
+        digest.update(module.relative_to(here).as_posix().encode() + b"\0" + module.read_bytes())
     for package in ("frictionless", "pandas"):
         digest.update(f"{package}=={metadata.version(package)}".encode())
     return digest.hexdigest()
