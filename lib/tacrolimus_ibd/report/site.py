@@ -182,7 +182,8 @@ def bottom_line(stem: str, results: dict, *, level: str = "95%") -> list[str]:
         )
         if r.get("p_mwu_trough_remission") is not None:
             lines.append(
-                f"Trough level against remission: P = {r['p_mwu_trough_remission']:.2f} (exact Mann-Whitney); no relation shown."
+                f"Trough level against remission: P = {r['p_mwu_trough_remission']:.2f} "
+                f"({r.get('mwu_test_trough_remission', 'Mann-Whitney')}); no relation shown."
             )
     if stem == "06_literature_comparison" and r.get("pooled_response_published_series") is not None:
         lines.append(

@@ -259,7 +259,7 @@ def appraisal(infos: list) -> dict:
         p_remission = r5.get("p_mwu_trough_remission")
         # A cohort with no patient in one of the groups compared (one patient, say) gives no P value.
         compared = (
-            f"gives P = {p_remission:.2f} (exact Mann-Whitney)"
+            f"gives P = {p_remission:.2f} ({r5.get('mwu_test_trough_remission', 'Mann-Whitney')})"
             if p_remission is not None
             else "gives no P value here (a group compared has no patient with a trough level)"
         )
