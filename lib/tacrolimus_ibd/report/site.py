@@ -478,18 +478,18 @@ def build_site(
         )
     write("glossary.html", render("glossary.html.j2", terms=content.GLOSSARY, **common))
     write("appraisal.html", render("appraisal.html.j2", a=appraisal(infos), **common))
-    rows, total = timetable()
+    rows, total = timetable(audited=claims is not None)
     write(
         "journal-club.html",
         render(
             "journal-club.html.j2",
             timetable=rows,
             total_minutes=total,
-            questions=content.DISCUSSION_QUESTIONS,
+            questions=content.discussion_questions(audited=claims is not None),
             **common,
         ),
     )
-    deck = presenter_notebook(infos, figures_dir, manifest)
+    deck = presenter_notebook(infos, figures_dir, manifest, audited=claims is not None)
     write("presenter.ipynb", nbformat.writes(deck) + "\n")
     write("slides.html", export_slides(deck))
     return site
