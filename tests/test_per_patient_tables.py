@@ -93,9 +93,38 @@ def test_every_per_patient_table_of_the_notebooks_goes_through_show_per_patient(
         ],
         "05_trough_levels": ["table5_trough_positions", "trough_patients_not_in_table5"],
     }
+    assert {n for names in per_patient.values() for n in names} == set(outputs.PER_PATIENT_TABLES)
     for stem, names in per_patient.items():
         cells = json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
         code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
         for name in names:
             cell = next(c for c in code if f'"{name}"' in c and "show" in c)
             assert re.search(r"show_per_patient\(\s*result", cell), (stem, name)
+
+
+def test_every_per_patient_table_can_be_counted_by_its_columns():
+    """outputs.PER_PATIENT_TABLES names columns each notebook table has (forced to counts with limit=0)."""
+    from tacrolimus_ibd import medium_term, open_study, short_term, trough_levels
+
+    study = open_study(style=False)
+    week4, medium, troughs = (
+        short_term.short_term_outcomes(study),
+        medium_term.medium_term_outcomes(study),
+        trough_levels.trough_levels(study),
+    )
+    frames = {
+        "early_stops": week4.early.reset_index(),
+        "uc_week4_facts": week4.uc_week4_facts(),
+        "pouchitis_week4": week4.pouch,
+        "denominator_differences": medium.denominator_differences.reset_index(),
+        "relapses": medium.relapses.reset_index(),
+        "steroid_tapering": medium.tapering.reset_index(),
+        "side_effect_discontinuations": medium.discontinuations.reset_index(),
+        "table5_trough_positions": troughs.summary_frame(),
+        "trough_patients_not_in_table5": troughs.missing,
+    }
+    assert set(frames) == set(outputs.PER_PATIENT_TABLES)
+    for name, frame in frames.items():
+        counts = outputs.show_per_patient(frame, name, limit=0).frame
+        assert list(counts.columns) == [*outputs.PER_PATIENT_TABLES[name], "patients", "percent"], name
+        assert counts["patients"].sum() == len(frame), name

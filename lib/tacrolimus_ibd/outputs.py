@@ -76,6 +76,20 @@ def show(frame: pd.DataFrame, name: str, *, formats: dict | None = None, index: 
 #: scan on one screen; the paper's 19 patients stay one row each.
 PER_PATIENT_DISPLAY_LIMIT = 60
 
+#: The notebooks' per-patient tables (display name -> the columns their counts are by, above
+#: ``PER_PATIENT_DISPLAY_LIMIT``): the group, then what the table is about.
+PER_PATIENT_TABLES = {
+    "early_stops": ("diagnosis", "before_week4_assessment"),
+    "uc_week4_facts": ("week4_response", "basis"),
+    "pouchitis_week4": ("measure", "class_week0", "class_week4"),
+    "denominator_differences": ("diagnosis", "per_protocol"),
+    "relapses": ("diagnosis", "sources", "ambiguous_cell"),
+    "steroid_tapering": ("diagnosis", "concurrent_prednisolone_at_start", "steroid_tapering_table4"),
+    "side_effect_discontinuations": ("diagnosis", "stopped", "stopped_for_side_effects"),
+    "table5_trough_positions": ("diagnosis", "position"),
+    "trough_patients_not_in_table5": ("diagnosis", "outcome_end_of_follow_up"),
+}
+
 #: How a missing value is counted in a per-patient summary: as its own category, never dropped.
 MISSING_CATEGORY = "(missing)"
 
@@ -112,7 +126,7 @@ def show_per_patient(
     frame: pd.DataFrame,
     name: str,
     *,
-    count_by: list[str],
+    count_by: list[str] | tuple[str, ...] | None = None,
     formats: dict | None = None,
     index: bool = False,
     limit: int = PER_PATIENT_DISPLAY_LIMIT,
@@ -120,12 +134,14 @@ def show_per_patient(
     """Display a per-patient table: one row per patient up to ``limit`` patients, else counts.
 
     Up to ``limit`` patients (``patients_in``) this is ``show(frame, name, ...)``, unchanged.
-    Above it the table is replaced by ``counts_by(frame, count_by)`` (n and % per category) with
-    a caption that says so in words; the file a notebook saves (``save_table``) keeps every row.
+    Above it the table is replaced by ``counts_by(frame, count_by)`` (n and % per category;
+    ``count_by`` None: ``PER_PATIENT_TABLES[name]``) with a caption that says so in words; the
+    file a notebook saves (``save_table``) keeps every row.
     """
     patients = patients_in(frame)
     if patients <= limit:
         return show(frame, name, formats=formats, index=index)
+    count_by = list(PER_PATIENT_TABLES[name] if count_by is None else count_by)
     caption = (
         f"{patients:,} patients, more than {limit} (outputs.PER_PATIENT_DISPLAY_LIMIT): counts by "
         f"{', '.join(count_by)}, not one row per patient"
