@@ -58,3 +58,10 @@ def test_validate_and_every_notebook_run_on_the_cohort(name, tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     assert sorted(p.name for p in (outputs / "notebooks").glob("*.ipynb")) == NOTEBOOKS
     assert json.loads((outputs / "manifest.json").read_text())["completed"] is True
+    # Per-patient tables: one row per patient up to the display limit, counts (and a caption saying so) above it.
+    from tacrolimus_ibd.outputs import PER_PATIENT_DISPLAY_LIMIT
+
+    trough05 = (outputs / "notebooks" / "05_trough_levels.ipynb").read_text(encoding="utf-8")
+    patients = len((cohort / "table1_baseline.csv").read_text(encoding="utf-8").splitlines()) - 1
+    summarised = "not one row per patient" in trough05
+    assert summarised is (patients > PER_PATIENT_DISPLAY_LIMIT), (name, patients)

@@ -208,3 +208,30 @@ def test_the_tool_replaces_only_what_it_wrote(tmp_path):
     assert {p.name: p.read_bytes() for p in cohort.iterdir()} == before
     for folder in (ROOT, Path.home(), tmp_path / "synthetic_cohort" / "table1_baseline.csv"):
         assert _tool(str(folder)).returncode == 2
+
+
+@pytest.mark.e2e
+def test_the_pages_set_the_cohort_beside_the_paper_in_the_comparisons_words(centre):
+    """Notebook 07's close, the claim notes, the slides, the journal-club page and the handout on another cohort."""
+    import re
+
+    from tacrolimus_ibd.report import content
+
+    site = centre["outputs"] / "site"
+
+    def text(page: str) -> str:
+        import html
+
+        return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (site / page).read_text(encoding="utf-8"))))
+
+    reader07 = text("read/07_claims_audit.html")
+    assert "is not the paper's data, so nothing above is a verdict on the paper" in reader07
+    assert "Where do this cohort's figures differ most" in reader07
+    assert "Read with the tables and the notes above" not in reader07 and "Which of the discrepancies" not in reader07
+    notes = " ".join(pd.read_csv(centre["outputs"] / "claims_comparison.csv", dtype=str)["note"].fillna(""))
+    assert not any(w in notes for w in ("data give", "(discrepancy)", "(reproduced)", "all 19 patients"))
+    for page in ("slides.html", "journal-club.html", "summary.html"):
+        assert "Which of the discrepancies" not in text(page), page
+        assert content.COMPARISON_QUESTION.split(":")[0] in text(page), page
+    assert "transcribed by hand" not in text("summary.html")
+    assert "Which verdicts matter" not in text("journal-club.html")

@@ -100,3 +100,58 @@ def test_a_comparison_labels_its_per_patient_rows_only_on_the_paper(tmp_path):
     other_rows = medium_term_outcomes(open_study(SYNTHETIC, style=False)).relapses_vs_reported()["quantity"]
     assert paper_rows.str.startswith("Patient ").any()
     assert not other_rows.str.startswith("Patient ").any()
+
+
+# --- the words on another cohort: a comparison, never the audit's (brief cohort2 item 4) ---------
+
+AUDIT_WORDS = (
+    "data give",
+    "(discrepancy)",
+    "(reproduced)",
+    "(ambiguous)",
+    "(circular)",
+    "not computable",
+    "19 patients",
+)
+
+
+def test_the_comparisons_notes_are_worded_as_a_comparison():
+    from tacrolimus_ibd.claims.wording import comparison_note
+
+    result = claims.claims_audit(open_study(SYNTHETIC, style=False))
+    notes = " ".join(result.comparison["note"])
+    assert [w for w in AUDIT_WORDS if w in notes] == []
+    assert "this cohort gives" in notes and "the paper reported" in notes
+    note = "count: reported 7, data give 79; reading (a): x (discrepancy); reading (b): not computable: y (reproduced)"
+    assert comparison_note(note) == (
+        "count: the paper reported 7, this cohort gives 79; reading (a): x; "
+        "reading (b): cannot be computed from this cohort: y"
+    )
+    # The paper's own audit keeps its words.
+    audit_notes = " ".join(claims.evaluate(DATA_DIR)["note"])
+    assert "data give" in audit_notes and "all 19 patients" in audit_notes
+
+
+def test_notebook_07_closes_with_the_comparisons_words_on_another_cohort():
+    comparison = claims.claims_audit(open_study(SYNTHETIC, style=False))
+    audit = claims.claims_audit(open_study(DATA_DIR, style=False))
+    closing, questions = comparison.closing(), comparison.discussion()
+    assert f"{comparison.patients:,} patients" in closing and f"{len(comparison.comparison)} of the paper's" in closing
+    for text in (closing, questions):
+        assert not any(w in text for w in ("discrepanc", "circular", "Patient 9", "Table 3 is lost", "verdicts depend"))
+    assert "discrepancies" in audit.discussion() and "Patient 9" in audit.closing()
+
+
+def test_the_slides_and_the_journal_club_page_ask_about_the_comparison_on_another_cohort(tmp_path):
+    from tacrolimus_ibd.report import content, teaching
+
+    questions = content.discussion_questions(audited=False)
+    assert content.COMPARISON_QUESTION in questions and not any("discrepancies" in q for q in questions)
+    deck = teaching.presenter_notebook([], tmp_path, {}, audited=False)
+    wrap_up = next(c.source for c in deck.cells if c.source.startswith("## Wrap-up"))
+    assert content.COMPARISON_QUESTION in wrap_up and "discrepancies" not in wrap_up
+    audited = teaching.presenter_notebook([], tmp_path, {})
+    assert "discrepancies" in next(c.source for c in audited.cells if c.source.startswith("## Wrap-up"))
+    rows, _ = teaching.timetable(audited=False)
+    row07 = next(r for r in rows if r["stem"] == "07_claims_audit")
+    assert "verdict" not in row07["what"] and row07["part"] == content.COMPARISON_TIMETABLE_ROW[0]

@@ -1,4 +1,4 @@
-"""Per-patient figures switch to an aggregate view above plots.PER_PATIENT_FIGURE_LIMIT (#13 item 5)."""
+"""Per-patient figures switch to an aggregate view above outputs.PER_PATIENT_DISPLAY_LIMIT (#13 item 5)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from tacrolimus_ibd import plots  # noqa: E402
+from tacrolimus_ibd import outputs, plots  # noqa: E402
 
 
 def _swimmer_frame(n: int) -> pd.DataFrame:
@@ -44,11 +44,11 @@ def _troughs(n: int) -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize("n", [plots.PER_PATIENT_FIGURE_LIMIT, plots.PER_PATIENT_FIGURE_LIMIT + 1])
+@pytest.mark.parametrize("n", [outputs.PER_PATIENT_DISPLAY_LIMIT, outputs.PER_PATIENT_DISPLAY_LIMIT + 1])
 def test_swimmer_draws_one_bar_per_patient_up_to_the_limit_then_one_curve_per_group(n):
     ax = plots.swimmer(_swimmer_frame(n))
-    aggregate = n > plots.PER_PATIENT_FIGURE_LIMIT
-    assert (f"more than {plots.PER_PATIENT_FIGURE_LIMIT}" in ax.get_title()) is aggregate
+    aggregate = n > outputs.PER_PATIENT_DISPLAY_LIMIT
+    assert (f"more than {outputs.PER_PATIENT_DISPLAY_LIMIT}" in ax.get_title()) is aggregate
     if aggregate:
         assert len(ax.patches) == 0 and len(ax.get_lines()) == 2  # one step curve per group present
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -62,7 +62,7 @@ def test_swimmer_draws_one_bar_per_patient_up_to_the_limit_then_one_curve_per_gr
 
 
 def test_trough_figure_becomes_a_histogram_of_patient_means_above_the_limit():
-    n = plots.PER_PATIENT_FIGURE_LIMIT * 10
+    n = outputs.PER_PATIENT_DISPLAY_LIMIT * 10
     troughs = _troughs(n)
     ax = plots.trough_ranges(troughs, target=(5, 10), lines=[(7.0, "reported mean", "--")], title="Troughs")
     assert "distribution of the patient means" in ax.get_title() and f"{n:,} patients" in ax.get_title()

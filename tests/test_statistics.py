@@ -206,6 +206,9 @@ def test_exact_wilcoxon_above_scipys_limit_is_the_closed_form():
         assert scipy_row["statistic"] == closed.statistic
     big = st.all_positive_paired_tests([10_000], alternatives=("greater",))
     assert big.iloc[0]["method"] == "exact null distribution" and big.iloc[0]["p_value"] == 0.0  # 2**-10000 underflows
+    # The settings column says what was computed: scipy's exact method up to its limit, the closed form above.
+    assert scipy_row["settings"] == 'wilcoxon(method="exact", correction=False)'
+    assert big.iloc[0]["settings"].startswith("closed form") and "wilcoxon(" not in big.iloc[0]["settings"]
 
 
 def test_proportion_table_leaves_an_empty_group_without_a_proportion():

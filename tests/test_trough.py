@@ -128,10 +128,10 @@ def _exact_mwu_p(x, y) -> float:
     return float(np.mean(np.abs(us - mean_u) >= abs(u_obs - mean_u) - 1e-9))
 
 
-def test_mann_whitney_exact_matches_enumeration():
+def test_mann_whitney_u_matches_enumeration():
     values = pd.Series([1.7, 2.8, 4.2, 5.3, 6.5, 7.7, 9.9, 13.7, 17.4])
     group = pd.Series([True, False, True, True, False, False, True, False, False])
-    result = trough.mann_whitney_exact(values, group)
+    result = trough.mann_whitney_u(values, group)
     x = values[group].to_numpy()
     y = values[~group].to_numpy()
     assert result["p_value"] == pytest.approx(_exact_mwu_p(x, y))
@@ -143,7 +143,7 @@ def test_mann_whitney_exact_matches_enumeration():
 
 def test_mann_whitney_drops_missing_groups_and_handles_an_empty_group():
     values = pd.Series([1.0, 2.0, 3.0])
-    result = trough.mann_whitney_exact(values, pd.Series([True, pd.NA, True], dtype="boolean"))
+    result = trough.mann_whitney_u(values, pd.Series([True, pd.NA, True], dtype="boolean"))
     assert (result["n_true"], result["n_false"]) == (2, 0)
     assert math.isnan(result["p_value"]) and math.isnan(result["u"])
 
@@ -221,7 +221,19 @@ def test_mann_whitney_switches_to_the_normal_approximation_above_the_limit():
     n = tr.MANN_WHITNEY_EXACT_LIMIT + 1
     values = pd.Series(np.arange(n, dtype=float))
     group = pd.Series(np.arange(n) % 2 == 0)
-    big = tr.mann_whitney_exact(values, group)
+    big = tr.mann_whitney_u(values, group)
     assert big["method"] == "asymptotic" and 0 < big["p_value"] <= 1
-    small = tr.mann_whitney_exact(values[: n - 1], group[: n - 1])
+    small = tr.mann_whitney_u(values[: n - 1], group[: n - 1])
     assert small["method"] == "exact"
+    # The label a reader sees is the method used, not a typed "exact".
+    assert "normal approximation" in big["test"] and "exact" not in big["test"]
+    assert small["test"] == "Mann-Whitney U, exact, two-sided"
+    # The p-value above the limit is scipy's normal approximation with the continuity correction.
+    x, y = values[group].to_numpy(), values[~group].to_numpy()
+    expected = stats.mannwhitneyu(x, y, use_continuity=True, alternative="two-sided", method="asymptotic").pvalue
+    assert big["p_value"] == pytest.approx(expected)
+
+
+def test_an_empty_group_names_no_method():
+    result = trough.mann_whitney_u(pd.Series([1.0, 2.0]), pd.Series([True, True]))
+    assert result["method"] == "none" and "not computed" in result["test"]

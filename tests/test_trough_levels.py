@@ -44,3 +44,32 @@ def test_summary_frame_is_table5_sorted_by_mean(study):
     assert frame["mean_trough_ng_ml"].is_monotonic_increasing or frame["mean_trough_ng_ml"].is_monotonic_decreasing
     with pytest.raises(TypeError):
         trough_levels.trough_levels(study, 5.0, 10.0)  # the band is keyword-only
+
+
+def test_the_rank_tests_name_the_method_they_used_in_the_table_key_results_and_report(study, monkeypatch):
+    """Above trough.MANN_WHITNEY_EXACT_LIMIT the normal approximation is computed, and every label says so."""
+    from types import SimpleNamespace
+
+    from tacrolimus_ibd import trough
+    from tacrolimus_ibd.report import site, teaching
+
+    def prose(key):
+        info = SimpleNamespace(stem="05_trough_levels", key_results=key, parameters={})
+        appraisal = " ".join(" ".join(p["paragraphs"]) for p in teaching.appraisal([info])["points"])
+        return " ".join(site.bottom_line("05_trough_levels", key)) + " " + appraisal
+
+    exact = trough_levels.trough_levels(study)
+    assert set(exact.rank_tests["method"]) == {"exact"}
+    assert set(exact.rank_tests["test"]) == {"Mann-Whitney U, exact, two-sided"}
+    assert exact.key_results()["mwu_test_trough_remission"] == "exact Mann-Whitney"
+    assert "(exact Mann-Whitney)" in prose(exact.key_results())
+
+    monkeypatch.setattr(trough, "MANN_WHITNEY_EXACT_LIMIT", 2)  # every comparison is now "large"
+    approximate = trough_levels.trough_levels(study)
+    assert set(approximate.rank_tests["method"]) == {"asymptotic"}
+    assert not approximate.rank_tests["test"].str.contains("exact").any()
+    key = approximate.key_results()
+    assert key["mwu_test_trough_remission"] == "Mann-Whitney, normal approximation"
+    text = prose(key)
+    assert "(Mann-Whitney, normal approximation)" in text and "exact Mann-Whitney" not in text
+    assert key["p_mwu_trough_remission"] != exact.key_results()["p_mwu_trough_remission"]

@@ -231,7 +231,7 @@ def cohort_rows(cohort: pd.DataFrame) -> pd.DataFrame:
     * response at week 4: ``cohort.week4_response`` (from the Results text, Table 3 being lost;
       most values are inferred, see ``week4_response_basis``), over patients with a value;
     * remission at the end of follow-up: ``outcome_end_of_follow_up == "remission"``
-      (Table 4, Patient 9 inferred from the text), over every patient of the arm (intention to
+      (Table 4, and outcomes inferred from the text), over every patient of the arm (intention to
       treat, the denominator of notebook 04's key results): an unknown outcome is not an event.
 
     One row per outcome and arm (CD, UC, pouchitis, all); an arm with no patient with a known

@@ -121,7 +121,7 @@ class MediumTermResults:
         relapses, study = self.relapses, self.study
         named = relapses[relapses["text_names_relapse"]]
         # The ledger keys the UC relapse months by the paper's patients ("p1_month"): they are those
-        # patients only on the paper's transcription; another cohort's patient 1 is someone else.
+        # patients only on the paper's transcription; in another cohort the same number is someone else.
         month_keys = [
             k for k in study.reported("uc-relapses") if study.is_transcription and re.fullmatch(r"p\d+_month", k)
         ]

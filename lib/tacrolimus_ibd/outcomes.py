@@ -99,9 +99,10 @@ def fact_values(facts: pd.DataFrame, fact: str, *, numeric: bool = False) -> pd.
 def side_effect_stop_day(facts: pd.DataFrame) -> pd.Series:
     """Day of stopping tacrolimus for side effects, where the Results text gives it.
 
-    The text gives days for Patients 15 and 16 ("stopped tacrolimus after 5 days and 2 weeks")
-    and a week for Patient 5 ("discontinued ... due to side effects at week 4"); weeks are
-    converted at 7 days. Patients without such a sentence are absent from the Series.
+    The text facts give either a day (``tacrolimus_stopped_for_side_effects_days``, as in "stopped
+    tacrolimus after 5 days") or a week (``tacrolimus_stopped_for_side_effects_week``, as in
+    "discontinued ... at week 4"); weeks are converted at 7 days. Patients without such a fact
+    are absent from the Series.
     """
     days = fact_values(facts, "tacrolimus_stopped_for_side_effects_days", numeric=True)
     weeks = fact_values(facts, "tacrolimus_stopped_for_side_effects_week", numeric=True)
@@ -115,7 +116,7 @@ def tacrolimus_stopped(cohort: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFram
     """Whether each patient had stopped tacrolimus by the end of follow-up, and on what basis.
 
     Table 5's "Ongoing tacrolimus therapy" column (No = stopped, Yes = ongoing) where the
-    patient is listed; otherwise a stop stated in the Results text (Patients 15 and 16);
+    patient is listed; otherwise a stop stated in the text facts (``side_effect_stop_day``);
     otherwise unknown (pandas NA). Columns: ``stopped`` (nullable boolean), ``stopped_basis``.
     """
     ongoing = cohort["ongoing_tacrolimus"].astype("boolean")
@@ -174,10 +175,9 @@ def denominator_mask(cohort: pd.DataFrame, facts: pd.DataFrame, definition: str 
 
     ``"per_protocol"``: every patient except those who stopped tacrolimus for side effects
     before the week-4 assessment (day < 28), who had no on-treatment assessment of the paper's
-    short-term end point (Patients 15 and 16, stopped after 5 and 14 days). This is the
-    denominator the paper's Discussion uses when it says all CD patients benefited "except for
-    two patients who had to discontinue treatment due to side effects". Patient 5 stopped at
-    week 4, after her week-4 assessment, and stays in.
+    short-term end point. This is the denominator the paper's Discussion uses when it says all
+    CD patients benefited "except for two patients who had to discontinue treatment due to side
+    effects". A patient who stopped at week 4 (day 28) was assessed first and stays in.
     """
     if definition == "intention_to_treat":
         keep = pd.Series(True, index=cohort.index)
@@ -264,9 +264,9 @@ def week4_response_basis(cohort: pd.DataFrame) -> pd.DataFrame:
 def end_of_follow_up_outcome(cohort: pd.DataFrame, *, include_inferred: bool = True) -> pd.Series:
     """Outcome at the end of follow-up (remission / mild / severe) per patient.
 
-    Table 4's "Medium term outcome" column; Patient 9, absent from Table 4, has a remission
-    inferred from the Results text (``outcome_end_of_follow_up_basis`` = "inferred"), used only
-    when ``include_inferred``. Patient 7 has none (missing).
+    Table 4's "Medium term outcome" column. An outcome inferred from the text for a patient
+    absent from Table 4 (``outcome_end_of_follow_up_basis`` = "inferred") is used only when
+    ``include_inferred``; a patient with no outcome in either source has none (missing).
     """
     outcome = cohort["outcome_end_of_follow_up"].copy()
     if not include_inferred:
@@ -303,8 +303,9 @@ def relapse_table(cohort: pd.DataFrame, table4: pd.DataFrame, facts: pd.DataFram
     """Relapses as Table 4 prints them beside the relapses the Results text names.
 
     Table 4's "Relapse (month)" cells were read by cell position from a run-together text
-    (``reading_note`` says how); the text names relapses for Patients 1 and 4 (with months)
-    and 13 and 19 ("a relapse requiring a course of steroids", no month). One row per patient
+    (``reading_note`` says how); the text facts name a relapse either with its month
+    (``relapse_month``) or without one (``relapse_requiring_steroids``: "a relapse requiring a
+    course of steroids"). One row per patient
     with a relapse in either source; ``sources`` says which.
     """
     notes = table4.set_index(patient_ids(table4["patient_id"]))["reading_note"].reindex(cohort.index)
@@ -397,8 +398,8 @@ def steroid_tapering_table(cohort: pd.DataFrame) -> pd.DataFrame:
 def treatment_duration(cohort: pd.DataFrame) -> pd.DataFrame:
     """Months on tacrolimus: Table 4's "Treatment (month)", else Table 5's duration.
 
-    Columns ``months`` and ``duration_source`` ("Table 4", "Table 5" or "none"). Patient 9 has
-    only Table 5's value; Patient 7 has neither (missing, not zero).
+    Columns ``months`` and ``duration_source`` ("Table 4", "Table 5" or "none"). A patient absent
+    from Table 4 gets Table 5's value; one absent from both has none (missing, not zero).
     """
     table4 = cohort["treatment_months"].astype(float)
     table5 = cohort["tacrolimus_duration_months"].astype(float)
@@ -492,8 +493,8 @@ def outcome_rates(
     group, events, total, unknown (in the denominator, outcome unknown: counted in total, not
     in events), event_ids, and ``denominator``. The rates:
 
-    * ``remission_end``: remission at the end of follow-up (Table 4, plus Patient 9 when
-      ``include_inferred``), per group and overall;
+    * ``remission_end``: remission at the end of follow-up (Table 4, plus the outcomes inferred
+      from the text when ``include_inferred``), per group and overall;
     * ``relapse_table4``: a relapse month in Table 4 (unknown for patients not in Table 4);
     * ``relapse_text``: a relapse named in the Results text (the text never says "no relapse",
       so this is a lower bound);

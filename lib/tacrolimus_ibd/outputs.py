@@ -36,15 +36,26 @@ class Table:
     address; either would make each run's notebook differ (and nbval fail) with no change.
     """
 
-    def __init__(self, frame: pd.DataFrame, name: str, *, formats: dict | None = None, index: bool = False):
-        self.frame, self.name, self.formats, self.index = frame, name, formats, index
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        name: str,
+        *,
+        formats: dict | None = None,
+        index: bool = False,
+        caption: str | None = None,
+    ):
+        self.frame, self.name, self.formats, self.index, self.caption = frame, name, formats, index, caption
 
     def _repr_html_(self) -> str:
         styler = self.frame.style.set_uuid(self.name).format(self.formats or {}, na_rep="", precision=2)
+        if self.caption:
+            styler = styler.set_caption(self.caption)
         return (styler if self.index else styler.hide(axis="index")).to_html()
 
     def __repr__(self) -> str:
-        return self.frame.to_string(index=self.index)
+        text = self.frame.to_string(index=self.index)
+        return f"{self.caption}\n{text}" if self.caption else text
 
 
 #: Display formats of a proportion and its two intervals (statistics.proportion_table's columns).
@@ -56,6 +67,86 @@ CI_FORMATS = {
 def show(frame: pd.DataFrame, name: str, *, formats: dict | None = None, index: bool = False) -> Table:
     """Display ``frame`` in a notebook with a fixed HTML id; ``formats`` maps column to format."""
     return Table(frame, name, formats=formats, index=index)
+
+
+#: The project's one per-patient display limit (issue #13 item 5). Up to this many patients a
+#: notebook shows one mark per patient (a dot, a bar) and one row per patient; above it a figure
+#: switches to an aggregate view (plots) and a per-patient table to counts
+#: (``show_per_patient``), and each says so. Sixty rows or marks is about what a reader can
+#: scan on one screen; the paper's 19 patients stay one row each.
+PER_PATIENT_DISPLAY_LIMIT = 60
+
+#: The notebooks' per-patient tables (display name -> the columns their counts are by, above
+#: ``PER_PATIENT_DISPLAY_LIMIT``): the group, then what the table is about.
+PER_PATIENT_TABLES = {
+    "early_stops": ("diagnosis", "before_week4_assessment"),
+    "uc_week4_facts": ("week4_response", "basis"),
+    "pouchitis_week4": ("measure", "class_week0", "class_week4"),
+    "denominator_differences": ("diagnosis", "per_protocol"),
+    "relapses": ("diagnosis", "sources", "ambiguous_cell"),
+    "steroid_tapering": ("diagnosis", "concurrent_prednisolone_at_start", "steroid_tapering_table4"),
+    "side_effect_discontinuations": ("diagnosis", "stopped", "stopped_for_side_effects"),
+    "table5_trough_positions": ("diagnosis", "position"),
+    "trough_patients_not_in_table5": ("diagnosis", "outcome_end_of_follow_up"),
+}
+
+#: How a missing value is counted in a per-patient summary: as its own category, never dropped.
+MISSING_CATEGORY = "(missing)"
+
+
+def patients_in(frame: pd.DataFrame) -> int:
+    """The number of patients a per-patient table holds: distinct ``patient_id`` values (a
+    column or the index), else its rows."""
+    if "patient_id" in frame.columns:
+        return int(frame["patient_id"].nunique())
+    if "patient_id" in (frame.index.names or []):
+        return int(frame.index.get_level_values("patient_id").nunique())
+    return len(frame)
+
+
+def counts_by(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Rows per combination of ``columns`` (index levels may be named too), with their percent.
+
+    One row per combination present, in the order of first appearance (the table's own order,
+    so a table sorted by group stays so); a missing value is a category of its own
+    (``MISSING_CATEGORY``). Columns: ``columns``, ``patients`` (n) and ``percent`` (of all rows,
+    unrounded; the percentages sum to 100).
+    """
+    flat = frame.reset_index() if any(c in (frame.index.names or []) for c in columns) else frame
+    unknown = [c for c in columns if c not in flat.columns]
+    if unknown:
+        raise KeyError(f"no column {unknown} to count by; the table has {list(flat.columns)}")
+    keys = flat[columns].astype(object).where(flat[columns].notna(), MISSING_CATEGORY).astype(str)
+    counts = keys.groupby(columns, sort=False).size().rename("patients").reset_index()
+    counts["percent"] = 100 * counts["patients"] / max(len(flat), 1)
+    return counts
+
+
+def show_per_patient(
+    frame: pd.DataFrame,
+    name: str,
+    *,
+    count_by: list[str] | tuple[str, ...] | None = None,
+    formats: dict | None = None,
+    index: bool = False,
+    limit: int = PER_PATIENT_DISPLAY_LIMIT,
+) -> Table:
+    """Display a per-patient table: one row per patient up to ``limit`` patients, else counts.
+
+    Up to ``limit`` patients (``patients_in``) this is ``show(frame, name, ...)``, unchanged.
+    Above it the table is replaced by ``counts_by(frame, count_by)`` (n and % per category;
+    ``count_by`` None: ``PER_PATIENT_TABLES[name]``) with a caption that says so in words; the
+    file a notebook saves (``save_table``) keeps every row.
+    """
+    patients = patients_in(frame)
+    if patients <= limit:
+        return show(frame, name, formats=formats, index=index)
+    count_by = list(PER_PATIENT_TABLES[name] if count_by is None else count_by)
+    caption = (
+        f"{patients:,} patients, more than {limit} (outputs.PER_PATIENT_DISPLAY_LIMIT): counts by "
+        f"{', '.join(count_by)}, not one row per patient"
+    )
+    return Table(counts_by(frame, count_by), name, formats={"percent": "{:.1f}%"}, caption=caption)
 
 
 def save_key_results(results: dict, notebook: str, output_dir: str | Path | None) -> Path | None:

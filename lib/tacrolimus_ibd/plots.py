@@ -13,7 +13,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 
 from .labels import readable
-from .outputs import figure_record, save_figure_record, target
+from .outputs import PER_PATIENT_DISPLAY_LIMIT, figure_record, save_figure_record, target
 
 #: One colour per analysis group, used by every figure (colour-blind safe, Okabe-Ito).
 GROUP_COLOURS = {"CD": "#0072B2", "UC": "#D55E00", "pouchitis": "#009E73", "all": "#555555"}
@@ -204,14 +204,13 @@ def proportion_intervals(
     return ax
 
 
-#: Above this many patients a figure with one mark per patient (swimmer plot, per-patient
-#: troughs) is unreadable and slow to draw: it switches to an aggregate view of the same
-#: column (one curve or histogram per group) and its title says so (issue #13 item 5).
-PER_PATIENT_FIGURE_LIMIT = 60
+# Above outputs.PER_PATIENT_DISPLAY_LIMIT patients a figure with one mark per patient (swimmer
+# plot, per-patient troughs) is unreadable and slow to draw: it switches to an aggregate view of
+# the same column (one curve or histogram per group) and its title says so (issue #13 item 5).
 
 
 def _aggregate_title(title: str, n: int, view: str) -> str:
-    return f"{title}\n{n:,} patients, more than {PER_PATIENT_FIGURE_LIMIT}: {view}, not one mark per patient"
+    return f"{title}\n{n:,} patients, more than {PER_PATIENT_DISPLAY_LIMIT}: {view}, not one mark per patient"
 
 
 def _groups_present(frame) -> list[str]:
@@ -220,23 +219,23 @@ def _groups_present(frame) -> list[str]:
 
 
 def patient_points(*, data, ax, size: float = 7, **kwargs):
-    """One dot per patient (seaborn's swarmplot) up to ``PER_PATIENT_FIGURE_LIMIT`` patients;
+    """One dot per patient (seaborn's swarmplot) up to ``PER_PATIENT_DISPLAY_LIMIT`` patients;
     above it, one box per category (seaborn's boxplot: median, quartiles, 1.5 IQR whiskers,
     Tukey 1977), with the axis title saying so. ``kwargs`` are swarmplot's (x, y, hue, order,
     palette, legend)."""
     import seaborn as sns
 
-    if len(data) <= PER_PATIENT_FIGURE_LIMIT:
+    if len(data) <= PER_PATIENT_DISPLAY_LIMIT:
         return sns.swarmplot(data=data, ax=ax, size=size, **kwargs)
     sns.boxplot(data=data, ax=ax, fliersize=1.5, linewidth=0.8, **kwargs)
     ax.set_title(
-        f"{len(data):,} patients, more than {PER_PATIENT_FIGURE_LIMIT}: box plots, not one dot per patient", fontsize=8
+        f"{len(data):,} patients, more than {PER_PATIENT_DISPLAY_LIMIT}: box plots, not one dot per patient", fontsize=8
     )
     return ax
 
 
 def swimmer_aggregate(frame, *, ax=None, title: str = "Time on tacrolimus"):
-    """The swimmer plot's aggregate view, for cohorts above ``PER_PATIENT_FIGURE_LIMIT``.
+    """The swimmer plot's aggregate view, for cohorts above ``PER_PATIENT_DISPLAY_LIMIT``.
 
     One step curve per diagnosis group: the share of the group's patients with at least x
     months on tacrolimus (one minus the empirical distribution function of ``months``; stops
@@ -269,7 +268,7 @@ def swimmer_aggregate(frame, *, ax=None, title: str = "Time on tacrolimus"):
 def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per patient"):
     """Swimmer plot from ``outcomes.swimmer_data``: a bar per patient for the months on tacrolimus.
 
-    Above ``PER_PATIENT_FIGURE_LIMIT`` patients it draws ``swimmer_aggregate`` instead (one
+    Above ``PER_PATIENT_DISPLAY_LIMIT`` patients it draws ``swimmer_aggregate`` instead (one
     curve per group), and the title says so.
 
     Bars are coloured by diagnosis; a thin grey line continues to the end of follow-up (Table 5)
@@ -283,7 +282,7 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
     import numpy as np
     import pandas as pd
 
-    if len(frame) > PER_PATIENT_FIGURE_LIMIT:
+    if len(frame) > PER_PATIENT_DISPLAY_LIMIT:
         return swimmer_aggregate(frame, ax=ax, title=title.removesuffix(", one bar per patient"))
     order = {"CD": 0, "UC": 1, "pouchitis": 2}
     frame = frame.assign(_group=frame["diagnosis"].map(order), _months=frame["months"].fillna(-1))
@@ -515,7 +514,7 @@ def _trough_references(ax, target, bands, lines) -> None:
 
 
 def trough_distribution(troughs, *, target: tuple[float, float], bands=(), lines=(), ax=None, title: str = ""):
-    """The per-patient trough figure's aggregate view, for cohorts above ``PER_PATIENT_FIGURE_LIMIT``.
+    """The per-patient trough figure's aggregate view, for cohorts above ``PER_PATIENT_DISPLAY_LIMIT``.
 
     One step histogram per diagnosis group of the patient mean troughs (``mean_trough_ng_ml``,
     bins of 1 ng/mL), with the same target band, further bands and reference lines as
@@ -549,7 +548,7 @@ def trough_distribution(troughs, *, target: tuple[float, float], bands=(), lines
 def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), ax=None, title: str = ""):
     """Dot-and-range plot of Table 5: one row per patient, mean trough (dot) and range (line).
 
-    Above ``PER_PATIENT_FIGURE_LIMIT`` patients it draws ``trough_distribution`` instead (a
+    Above ``PER_PATIENT_DISPLAY_LIMIT`` patients it draws ``trough_distribution`` instead (a
     histogram of the patient means per group), and the title says so.
 
     ``troughs`` is ``trough.trough_table`` (rows drawn top to bottom in the given order,
@@ -559,7 +558,7 @@ def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), a
     """
     import numpy as np
 
-    if len(troughs) > PER_PATIENT_FIGURE_LIMIT:
+    if len(troughs) > PER_PATIENT_DISPLAY_LIMIT:
         return trough_distribution(troughs, target=target, bands=bands, lines=lines, ax=ax, title=title)
     ax = ax or plt.subplots(figsize=(8, 0.35 * len(troughs) + 1.8))[1]
     y = np.arange(len(troughs))[::-1]

@@ -97,7 +97,8 @@ def all_positive_paired_tests(n_values, *, alternatives=("two-sided", "greater")
 
     Rows, for each n and alternative ("greater": differences tend to be positive):
 
-    * Wilcoxon signed-rank, ``scipy.stats.wilcoxon(method="exact")``;
+    * Wilcoxon signed-rank, ``scipy.stats.wilcoxon(method="exact")``; above
+      ``WILCOXON_EXACT_SCIPY_LIMIT`` the same exact p-value in closed form (``settings`` says so);
     * Wilcoxon signed-rank, normal approximation (``method="asymptotic"`` in scipy 1.16; older
       releases called it "approx"), without and with the continuity correction;
     * sign test, exact binomial (``scipy.stats.binomtest``, p = 0.5).
@@ -119,8 +120,10 @@ def all_positive_paired_tests(n_values, *, alternatives=("two-sided", "greater")
                 ("asymptotic", False, "normal approximation, no continuity correction"),
                 ("asymptotic", True, "normal approximation, continuity correction"),
             ]:
+                settings = f'wilcoxon(method="{method}", correction={correction})'
                 if method == "exact" and n > WILCOXON_EXACT_SCIPY_LIMIT:
                     result = _all_positive_exact(n, alternative)
+                    settings = f"closed form, P(T+ = n(n+1)/2) = 2**-n (scipy's exact method above n={WILCOXON_EXACT_SCIPY_LIMIT} is too slow)"
                 else:
                     result = stats.wilcoxon(
                         differences, zero_method="wilcox", correction=correction, alternative=alternative, method=method
@@ -129,7 +132,7 @@ def all_positive_paired_tests(n_values, *, alternatives=("two-sided", "greater")
                     {
                         "test": "Wilcoxon signed-rank",
                         "method": label,
-                        "settings": f'wilcoxon(method="{method}", correction={correction})',
+                        "settings": settings,
                         "n": n,
                         "alternative": alternative,
                         "statistic": float(result.statistic),
@@ -320,7 +323,8 @@ def fisher_2x2(exposure: pd.Series, outcome: pd.Series) -> Fisher2x2:
     frame = pd.DataFrame({"exposure": exposure, "outcome": outcome}).dropna().astype(bool)
     e, o = frame["exposure"], frame["outcome"]
     table = np.array([[(e & o).sum(), (e & ~o).sum()], [(~e & o).sum(), (~e & ~o).sum()]], dtype=int)
-    test = stats.fisher_exact(table, alternative="two-sided")
+    # method=None: scipy's exact conditional (hypergeometric) p-value of a 2x2 table, at any n.
+    test = stats.fisher_exact(table, alternative="two-sided", method=None)
     return Fisher2x2(
         exposed_with_outcome=int(table[0, 0]),
         exposed_without_outcome=int(table[0, 1]),

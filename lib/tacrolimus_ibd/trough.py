@@ -234,20 +234,35 @@ def reported_vs_computed(summary: dict[str, float], reported: dict[str, float]) 
     return out
 
 
-#: Largest number of patients (both groups) for which mann_whitney_exact uses the exact null
+#: Largest number of patients (both groups) for which mann_whitney_u uses the exact null
 #: distribution; above it, scipy's normal approximation (a cohort of thousands would take hours).
 MANN_WHITNEY_EXACT_LIMIT = 200
 
+#: How a reader is told which Mann-Whitney U test was computed, by scipy's ``method`` name: the
+#: a table's ``test`` column, and the short name prose uses (the report's appraisal).
+MANN_WHITNEY_TESTS = {
+    "exact": "Mann-Whitney U, exact, two-sided",
+    "asymptotic": "Mann-Whitney U, normal approximation with continuity correction, two-sided",
+    "none": "Mann-Whitney U, not computed (a group is empty)",
+}
+MANN_WHITNEY_SHORT = {
+    "exact": "exact Mann-Whitney",
+    "asymptotic": "Mann-Whitney, normal approximation",
+    "none": "Mann-Whitney, not computed",
+}
 
-def mann_whitney_exact(values: pd.Series, group: pd.Series) -> dict:
-    """Exact two-sided Mann-Whitney U test of ``values`` between ``group`` True and False.
 
-    scipy.stats.mannwhitneyu with ``method="exact"`` (the exact null distribution of U, valid
-    without ties; Mann & Whitney, Ann Math Stat 1947) and ``alternative="two-sided"``. Rows
-    with a missing value or group are dropped. Returns n and median of each group, U (of the
-    True group) and the p-value; U and p are NaN when a group is empty. Above
-    ``MANN_WHITNEY_EXACT_LIMIT`` patients the normal approximation is used (``method``
-    "asymptotic").
+def mann_whitney_u(values: pd.Series, group: pd.Series) -> dict:
+    """Two-sided Mann-Whitney U test of ``values`` between ``group`` True and False.
+
+    scipy.stats.mannwhitneyu (Mann & Whitney, Ann Math Stat 1947), ``alternative="two-sided"``,
+    with its ``method`` chosen here and passed explicitly: ``"exact"`` (the exact null
+    distribution of U, valid without ties) up to ``MANN_WHITNEY_EXACT_LIMIT`` patients,
+    ``"asymptotic"`` (the normal approximation with the tie and continuity corrections) above.
+    Rows with a missing value or group are dropped. Returns n and median of each group, U (of
+    the True group), the p-value, ``method`` (the one used, or "none" when a group is empty and
+    U and p are NaN) and ``test`` (its name for a table, ``MANN_WHITNEY_TESTS``; prose uses
+    ``MANN_WHITNEY_SHORT``).
     """
     frame = pd.DataFrame({"value": pd.to_numeric(values, errors="coerce"), "group": group}).dropna()
     is_true = frame["group"].astype(bool)
@@ -260,14 +275,17 @@ def mann_whitney_exact(values: pd.Series, group: pd.Series) -> dict:
         "u": float("nan"),
         "p_value": float("nan"),
         "ties": bool(frame["value"].duplicated().any()),
-        "method": "exact",
+        "method": "none",
+        "test": MANN_WHITNEY_TESTS["none"],
     }
     if len(x) and len(y):
         # The exact distribution costs about n_true * n_false * (n_true + n_false): above the
         # limit the normal approximation (with the tie correction) is used and ``method`` says so.
         method = "exact" if len(x) + len(y) <= MANN_WHITNEY_EXACT_LIMIT else "asymptotic"
-        test = stats.mannwhitneyu(x, y, alternative="two-sided", method=method)
-        result["u"], result["p_value"], result["method"] = float(test.statistic), float(test.pvalue), method
+        test = stats.mannwhitneyu(x, y, use_continuity=True, alternative="two-sided", method=method)
+        result.update(
+            u=float(test.statistic), p_value=float(test.pvalue), method=method, test=MANN_WHITNEY_TESTS[method]
+        )
     return result
 
 

@@ -4,8 +4,9 @@ al.'s high-trough band (Gut 2006;55:1255-62), the reported mean and range, outco
 
 ``trough_levels(study, target_low_ng_ml=..., target_high_ng_ml=...)`` returns a
 ``TroughLevels``: tables as attributes, ``summary_frame()`` (the Table 5 patients with their
-position against the band) and ``key_results()``. Tests: exact Mann-Whitney U (Mann & Whitney
-1947) and Fisher's exact test (Fisher 1922), ``trough.mann_whitney_exact`` and
+position against the band) and ``key_results()``. Tests: Mann-Whitney U (Mann & Whitney 1947;
+exact up to ``trough.MANN_WHITNEY_EXACT_LIMIT`` patients, the normal approximation above, each
+row naming the one it used) and Fisher's exact test (Fisher 1922), ``trough.mann_whitney_u`` and
 ``statistics.fisher_2x2``.
 """
 
@@ -180,6 +181,9 @@ class TroughLevels:
             "reported_range_is_lowest_single_to_highest_mean": self.reported_range_is_mixed,
             "p_mwu_trough_remission": self.rank_tests.loc[0, "p_value"],
             "p_mwu_trough_adverse_effect": self.rank_tests.loc[1, "p_value"],
+            # Which test gave each P (exact, or the normal approximation on a large cohort), for prose.
+            "mwu_test_trough_remission": trough.MANN_WHITNEY_SHORT[self.rank_tests.loc[0, "method"]],
+            "mwu_test_trough_adverse_effect": trough.MANN_WHITNEY_SHORT[self.rank_tests.loc[1, "method"]],
             "p_fisher_in_band_remission": self.fisher_tests.loc[0, "p_value"],
         }
 
@@ -223,7 +227,7 @@ def trough_levels(study, *, target_low_ng_ml: float = 5.0, target_high_ng_ml: fl
         readings=trough.reported_vs_computed(summary, reported_trough),
         rank_tests=pd.DataFrame(
             [
-                {"comparison": name, "test": "Mann-Whitney U, exact, two-sided", **trough.mann_whitney_exact(v, g)}
+                {"comparison": name, "test": "", **trough.mann_whitney_u(v, g)}  # "test" second, as the table prints it
                 for name, v, g in rank_tests
             ]
         ),

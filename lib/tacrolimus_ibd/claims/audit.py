@@ -40,6 +40,7 @@ from ..data import cohort_from_tables, cohort_name, load_tables
 from ..paper import Paper, load_paper
 from .checks import CHECKS, Evidence, Verdict
 from .ledger import AUDIT_COLUMNS, AUDIT_FILE, GRADES, README_MARKERS, STATUSES, THEMES, load_readings
+from .wording import comparison_note
 
 #: The comparison of another cohort with the paper (``compare``): what each column holds.
 COMPARISON_COLUMNS = ["claim_id", "section", "theme", "quote", "the paper reported", "this cohort", "note"]
@@ -301,7 +302,7 @@ def compare(data_dir: str | Path | None = None, *, paper: Paper | None = None) -
                 "quote": c.quote,
                 "the paper reported": c.reported,
                 "this cohort": verdicts[c.claim_id].computed,
-                "note": verdicts[c.claim_id].note,
+                "note": comparison_note(verdicts[c.claim_id].note),
             }
             for c in compared.itertuples(index=False)
         ],

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..paper import Paper, load_paper
+from . import narrative
 from .audit import (
     COMPARISON_COLUMNS,
     THEMES,
@@ -134,6 +135,14 @@ class ClaimsAudit:
         """The plain-text reading of ``reproduced`` or ``notes`` (the notes of a few telling claims)."""
         return "\n".join(getattr(self, f"_reading_{section}")())
 
+    def closing(self) -> str:
+        """Notebook 07's closing words (markdown): what the verdicts mean for the paper's conclusions."""
+        return narrative.AUDIT_CLOSING
+
+    def discussion(self) -> str:
+        """Notebook 07's questions for discussion (markdown bullets), about the audit."""
+        return narrative.AUDIT_QUESTIONS
+
     def _reading_reproduced(self):
         reproduced, on_text = self.with_status("reproduced"), self.rests_on_text
         yield (
@@ -215,6 +224,19 @@ class ClaimsComparison:
     def summary_frame(self) -> pd.DataFrame:
         """Claims per theme: compared, and left out."""
         return self.theme_counts
+
+    def closing(self) -> str:
+        """Notebook 07's closing words (markdown) on another cohort: what the comparison can and cannot say."""
+        return narrative.COMPARISON_CLOSING.format(
+            patients=self.patients,
+            compared=len(self.comparison),
+            total=len(self.comparison) + len(self.not_compared),
+            not_compared=len(self.not_compared),
+        )
+
+    def discussion(self) -> str:
+        """Notebook 07's questions for discussion (markdown bullets) on another cohort: about the comparison."""
+        return narrative.COMPARISON_QUESTIONS
 
     def beside(self) -> pd.DataFrame:
         """The comparison, as shown: claim, quote, the paper reported, this cohort, note."""

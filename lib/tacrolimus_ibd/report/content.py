@@ -246,6 +246,13 @@ COMPARISON_QUESTION = (
 )
 
 
+#: On a cohort that is not the paper's, notebook 07's part of the session: the comparison, not verdicts.
+COMPARISON_TIMETABLE_ROW = (
+    "This cohort beside the paper",
+    "Where this cohort's figures differ from what the paper reported, and what could explain a difference.",
+)
+
+
 def discussion_questions(*, audited: bool) -> tuple[str, ...]:
     """The eight questions; on a run without the paper's audit, the question on its discrepancies
     becomes one on the comparison with the paper."""

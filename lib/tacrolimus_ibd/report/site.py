@@ -182,7 +182,8 @@ def bottom_line(stem: str, results: dict, *, level: str = "95%") -> list[str]:
         )
         if r.get("p_mwu_trough_remission") is not None:
             lines.append(
-                f"Trough level against remission: P = {r['p_mwu_trough_remission']:.2f} (exact Mann-Whitney); no relation shown."
+                f"Trough level against remission: P = {r['p_mwu_trough_remission']:.2f} "
+                f"({r.get('mwu_test_trough_remission', 'Mann-Whitney')}); no relation shown."
             )
     if stem == "06_literature_comparison" and r.get("pooled_response_published_series") is not None:
         lines.append(
@@ -477,18 +478,18 @@ def build_site(
         )
     write("glossary.html", render("glossary.html.j2", terms=content.GLOSSARY, **common))
     write("appraisal.html", render("appraisal.html.j2", a=appraisal(infos), **common))
-    rows, total = timetable()
+    rows, total = timetable(audited=claims is not None)
     write(
         "journal-club.html",
         render(
             "journal-club.html.j2",
             timetable=rows,
             total_minutes=total,
-            questions=content.DISCUSSION_QUESTIONS,
+            questions=content.discussion_questions(audited=claims is not None),
             **common,
         ),
     )
-    deck = presenter_notebook(infos, figures_dir, manifest)
+    deck = presenter_notebook(infos, figures_dir, manifest, audited=claims is not None)
     write("presenter.ipynb", nbformat.writes(deck) + "\n")
     write("slides.html", export_slides(deck))
     return site

@@ -148,14 +148,21 @@ def handout(infos: list, figures_dir: Path, manifest: dict, claims: pd.DataFrame
                     "label_pt": handout_figure_width_mm(path)[1],
                 }
             )
-    provenance = [
-        f"This run: {data['title'] or data['folder']}."
-        + (" A synthetic cohort: its numbers say nothing about tacrolimus." if data["synthetic"] else "")
-        + " The values were transcribed by hand from the paper's Tables 1-5 and Results text, as printed in an extraction "
+    transcription = (
+        " The values were transcribed by hand from the paper's Tables 1-5 and Results text, as printed in an extraction "
         "whose table columns ran together; where a cell's reading needed judgement the data dictionary says so, and the "
         "verdicts that depend on it are marked in the claims audit. Table 3 (week 4) was lost: response is read from the text. "
         "Every number here is computed from those data; the paper's values appear only as quoted claims (long findings "
-        "are cut, \u2026: claims.html has them whole).",
+        "are cut, \u2026: claims.html has them whole)."
+    )
+    comparison = (
+        " This cohort is not the paper's transcription: every number here is computed from its own tables, and the "
+        "paper's values appear only beside them, as reported (notebook 07), never as verdicts."
+    )
+    provenance = [
+        f"This run: {data['title'] or data['folder']}."
+        + (" A synthetic cohort: its numbers say nothing about tacrolimus." if data["synthetic"] else "")
+        + (transcription if claims is not None else comparison)
     ]
     return {
         "design": design[:3],
@@ -259,7 +266,7 @@ def appraisal(infos: list) -> dict:
         p_remission = r5.get("p_mwu_trough_remission")
         # A cohort with no patient in one of the groups compared (one patient, say) gives no P value.
         compared = (
-            f"gives P = {p_remission:.2f} (exact Mann-Whitney)"
+            f"gives P = {p_remission:.2f} ({r5.get('mwu_test_trough_remission', 'Mann-Whitney')})"
             if p_remission is not None
             else "gives no P value here (a group compared has no patient with a trough level)"
         )
@@ -293,9 +300,13 @@ def appraisal(infos: list) -> dict:
 # --- slides ------------------------------------------------------------------------------------
 
 
-def presenter_notebook(infos: list, figures_dir: Path, manifest: dict) -> nbformat.NotebookNode:
+def presenter_notebook(
+    infos: list, figures_dir: Path, manifest: dict, *, audited: bool = True
+) -> nbformat.NotebookNode:
     """The presenter notebook of the deck: a title slide, one to two slides per notebook with
-    speaker notes (bottom line, then its first clinical figure), and a wrap-up slide."""
+    speaker notes (bottom line, then its first clinical figure), and a wrap-up slide whose
+    questions fit the run (``content.discussion_questions``: on a cohort that is not the paper's,
+    ``audited`` False, the comparison with the paper instead of its discrepancies)."""
     new_md, nb = nbformat.v4.new_markdown_cell, nbformat.v4.new_notebook()
 
     def slide(cell, kind="slide"):
@@ -343,7 +354,7 @@ def presenter_notebook(infos: list, figures_dir: Path, manifest: dict) -> nbform
             ]
             cells.append(holder)
             cells.append(slide(new_md(f"How to read it: {figure['caption']}"), "notes"))
-    questions = "\n".join(f"{i}. {q}" for i, q in enumerate(content.DISCUSSION_QUESTIONS, 1))
+    questions = "\n".join(f"{i}. {q}" for i, q in enumerate(content.discussion_questions(audited=audited), 1))
     cells.append(slide(new_md(f"## Wrap-up: for discussion\n\n{questions}")))
     cells.append(
         slide(
@@ -377,9 +388,13 @@ def export_slides(nb) -> str:
     return body
 
 
-def timetable() -> tuple[list[dict], int]:
+def timetable(*, audited: bool = True) -> tuple[list[dict], int]:
+    """The session's rows (minutes, start, part, what, notebook) and its length; on a cohort that is
+    not the paper's (``audited`` False) notebook 07's row is the comparison, not the audit."""
     rows, start = [], 0
     for minutes, part, what, stem in content.TIMETABLE:
+        if stem == "07_claims_audit" and not audited:
+            part, what = content.COMPARISON_TIMETABLE_ROW
         rows.append({"minutes": minutes, "start": start, "part": part, "what": what, "stem": stem})
         start += minutes
     return rows, start

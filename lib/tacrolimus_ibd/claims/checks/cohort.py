@@ -139,7 +139,7 @@ def _treatment_check(timing: str, drugs: list[str]) -> CheckFunction:
                 f"{group} {len(in_group)}" + (f" (patients {_ids(in_group)}: the reported count)" if fits else "")
             )
         readings = (
-            f"Table 2 lists it for {_patients(ids)}; readings tried: all 19 patients (the sentence's denominator) {len(ids)}; "
+            f"Table 2 lists it for {_patients(ids)}; readings tried: all {len(ev.cohort)} patients (the sentence's denominator) {len(ids)}; "
             f"by diagnosis: {', '.join(tried)}"
         )
         return Verdict(verdict.computed, verdict.status, f"{verdict.note}; {readings}")

@@ -1,0 +1,35 @@
+"""The words of a check's note when a cohort is set beside the paper rather than audited.
+
+A check (``claims.checks``) writes its note for the paper's audit: "reported 12, data give 128",
+a reading marked "(discrepancy)" or "(reproduced)", "not computable: ...". On a cohort that is
+not the paper's transcription those words would read as verdicts on the paper, which they are
+not (issue #13 item 1): ``comparison_note`` says the same facts as a comparison.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .ledger import STATUSES
+
+_STATUS_WORDS = "|".join(re.escape(s.replace("_", " ")) for s in STATUSES)
+
+#: (pattern, replacement), applied in order.
+_COMPARISON_WORDING = (
+    # "male: reported 7, data give 79" -> "male: the paper reported 7, this cohort gives 79"
+    (re.compile(r"(?<![\w'])reported (\S+?), data give "), r"the paper reported \1, this cohort gives "),
+    (re.compile(r"\b(?:the )?data give\b"), "this cohort gives"),
+    # A reading's verdict in parentheses: "(discrepancy)", "(reproduced)".
+    (re.compile(rf" ?\((?:{_STATUS_WORDS})\)"), ""),
+    # "(tx-prev-aza, reproduced by Table 2's 17/19)": another claim's verdict.
+    (re.compile(r"\breproduced by\b"), "as given by"),
+    # "reading (b) all 200 patients: not computable: the 26 patients ..."
+    (re.compile(r"\bnot computable\b"), "cannot be computed from this cohort"),
+)
+
+
+def comparison_note(note: str) -> str:
+    """A check's note worded as a comparison of this cohort with the paper: no verdict words."""
+    for pattern, replacement in _COMPARISON_WORDING:
+        note = pattern.sub(replacement, note)
+    return note
