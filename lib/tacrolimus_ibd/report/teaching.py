@@ -21,7 +21,7 @@ from .content import PAPER_CITATION, confidence_level
 HANDOUT_FIGURES = ("week4_response_intervals", "km_time_on_tacrolimus", "cdai_scale_reported")
 #: Printed figure labels are at least this size (points) on the handout, and figures at least this wide.
 HANDOUT_MIN_LABEL_PT, HANDOUT_MIN_FIGURE_MM = 7.0, 80.0
-#: The smallest text the figures draw (plots.py's fontsize=8 labels), in points at natural size.
+#: The smallest text the figures draw (the plots package's fontsize=8 labels), in points at natural size.
 FIGURE_SMALLEST_LABEL_PT = 8.0
 #: The width of the handout's text (A4 less its margins), in mm.
 HANDOUT_TEXT_WIDTH_MM = 186.0
