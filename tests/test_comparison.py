@@ -5,6 +5,8 @@ import pytest
 
 from tacrolimus_ibd import comparison, literature, open_study
 
+from .conftest import ROOT
+
 
 @pytest.fixture(scope="module")
 def result():
@@ -57,3 +59,36 @@ def test_key_results_follow_the_pooled_estimates(result):
 def test_pooled_forest_rows_end_with_the_pooled_estimates(result):
     rows = result.pooled_forest_rows("response")
     assert rows["label"].str.contains("Random effects (DerSimonian-Laird, HKSJ interval)", regex=False).sum() >= 1
+
+
+# --- the cohort is named by its own dictionary, never by code that knows the paper -----------------
+
+
+def _cohort_labels(data_dir) -> set[str]:
+    rows = comparison.literature_comparison(open_study(data_dir, style=False)).this_cohort
+    return set(rows["study"]) | set(rows["design"]) | set(rows["population"]) | set(rows["outcome_definition"])
+
+
+def test_the_paper_s_transcription_names_itself_in_its_own_dictionary(result):
+    rows = result.this_cohort
+    assert set(rows["study"]) == {"This cohort (Ng et al. 2007)"}
+    assert any("Table 3 lost" in d for d in rows["outcome_definition"])
+
+
+def test_another_cohort_is_named_by_its_dictionary_not_as_the_paper():
+    labels = _cohort_labels(ROOT / "examples" / "synthetic_cohort")
+    assert "This cohort (SYNTHETIC)" in labels
+    assert not any("Ng et al" in label or "Table 3 lost" in label for label in labels)
+
+
+def test_a_cohort_that_does_not_describe_itself_gets_neutral_wording(data_copy):
+    import json
+
+    package_file = data_copy / "datapackage.json"
+    package = json.loads(package_file.read_text(encoding="utf-8"))
+    del package["cohortDescription"]
+    package["name"] = "another-centre"
+    package_file.write_text(json.dumps(package, indent=2), encoding="utf-8")
+    labels = _cohort_labels(data_copy)
+    assert "This cohort" in labels and "Clinical response or remission at week 4" in labels
+    assert not any("Ng et al" in label or "Table 3 lost" in label for label in labels)

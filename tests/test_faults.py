@@ -469,6 +469,18 @@ CASES = [
         only=True,
     ),
     V(
+        "dictionary-cohort-description-unknown-key",
+        _package(lambda p: p["cohortDescription"].update(studyName="Ng et al.")),
+        r"datapackage.json:0:cohortDescription.studyName: unknown key \(known: label, design",
+        only=True,
+    ),
+    V(
+        "dictionary-cohort-description-empty-label",
+        _package(lambda p: p["cohortDescription"].update(label=" ")),
+        r"datapackage.json:0:cohortDescription.label: must be a non-empty string",
+        only=True,
+    ),
+    V(
         "dictionary-resources-not-a-list",
         _package(lambda p: p.update(resources="table1_baseline.csv")),
         r"\"resources\" must be a non-empty list",

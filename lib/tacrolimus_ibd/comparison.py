@@ -169,7 +169,14 @@ def literature_comparison(study, *, pooling_method: str = "dl") -> LiteratureCom
     """
     cohort = study.cohort
     studies = study.literature
-    this_cohort = literature.cohort_rows(cohort)
+    described = study.description
+    this_cohort = literature.cohort_rows(
+        cohort,
+        label=described["label"],
+        design=described["design"],
+        population=described["population"],
+        response_source=described["week4ResponseSource"],
+    )
     bands = literature.trough_bands(studies)
     troughs = trough.trough_table(cohort)
     troughs["ogata_band"] = trough.assign_bands(troughs["mean_trough_ng_ml"], bands)

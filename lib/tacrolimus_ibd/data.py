@@ -154,6 +154,25 @@ def cohort_name(data_dir: str | Path | None = None) -> str:
     return name if isinstance(name, str) else ""
 
 
+#: Wording for a cohort whose dictionary does not describe it (``cohortDescription``).
+NEUTRAL_COHORT_DESCRIPTION = {
+    "label": "This cohort",
+    "design": "not stated (the cohort's data dictionary has no cohortDescription.design)",
+    "population": "not stated (the cohort's data dictionary has no cohortDescription.population)",
+    "week4ResponseSource": "",
+}
+
+
+def cohort_description(data_dir: str | Path | None = None) -> dict[str, str]:
+    """How a cohort is named and described beside published studies: its dictionary's optional
+    ``cohortDescription`` (``validation.rules.COHORT_DESCRIPTION``), each absent key taking the
+    neutral wording of ``NEUTRAL_COHORT_DESCRIPTION``. Whatever the paper's transcription says of
+    itself is in its own dictionary, so no code here names the paper."""
+    given = read_package(data_dir).get("cohortDescription")
+    given = given if isinstance(given, dict) else {}
+    return {key: given.get(key, default) for key, default in NEUTRAL_COHORT_DESCRIPTION.items()}
+
+
 def _read_resource(data_dir: Path, res: dict) -> pd.DataFrame:
     """A validated table, typed; a cell that would not read as its type is an error, never missing."""
     frame, problems = read_table(data_dir, res)

@@ -25,13 +25,16 @@ from .paper import Paper, load_paper
 class Study:
     """A data folder opened once: ``tables`` (name -> frame), ``cohort`` (one row per patient),
     ``facts`` (the text's patient facts), ``data_dir`` (as given; None is data/), ``paper`` (the
-    paper's inputs) and ``is_transcription`` (the cohort is the paper's own transcription)."""
+    paper's inputs), ``is_transcription`` (the cohort is the paper's own transcription) and
+    ``description`` (how the cohort is named and described beside other studies,
+    ``data.cohort_description``)."""
 
     data_dir: str | Path | None
     tables: dict
     cohort: pd.DataFrame
     paper: Paper
     is_transcription: bool
+    description: dict
 
     @property
     def facts(self) -> pd.DataFrame:
@@ -77,4 +80,5 @@ def open_study(data_dir: str | Path | None = None, *, style: bool = True, paper_
         cohort=data.cohort_from_tables(tables),
         paper=paper,
         is_transcription=paper.transcribes(data.cohort_name(data_dir)),
+        description=data.cohort_description(data_dir),
     )

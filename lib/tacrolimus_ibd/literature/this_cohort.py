@@ -9,19 +9,30 @@ import pandas as pd
 
 from .meta import exact_intervals
 
-#: study_id and label of this compendium's own cohort (Ng, Arebi & Kamm 2007) in comparison tables.
+#: study_id of the cohort analysed (any cohort) in comparison tables; its label comes from the
+#: cohort's own dictionary (``data.cohort_description``).
 THIS_COHORT_ID = "ng2007_this_cohort"
-THIS_COHORT_STUDY = "This cohort (Ng et al. 2007)"
 
 #: Diagnosis groups of the cohort, in display order; "all" is the whole cohort.
 COHORT_ARMS = ("CD", "UC", "pouchitis", "all")
 
 
-def cohort_rows(cohort: pd.DataFrame) -> pd.DataFrame:
+def cohort_rows(
+    cohort: pd.DataFrame,
+    *,
+    label: str = "This cohort",
+    design: str = "",
+    population: str = "",
+    response_source: str = "",
+) -> pd.DataFrame:
     """This cohort's response and remission as rows shaped like ``literature.csv``.
 
-    * response at week 4: ``cohort.week4_response`` (from the Results text, Table 3 being lost;
-      most values are inferred, see ``week4_response_basis``), over patients with a value;
+    ``label``, ``design`` and ``population`` fill the ``study``, ``design`` and ``population``
+    columns, and ``response_source`` (where the week-4 values come from) is added to the response
+    definition in brackets: each cohort says them in its own dictionary (``data.cohort_description``).
+
+    * response at week 4: ``cohort.week4_response`` (each value's basis in ``week4_response_basis``:
+      stated or inferred), over patients with a value;
     * remission at the end of follow-up: ``outcome_end_of_follow_up == "remission"``
       (Table 4, and outcomes inferred from the text), over every patient of the arm (intention to
       treat, the denominator of notebook 04's key results): an unknown outcome is not an event.
@@ -36,7 +47,7 @@ def cohort_rows(cohort: pd.DataFrame) -> pd.DataFrame:
         (
             "response",
             "week 4",
-            "Clinical response or remission at week 4 (Results text; Table 3 lost)",
+            "Clinical response or remission at week 4" + (f" ({response_source})" if response_source else ""),
             cohort["week4_response"].astype("boolean"),
             cohort["week4_response_basis"].eq("inferred"),
         ),
@@ -63,9 +74,9 @@ def cohort_rows(cohort: pd.DataFrame) -> pd.DataFrame:
             rows.append(
                 {
                     "study_id": THIS_COHORT_ID,
-                    "study": THIS_COHORT_STUDY,
-                    "design": "retrospective single-centre series of oral tacrolimus (target trough: ledger claim trough-target)",
-                    "population": "Refractory IBD (Crohn's disease, ulcerative colitis, pouchitis)",
+                    "study": label,
+                    "design": design,
+                    "population": population,
                     "arm": arm,
                     "outcome": outcome,
                     "outcome_definition": definition,

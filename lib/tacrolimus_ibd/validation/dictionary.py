@@ -8,6 +8,8 @@ from pathlib import Path, PurePosixPath
 
 from .problems import DataValidationError, Problem, file_label, os_reason
 from .rules import (
+    COHORT_DESCRIPTION,
+    COHORT_DESCRIPTION_KEYS,
     FACT_RULE_KEYS,
     FACT_TYPES,
     FACT_VOCABULARY,
@@ -251,6 +253,23 @@ def _check_fact_vocabulary(res: dict, label: str, where: str) -> list[Problem]:
     return problems
 
 
+def cohort_description_problems(package: dict, where: str) -> list[Problem]:
+    """The optional ``cohortDescription`` must be an object of known keys with non-empty strings."""
+    description = package.get(COHORT_DESCRIPTION)
+    if description is None:
+        return []
+    if not isinstance(description, dict):
+        return [Problem(where, 0, COHORT_DESCRIPTION, f"must be a JSON object, not {_json_kind(description)}")]
+    problems = []
+    for key, value in description.items():
+        if key not in COHORT_DESCRIPTION_KEYS:
+            known = ", ".join(COHORT_DESCRIPTION_KEYS)
+            problems.append(Problem(where, 0, f"{COHORT_DESCRIPTION}.{key}", f"unknown key (known: {known})"))
+        elif not isinstance(value, str) or not value.strip():
+            problems.append(Problem(where, 0, f"{COHORT_DESCRIPTION}.{key}", "must be a non-empty string"))
+    return problems
+
+
 def check_package(package: dict, data_dir: Path, *, cohort: bool = True) -> list[Problem]:
     """Every problem of the dictionary's structure (empty when the validator can rely on it).
 
@@ -269,7 +288,7 @@ def check_package(package: dict, data_dir: Path, *, cohort: bool = True) -> list
                 f"the data dictionary {what}: it must list the tables {', '.join(required or PAPER_TABLES)}",
             )
         ]
-    problems = []
+    problems = cohort_description_problems(package, where) if cohort else []
     named: dict[str, dict] = {}
     for i, res in enumerate(resources):
         if not isinstance(res, dict):

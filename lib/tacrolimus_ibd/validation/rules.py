@@ -111,3 +111,12 @@ TABLE5_LISTED_COLUMNS = (
     "trough_max_ng_ml",
     "follow_up_months",
 )
+
+
+#: The optional package property that describes a cohort where it is set beside published studies
+#: (notebook 06's forest rows and pooling), with its keys: ``label`` (how the cohort is named, e.g.
+#: "This cohort (Centre X 2024)"), ``design``, ``population`` and ``week4ResponseSource`` (where the
+#: week-4 response values come from). Each is a non-empty string; absent keys get neutral wording
+#: (``data.cohort_description``), never the paper's.
+COHORT_DESCRIPTION = "cohortDescription"
+COHORT_DESCRIPTION_KEYS = ("label", "design", "population", "week4ResponseSource")
