@@ -152,12 +152,12 @@ def ledger() -> pd.DataFrame:
 
 
 def test_every_verdict_is_pinned(audit):
-    assert dict(zip(audit["claim_id"], audit["status"], strict=False)) == EXPECTED_STATUS
+    assert dict(zip(audit["claim_id"], audit["status"], strict=True)) == EXPECTED_STATUS
 
 
 def test_every_grade_and_reading_dependence_is_pinned(audit):
     graded = audit[audit["grade"] != ""]
-    assert dict(zip(graded["claim_id"], graded["grade"], strict=False)) == EXPECTED_GRADE
+    assert dict(zip(graded["claim_id"], graded["grade"], strict=True)) == EXPECTED_GRADE
     assert set(audit.loc[~audit["holds_under_all_readings"], "claim_id"]) == EXPECTED_NOT_HOLDING
 
 
@@ -225,7 +225,7 @@ def test_readings_have_one_default_per_cell():
 def test_every_reading_note_of_the_tables_has_its_readings():
     """Each row whose transcription needed judgement (a reading_note) is a cell of data/readings.csv."""
     readings = claims.load_readings(DATA_DIR)
-    cells = set(zip(readings["resource"], readings["patient_id"].astype(int), strict=False))
+    cells = set(zip(readings["resource"], readings["patient_id"].astype(int), strict=True))
     for name in ["table1_baseline", "table2_treatments", "table4_medium_term", "table5_trough"]:
         for row in _rows(name):
             if row.get("reading_note"):

@@ -157,9 +157,9 @@ def _table_lines(paper: str, title: str, next_title: str, patients) -> dict[int,
     lines = [line for line in block.splitlines() if line[:1].isdigit()]
     patients = [int(p) for p in patients]
     assert len(lines) == len(patients), f"{title}: {len(lines)} data lines for {len(patients)} patients"
-    for pid, line in zip(patients, lines, strict=False):
+    for pid, line in zip(patients, lines, strict=True):
         assert line.startswith(str(pid)), (pid, line)
-    return dict(zip(patients, lines, strict=False))
+    return dict(zip(patients, lines, strict=True))
 
 
 def _fmt(value) -> str:

@@ -51,4 +51,4 @@ def test_a_cohort_without_pouchitis_gives_an_empty_pouch_table(study):
 
 def test_reported_table_reads_the_ledger(study, result):
     table = result.reported_table(["cd-stool-improved"])
-    assert dict(zip(table["quantity"], table["reported"], strict=False)) == study.reported("cd-stool-improved")
+    assert dict(zip(table["quantity"], table["reported"], strict=True)) == study.reported("cd-stool-improved")

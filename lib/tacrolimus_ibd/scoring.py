@@ -257,7 +257,7 @@ def scoring_review(study) -> ScoringReview:
     paper_use["patients"] = paper_use["group"].map(study.group_sizes())
     rules = cutoffs.set_index(["index", "category"])["rule"]
     paper_use["remission_rule"] = [
-        rules[i, c] for i, c in zip(paper_use["index"], paper_use["remission_category"], strict=False)
+        rules[i, c] for i, c in zip(paper_use["index"], paper_use["remission_category"], strict=True)
     ]
 
     cdai_points = scores.cdai_components(**illustrative_cd_patients())  # one column per item, in Best's order

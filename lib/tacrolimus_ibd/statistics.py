@@ -46,7 +46,7 @@ def proportion_table(
     for name in CI_METHODS:
         bounds = [
             nan if t == 0 else proportion_ci(e, t, method=name, alpha=alpha)
-            for e, t in zip(out[events], out[total], strict=False)
+            for e, t in zip(out[events], out[total], strict=True)
         ]
         out[f"{name}_low"] = [b[0] for b in bounds]
         out[f"{name}_high"] = [b[1] for b in bounds]

@@ -153,7 +153,7 @@ def assign_bands(values: pd.Series, bands: pd.DataFrame) -> pd.Series:
     below, above = f"below {lowest:g}", f"above {highest:g}"
     conditions = (
         [v < lowest]
-        + [(v >= lo) & (v <= hi) for lo, hi in zip(ordered["low"], ordered["high"], strict=False)]
+        + [(v >= lo) & (v <= hi) for lo, hi in zip(ordered["low"], ordered["high"], strict=True)]
         + [v > highest]
     )
     choices = [below, *ordered["label"], above]

@@ -240,7 +240,7 @@ def coverage(text: str, ledger: pd.DataFrame, *, not_claims=NOT_CLAIMS) -> pd.Da
     plain = _normalise(text)
     spans = []
     for claim_id, quote, reported_values in zip(
-        ledger["claim_id"], ledger["quote"], ledger["reported_values"], strict=False
+        ledger["claim_id"], ledger["quote"], ledger["reported_values"], strict=True
     ):
         spans += [(s, e, claim_id, claim_values(reported_values)) for s, e in quote_spans(text, quote)]
     exceptions = [

@@ -150,7 +150,7 @@ def load_ledger(paper_dir: str | Path | None = None) -> pd.DataFrame:
                 f"{path}:{line}: column {column!r} must be one of {list(allowed)}, not {ledger.loc[line - 2, column]!r}"
             )
     known = set(ledger["claim_id"])
-    for line, restates in zip(ledger.index + 2, ledger["restates"], strict=False):
+    for line, restates in zip(ledger.index + 2, ledger["restates"], strict=True):
         unknown = [c for c in restates.split(";") if c and c not in known]
         if unknown:
             raise ValueError(f"{path}:{line}: column 'restates' names unknown claims {unknown}")

@@ -42,7 +42,7 @@ def activity_scale(bands, reported, *, title: str, xlabel: str, note: str = "") 
             fontsize=9,
         )
     ys = range(len(reported))[::-1]
-    for y, row in zip(ys, reported.itertuples(), strict=False):
+    for y, row in zip(ys, reported.itertuples(), strict=True):
         ax.plot([row.min, row.max], [y, y], color="#333333", lw=2, solid_capstyle="butt", zorder=2)
         ax.plot([row.min, row.max], [y, y], "|", color="#333333", ms=12, mew=2, zorder=2)
         ax.plot(row.median, y, "o", color="#333333", ms=8, zorder=3)
@@ -93,7 +93,7 @@ def stacked_points(
     left = [0.0] * len(points)
     for column in points.columns:
         values = points[column].tolist()
-        starts = [r if v >= 0 else l_ + v for v, r, l_ in zip(values, right, left, strict=False)]
+        starts = [r if v >= 0 else l_ + v for v, r, l_ in zip(values, right, left, strict=True)]
         ax.barh(
             ys,
             [abs(v) for v in values],
@@ -104,11 +104,11 @@ def stacked_points(
             linewidth=0.6,
             height=0.6,
         )
-        right = [r + max(v, 0) for v, r in zip(values, right, strict=False)]
-        left = [l_ + min(v, 0) for v, l_ in zip(values, left, strict=False)]
+        right = [r + max(v, 0) for v, r in zip(values, right, strict=True)]
+        left = [l_ + min(v, 0) for v, l_ in zip(values, left, strict=True)]
     totals = points.sum(axis=1).tolist()
     ax.plot(totals, ys, "D", color="black", ms=6, label="total", zorder=3)
-    for total, end, y in zip(totals, right, ys, strict=False):
+    for total, end, y in zip(totals, right, ys, strict=True):
         ax.annotate(
             f"total {total:.0f}",
             (end, y),

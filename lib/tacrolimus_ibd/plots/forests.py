@@ -30,7 +30,7 @@ def forest(
 
     ax = ax or plt.subplots(figsize=(9, 0.32 * len(rows) + 1.5))[1]
     y = np.arange(len(rows))[::-1]
-    for yi, row in zip(y, rows.itertuples(index=False), strict=False):
+    for yi, row in zip(y, rows.itertuples(index=False), strict=True):
         p, low, high = row.proportion, row.ci_low, row.ci_high
         if row.kind == "header":
             if yi < len(rows) - 1:  # a rule between groups
@@ -69,7 +69,7 @@ def forest(
             )
         ax.annotate(row.counts, (1.01, yi), xycoords=("axes fraction", "data"), va="center", fontsize=8)
     ax.set_yticks(y, rows["label"], fontsize=8)
-    for tick, kind in zip(ax.get_yticklabels(), rows["kind"], strict=False):
+    for tick, kind in zip(ax.get_yticklabels(), rows["kind"], strict=True):
         tick.set_fontweight("bold" if kind in ("this_cohort", "header") else "normal")
         tick.set_fontsize(10 if kind == "header" else 8)
     ax.set_xlim(0, 1)
@@ -123,7 +123,7 @@ def pooled_forest_panels(
 
     fig, axes = plt.subplots(len(rows_by_outcome), 1, figsize=(9, 9), height_ratios=[9, 6][: len(rows_by_outcome)])
     kinds = set()
-    for ax, (outcome, rows) in zip(np.atleast_1d(axes), rows_by_outcome.items(), strict=False):
+    for ax, (outcome, rows) in zip(np.atleast_1d(axes), rows_by_outcome.items(), strict=True):
         forest(
             rows,
             ax=ax,

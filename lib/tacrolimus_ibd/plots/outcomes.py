@@ -16,7 +16,7 @@ def cohort_dots(
     """One dot per patient for each of ``columns`` (column, axis label), one row per diagnosis
     group in ``order``: the spread behind each group's mean. Returns the figure."""
     fig, axes = plt.subplots(1, len(columns), figsize=(8, 3.2), sharey=True)
-    for ax, (column, label) in zip(axes, columns, strict=False):
+    for ax, (column, label) in zip(axes, columns, strict=True):
         patient_points(
             data=cohort,
             x=column,
@@ -56,7 +56,7 @@ def proportion_intervals(
 
     ax = ax or plt.subplots(figsize=(7, 0.7 + 0.7 * len(table)))[1]
     y = np.arange(len(table))[::-1]
-    for yi, row in zip(y, table.to_dict("records"), strict=False):
+    for yi, row in zip(y, table.to_dict("records"), strict=True):
         name = row[label]
         colour = GROUP_COLOURS.get(name, "#555555")
         ax.plot(
@@ -176,7 +176,7 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
     ax = ax or plt.subplots(figsize=(9, 0.32 * len(frame) + 1.6))[1]
     y = np.arange(len(frame))
     right = float(np.nanmax(frame[["months", "follow_up_months", "relapse_month"]].to_numpy(dtype=float))) + 1
-    for yi, (_pid, row) in zip(y, frame.iterrows(), strict=False):
+    for yi, (_pid, row) in zip(y, frame.iterrows(), strict=True):
         colour = GROUP_COLOURS[row["diagnosis"]]
         if np.isnan(row["months"]):
             ax.text(0.1, yi, "no duration reported", va="center", fontsize=8, style="italic", color="#555555")
@@ -213,7 +213,7 @@ def swimmer(frame, *, ax=None, title: str = "Time on tacrolimus, one bar per pat
         outcome = row["outcome"] if isinstance(row["outcome"], str) else "not reported"
         outcome += " (inferred)" if row.get("outcome_basis") == "inferred" else ""
         ax.text(right + 0.3, yi, outcome, va="center", fontsize=8)
-    ax.set_yticks(y, [f"{pid} ({d})" for pid, d in zip(frame.index, frame["diagnosis"], strict=False)], fontsize=8)
+    ax.set_yticks(y, [f"{pid} ({d})" for pid, d in zip(frame.index, frame["diagnosis"], strict=True)], fontsize=8)
     ax.set_ylabel("patient (diagnosis)")
     ax.set_xlim(0, right + 4)
     ax.set_xticks(np.arange(0, right, 2))
@@ -267,7 +267,7 @@ def rates_by_denominator(
     order = list(overall["rate"].unique())
     y = range(len(order))[::-1]
     for offset, d, marker, colour in zip(
-        [0.12, -0.12], denominators, ["o", "s"], [GROUP_COLOURS["all"], "#E69F00"], strict=False
+        [0.12, -0.12], denominators, ["o", "s"], [GROUP_COLOURS["all"], "#E69F00"], strict=True
     ):
         part = overall[overall["denominator"] == d].set_index("rate").reindex(order)
         drawn = ax.errorbar(
@@ -340,15 +340,16 @@ def p_value_dots(table, *, reported: float, ax=None, title: str = ""):
     half = 0.5 * 10.0**-digits
     import textwrap
 
-    labels = [f"{t}, {m}" for t, m in zip(table["test"], table["method"], strict=False)]
+    labels = [f"{t}, {m}" for t, m in zip(table["test"], table["method"], strict=True)]
     rows = list(dict.fromkeys(labels))
     ax = ax or plt.subplots(figsize=(9, 0.6 * len(rows) + 1.5))[1]
     ax.axvspan(reported - half, reported + half, color="#F0E442", alpha=0.5, label="rounds to the reported P", lw=0)
+    # one marker per sample size compared (at most four): the list is longer, zip stops at the sizes
     markers = {n: m for n, m in zip(sorted(table["n"].unique(), reverse=True), ["o", "s", "^", "D"], strict=False)}
     for (n, alternative), part in table.groupby(["n", "alternative"], sort=False):
         offset = 0.14 if alternative == "two-sided" else -0.14
         y = [
-            len(rows) - 1 - rows.index(f"{t}, {m}") + offset for t, m in zip(part["test"], part["method"], strict=False)
+            len(rows) - 1 - rows.index(f"{t}, {m}") + offset for t, m in zip(part["test"], part["method"], strict=True)
         ]
         filled = alternative == "two-sided"
         ax.plot(

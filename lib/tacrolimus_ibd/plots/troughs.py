@@ -92,7 +92,7 @@ def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), a
     ax.scatter(troughs["mean_trough_ng_ml"], y, c=colours, s=45, zorder=3, edgecolors="white", linewidths=0.5)
     for x, label, style in lines:
         ax.axvline(x, color="black", ls=style, lw=1, label=label)
-    ax.set_yticks(y, [f"{pid} ({d})" for pid, d in zip(troughs.index, troughs["diagnosis"], strict=False)], fontsize=8)
+    ax.set_yticks(y, [f"{pid} ({d})" for pid, d in zip(troughs.index, troughs["diagnosis"], strict=True)], fontsize=8)
     ax.set_ylabel("patient (diagnosis)")
     ax.set_ylim(-0.7, len(troughs) - 0.3)
     ax.set_xlim(0, None)
@@ -113,7 +113,7 @@ def trough_by_outcome(troughs, *, target: tuple[float, float], outcome_order):
         ("outcome_end_of_follow_up", list(outcome_order), "Outcome at end of follow-up (Table 4)"),
         ("any_adverse_effect", [False, True], "Any adverse effect listed (Table 4)"),
     ]
-    for ax, (column, order, label) in zip(axes, panels, strict=False):
+    for ax, (column, order, label) in zip(axes, panels, strict=True):
         patient_points(
             data=troughs,
             x=column,

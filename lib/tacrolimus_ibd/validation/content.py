@@ -98,7 +98,7 @@ def fact_problems(data_dir: Path, res: dict, facts: pd.DataFrame) -> list[Proble
     # row order (a cohort of any size has few distinct triples).
     columns = [[None if pd.isna(v) else v for v in facts[c].tolist()] for c in ("fact", "value", "unit")]
     verdicts: dict[tuple, list[tuple[str, str]]] = {}
-    for i, key in zip(facts.index, zip(*columns, strict=False), strict=False):
+    for i, key in zip(facts.index, zip(*columns, strict=True), strict=True):
         if key not in verdicts:
             verdicts[key] = _fact_problems(vocabulary, *key)
         for column, message in verdicts[key]:

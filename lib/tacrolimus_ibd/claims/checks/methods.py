@@ -25,7 +25,7 @@ def _monitoring_interval(ev: Evidence, rep: dict) -> Verdict:
     expected = single["tacrolimus_duration_months"] * outcomes.DAYS_PER_MONTH / (7 * rep["weeks"])
     detail = ", ".join(
         f"Patient {pid} ({_fmt(m)} months, about {_fmt(float(np.floor(e)))} visits expected)"
-        for pid, m, e in zip(single.index, single["tacrolimus_duration_months"], expected, strict=False)
+        for pid, m, e in zip(single.index, single["tacrolimus_duration_months"], expected, strict=True)
     )
     return _judge(
         {"table5_single_valued_ranges": len(single)},
