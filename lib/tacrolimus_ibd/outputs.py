@@ -29,22 +29,55 @@ def save_table(frame: pd.DataFrame, name: str, output_dir: str | Path | None, *,
     return path
 
 
+#: A displayed table shows at most this many rows (the saved CSV holds them all), so that a
+#: cohort of 100,000 patients gives a notebook, and a report, of the same size as the paper's.
+DISPLAY_ROW_LIMIT = 60
+#: A displayed text cell shows at most this many characters (a note naming 10,000 patients).
+DISPLAY_CELL_LIMIT = 2000
+
+
+def _long_text(value) -> bool:
+    return isinstance(value, str) and len(value) > DISPLAY_CELL_LIMIT
+
+
+def _cut(value):
+    return f"{value[:DISPLAY_CELL_LIMIT]}... ({len(value):,} characters)" if _long_text(value) else value
+
+
+def shown_part(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """What a table display shows of ``frame``: its first DISPLAY_ROW_LIMIT rows, text cells cut
+    at DISPLAY_CELL_LIMIT characters, and a note saying what was left out ("" when nothing was)."""
+    part = frame.head(DISPLAY_ROW_LIMIT)
+    notes = [f"the first {DISPLAY_ROW_LIMIT} of {len(frame):,} rows"] if len(frame) > DISPLAY_ROW_LIMIT else []
+    long = part.map(_long_text) if len(part.columns) else part
+    if long.to_numpy().any():
+        part = part.map(_cut)
+        notes.append(f"{int(long.to_numpy().sum())} text cell(s) cut at {DISPLAY_CELL_LIMIT:,} characters")
+    return part, (f"Shown: {'; '.join(notes)}." if notes else "")
+
+
 class Table:
     """A table for notebook display: styled HTML, and plain text that is the same every run.
 
     pandas' Styler draws a random HTML id for every render and its text form shows a memory
     address; either would make each run's notebook differ (and nbval fail) with no change.
+    A table longer than DISPLAY_ROW_LIMIT rows shows its first rows and says how many there are.
     """
 
     def __init__(self, frame: pd.DataFrame, name: str, *, formats: dict | None = None, index: bool = False):
         self.frame, self.name, self.formats, self.index = frame, name, formats, index
 
     def _repr_html_(self) -> str:
-        styler = self.frame.style.set_uuid(self.name).format(self.formats or {}, na_rep="", precision=2)
-        return (styler if self.index else styler.hide(axis="index")).to_html()
+        import html
+
+        part, note = shown_part(self.frame)
+        styler = part.style.set_uuid(self.name).format(self.formats or {}, na_rep="", precision=2)
+        table = (styler if self.index else styler.hide(axis="index")).to_html()
+        return table + (f"<p><em>{html.escape(note)}</em></p>\n" if note else "")
 
     def __repr__(self) -> str:
-        return self.frame.to_string(index=self.index)
+        part, note = shown_part(self.frame)
+        return part.to_string(index=self.index) + (f"\n{note}" if note else "")
 
 
 #: Display formats of a proportion and its two intervals (statistics.proportion_table's columns).
