@@ -9,6 +9,8 @@
 * ``coverage``: every numeral of the paper's sections, covered by a claim or a stated reason.
 """
 
+import importlib
+
 from .agreement import (
     Agreement,
     agreement,
@@ -21,20 +23,6 @@ from .agreement import (
     printing_interval,
     weeks_to_months,
 )
-from .audit import (
-    apply_reading,
-    discrepancies,
-    evaluate,
-    grade_counts,
-    readme_block,
-    readme_summary,
-    status_counts,
-    theme,
-    theme_counts,
-    update_readme,
-    write_audit,
-)
-from .checks import CHECKS, Evidence, Verdict, check
 from .ledger import (
     AUDIT_COLUMNS,
     AUDIT_FILE,
@@ -53,7 +41,40 @@ from .ledger import (
     parse_reported,
     reported,
 )
-from .summary import CLAIM_COLUMNS, ClaimsAudit, claims_audit, conclusion_support, reading_cells
+
+#: The audit, its checks and the summary import scipy and statsmodels (about a second): they are
+#: imported on first use of one of their names, so that what needs only the ledger's constants
+#: (the run engine's process, the report) starts without them.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "apply_reading",
+            "discrepancies",
+            "evaluate",
+            "grade_counts",
+            "readme_block",
+            "readme_summary",
+            "status_counts",
+            "theme",
+            "theme_counts",
+            "update_readme",
+            "write_audit",
+        ),
+        "audit",
+    ),
+    **dict.fromkeys(("CHECKS", "Evidence", "Verdict", "check"), "checks"),
+    **dict.fromkeys(("CLAIM_COLUMNS", "ClaimsAudit", "claims_audit", "conclusion_support", "reading_cells"), "summary"),
+}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 #: The package's public names (what notebooks, the report and the tests use).
 __all__ = [
