@@ -4,6 +4,7 @@ changes (claims.audit.evaluate's only_affected): the verdicts are those of runni
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from tacrolimus_ibd import claims
 from tacrolimus_ibd.claims import audit
@@ -45,3 +46,15 @@ def test_a_check_reading_the_cohort_is_noted():
     evidence = audit._TracedEvidence(audit._ReadLog({}, reads), pd.DataFrame())
     assert evidence.cohort.empty
     assert reads == {audit._COHORT}
+
+
+def test_some_claims_only_are_those_rows_of_the_whole_audit():
+    whole = audit.evaluate(DATA_DIR)
+    # a circular claim (its verdict rests on the sentence it restates) and one a reading changes
+    wanted = ["cd-week4-response", "inclusion-immunomodulator-failure", "cohort-sex"]
+    part = audit.evaluate(DATA_DIR, claim_ids=wanted)
+    expected = whole[whole["claim_id"].isin(wanted)]
+    pd.testing.assert_frame_equal(part.reset_index(drop=True), expected.reset_index(drop=True))
+    assert set(part["status"]) >= {"circular", "discrepancy"}
+    with pytest.raises(KeyError, match="no claim no-such-claim"):
+        audit.evaluate(DATA_DIR, claim_ids=["no-such-claim"])

@@ -120,7 +120,8 @@ class ShortTermResults:
 
     def _reading_verdicts(self):
         # The verdicts are the claims audit's (notebook 07), not a comparison made here.
-        verdicts = claims.evaluate(self.study.data_dir).set_index("claim_id")["status"]
+        audit = claims.evaluate(self.study.data_dir, claim_ids=list(RESPONSE_CLAIMS.values()))
+        verdicts = audit.set_index("claim_id")["status"]
         for row in self.response[self.response["reported_count"].notna()].itertuples():
             claim_id = RESPONSE_CLAIMS[row.group]
             yield (
