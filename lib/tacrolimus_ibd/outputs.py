@@ -49,10 +49,14 @@ def shown_part(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     at DISPLAY_CELL_LIMIT characters, and a note saying what was left out ("" when nothing was)."""
     part = frame.head(DISPLAY_ROW_LIMIT)
     notes = [f"the first {DISPLAY_ROW_LIMIT} of {len(frame):,} rows"] if len(frame) > DISPLAY_ROW_LIMIT else []
-    long = part.map(_long_text) if len(part.columns) else part
-    if long.to_numpy().any():
-        part = part.map(_cut)
-        notes.append(f"{int(long.to_numpy().sum())} text cell(s) cut at {DISPLAY_CELL_LIMIT:,} characters")
+    text_columns = [column for column in part.columns if pd.api.types.is_object_dtype(part[column])]
+    long = {column: int(part[column].map(_long_text).sum()) for column in text_columns}
+    long = {column: n for column, n in long.items() if n}
+    if long:  # only those columns change: the others keep their types (and formats)
+        part = part.copy()
+        for column in long:
+            part[column] = part[column].map(_cut)
+        notes.append(f"{sum(long.values())} text cell(s) cut at {DISPLAY_CELL_LIMIT:,} characters")
     return part, (f"Shown: {'; '.join(notes)}." if notes else "")
 
 
