@@ -12,12 +12,17 @@ from tacrolimus_ibd.claims import audit
 from .conftest import DATA_DIR, ROOT
 
 
-def test_only_the_affected_checks_give_the_same_audit_as_every_check():
+@pytest.fixture(scope="module")
+def paper_audit() -> pd.DataFrame:
+    return audit.evaluate(DATA_DIR)
+
+
+def test_only_the_affected_checks_give_the_same_audit_as_every_check(paper_audit):
     # The paper's readings change Table 2's treatments (read by the treatment checks) and Table 4
     # (joined into the cohort most checks read); their verdicts change under them.
     readings = claims.load_readings(DATA_DIR)
     assert {"table2_treatments", "table4_medium_term"} <= set(readings.loc[~readings["default"], "resource"])
-    pruned = audit.evaluate(DATA_DIR)
+    pruned = paper_audit
     assert not pruned["holds_under_all_readings"].all()
     pd.testing.assert_frame_equal(pruned, audit.evaluate(DATA_DIR, only_affected=False))
 
@@ -48,8 +53,8 @@ def test_a_check_reading_the_cohort_is_noted():
     assert reads == {audit._COHORT}
 
 
-def test_some_claims_only_are_those_rows_of_the_whole_audit():
-    whole = audit.evaluate(DATA_DIR)
+def test_some_claims_only_are_those_rows_of_the_whole_audit(paper_audit):
+    whole = paper_audit
     # a circular claim (its verdict rests on the sentence it restates) and one a reading changes
     wanted = ["cd-week4-response", "inclusion-immunomodulator-failure", "cohort-sex"]
     part = audit.evaluate(DATA_DIR, claim_ids=wanted)
