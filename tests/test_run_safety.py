@@ -405,6 +405,37 @@ def test_a_signal_stops_the_run_and_leaves_the_outputs_as_they_were(tmp_path, si
     assert _group_processes(run.pid) == [], "a kernel outlived the run"
 
 
+#: A notebook whose report pages take long to render (a table of many rows, shown as HTML).
+SLOW_TO_RENDER = [
+    "from IPython.display import HTML\nHTML('<table>' + '<tr><td>1</td><td>2</td></tr>' * 12000 + '</table>')"
+]
+
+
+@pytest.mark.e2e
+def test_ctrl_c_stops_the_run_while_it_builds_the_report(tmp_path):
+    # The report's pages are rendered in the engine's main thread once a notebook has run: a
+    # signal there must stop it too (seen on 100,000 patients: Ctrl-C left it running for minutes).
+    project = _project(tmp_path)
+    assert _cli("reproduce", "--project-dir", str(project), "--no-progress", "--no-site").returncode == 0
+    before = _tree(project / "outputs")
+    (project / "notebooks" / "01_quick.ipynb").unlink()
+    nbformat.write(_small_notebook(SLOW_TO_RENDER), project / "notebooks" / "01_big.ipynb")
+    run = _start(project)
+    # The executed notebook lands in the staging folder when its kernel is done; rendering follows.
+    _wait_for(lambda: list(project.glob(".outputs.partial-*/notebooks/01_big.ipynb")), timeout=120)
+    time.sleep(2)
+    assert run.poll() is None, "the report was built before the signal: the test proves nothing"
+    sent = time.monotonic()
+    os.killpg(run.pid, signal.SIGINT)
+    out, err = run.communicate(timeout=120)
+    assert time.monotonic() - sent < 5, "the report step went on after Ctrl-C"
+    assert run.returncode == 130, err
+    assert "interrupted by SIGINT" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert _tree(project / "outputs") == before
+    assert _entries(project) == ["data", "notebooks", "outputs"], "staging, lock or failure left behind"
+
+
 @pytest.mark.e2e
 def test_after_sigkill_the_next_run_cleans_up(tmp_path):
     project = _project(tmp_path, {"01_slow.ipynb": SLOW})

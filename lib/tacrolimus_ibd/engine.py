@@ -476,17 +476,48 @@ def batch_root_problem(root: Path) -> str | None:
 # --- executing --------------------------------------------------------------------------------
 
 
+class _StepInterrupted(BaseException):
+    """Raised in the main thread by a signal while an extra step (the report) runs there.
+
+    A BaseException, as KeyboardInterrupt is, so that a step's own ``except Exception`` does not
+    swallow it.
+    """
+
+
 class _StopSignals:
-    """SIGINT and SIGTERM stop the run: every kernel is killed at once, the workers return."""
+    """SIGINT and SIGTERM stop the run: every kernel is killed at once, the workers return.
+
+    The extra steps (the report) run in the main thread, where the handler runs too: while one
+    runs (``steps_running``), the handler also raises ``_StepInterrupted`` there, so that a long
+    report (100,000 patients) stops at once instead of running to its end.
+    """
 
     def __init__(self):
         self.signum: int | None = None
         self.previous: dict = {}
+        self.steps_running = False
 
     def _handle(self, signum, frame):
         if self.signum is None:
             self.signum = signum
         KERNELS.kill_all(f"the run was interrupted ({signal.Signals(signum).name})")
+        if self.steps_running:
+            self.steps_running = False
+            raise _StepInterrupted()
+
+    def run_step(self, step, *args) -> bool:
+        """``step(*args)``, stopped by a signal; False if a signal came before or during it."""
+        if self.signum is not None:
+            return False
+        try:
+            self.steps_running = True
+            try:
+                step(*args)
+            finally:
+                self.steps_running = False
+        except _StepInterrupted:  # the signal came while the step ran; signum is set
+            return False
+        return self.signum is None
 
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
@@ -614,8 +645,8 @@ def execute_plan(
                             bar.update(1)
                         if not run.failures and run.staging is not None:
                             for step in run.spec.steps:
-                                if hasattr(step, "notebook_done") and stop.signum is None:
-                                    step.notebook_done(run.staging / "notebooks" / nb.name)
+                                if hasattr(step, "notebook_done"):
+                                    stop.run_step(step.notebook_done, run.staging / "notebooks" / nb.name)
                         if run.pending == 0 and stop.signum is None:
                             run.outcome = _finish(run, stop)
             finally:
@@ -642,8 +673,7 @@ def _finish(run: _Run, stop: _StopSignals) -> RunOutcome | None:
     try:
         if not failures:
             for step in spec.steps:
-                step(staging)
-                if stop.signum is not None:
+                if not stop.run_step(step, staging):
                     return None
         if stop.signum is not None:
             return None

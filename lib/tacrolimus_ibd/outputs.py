@@ -29,11 +29,43 @@ def save_table(frame: pd.DataFrame, name: str, output_dir: str | Path | None, *,
     return path
 
 
+#: A displayed table shows at most this many rows (the saved CSV holds them all), so that a
+#: cohort of 100,000 patients gives a notebook, and a report, of the same size as the paper's.
+DISPLAY_ROW_LIMIT = 60
+#: A displayed text cell shows at most this many characters (a note naming 10,000 patients).
+DISPLAY_CELL_LIMIT = 2000
+
+
+def _long_text(value) -> bool:
+    return isinstance(value, str) and len(value) > DISPLAY_CELL_LIMIT
+
+
+def _cut(value):
+    return f"{value[:DISPLAY_CELL_LIMIT]}... ({len(value):,} characters)" if _long_text(value) else value
+
+
+def shown_part(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """What a table display shows of ``frame``: its first DISPLAY_ROW_LIMIT rows, text cells cut
+    at DISPLAY_CELL_LIMIT characters, and a note saying what was left out ("" when nothing was)."""
+    part = frame.head(DISPLAY_ROW_LIMIT)
+    notes = [f"the first {DISPLAY_ROW_LIMIT} of {len(frame):,} rows"] if len(frame) > DISPLAY_ROW_LIMIT else []
+    text_columns = [column for column in part.columns if pd.api.types.is_object_dtype(part[column])]
+    long = {column: int(part[column].map(_long_text).sum()) for column in text_columns}
+    long = {column: n for column, n in long.items() if n}
+    if long:  # only those columns change: the others keep their types (and formats)
+        part = part.copy()
+        for column in long:
+            part[column] = part[column].map(_cut)
+        notes.append(f"{sum(long.values())} text cell(s) cut at {DISPLAY_CELL_LIMIT:,} characters")
+    return part, (f"Shown: {'; '.join(notes)}." if notes else "")
+
+
 class Table:
     """A table for notebook display: styled HTML, and plain text that is the same every run.
 
     pandas' Styler draws a random HTML id for every render and its text form shows a memory
     address; either would make each run's notebook differ (and nbval fail) with no change.
+    A table longer than DISPLAY_ROW_LIMIT rows shows its first rows and says how many there are.
     """
 
     def __init__(
@@ -48,13 +80,18 @@ class Table:
         self.frame, self.name, self.formats, self.index, self.caption = frame, name, formats, index, caption
 
     def _repr_html_(self) -> str:
-        styler = self.frame.style.set_uuid(self.name).format(self.formats or {}, na_rep="", precision=2)
+        import html
+
+        part, note = shown_part(self.frame)
+        styler = part.style.set_uuid(self.name).format(self.formats or {}, na_rep="", precision=2)
         if self.caption:
             styler = styler.set_caption(self.caption)
-        return (styler if self.index else styler.hide(axis="index")).to_html()
+        table = (styler if self.index else styler.hide(axis="index")).to_html()
+        return table + (f"<p><em>{html.escape(note)}</em></p>\n" if note else "")
 
     def __repr__(self) -> str:
-        text = self.frame.to_string(index=self.index)
+        part, note = shown_part(self.frame)
+        text = part.to_string(index=self.index) + (f"\n{note}" if note else "")
         return f"{self.caption}\n{text}" if self.caption else text
 
 

@@ -128,7 +128,8 @@ class ShortTermResults:
                     f"{row.reported_count:.0f}/{row.reported_total:.0f} (a comparison: this cohort is not the paper's data)"
                 )
             return
-        verdicts = claims.evaluate(self.study.data_dir, paper=self.study.paper).set_index("claim_id")["status"]
+        audit = claims.evaluate(self.study.data_dir, paper=self.study.paper, claim_ids=list(RESPONSE_CLAIMS.values()))
+        verdicts = audit.set_index("claim_id")["status"]
         for row in self.response[self.response["reported_count"].notna()].itertuples():
             claim_id = RESPONSE_CLAIMS[row.group]
             yield (

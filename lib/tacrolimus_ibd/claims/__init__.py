@@ -11,6 +11,8 @@
 * ``coverage``: every numeral of the paper's sections, covered by a claim or a stated reason.
 """
 
+import importlib
+
 from .agreement import (
     Agreement,
     agreement,
@@ -23,27 +25,6 @@ from .agreement import (
     printing_interval,
     weeks_to_months,
 )
-from .audit import (
-    COMPARISON_COLUMNS,
-    COMPARISON_FILE,
-    NOT_COMPARED_COLUMNS,
-    NotTheTranscription,
-    apply_reading,
-    compare,
-    discrepancies,
-    evaluate,
-    grade_counts,
-    is_transcription,
-    readme_block,
-    readme_summary,
-    status_counts,
-    theme,
-    theme_counts,
-    update_readme,
-    write_audit,
-    write_comparison,
-)
-from .checks import CHECKS, Evidence, Verdict, check
 from .ledger import (
     AUDIT_COLUMNS,
     AUDIT_FILE,
@@ -62,7 +43,50 @@ from .ledger import (
     parse_reported,
     reported,
 )
-from .summary import CLAIM_COLUMNS, ClaimsAudit, ClaimsComparison, claims_audit, conclusion_support, reading_cells
+
+#: The audit, its checks and the summary import scipy and statsmodels (about a second): they are
+#: imported on first use of one of their names, so that what needs only the ledger's constants
+#: (the run engine's process, the report) starts without them.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "COMPARISON_COLUMNS",
+            "COMPARISON_FILE",
+            "NOT_COMPARED_COLUMNS",
+            "NotTheTranscription",
+            "apply_reading",
+            "compare",
+            "discrepancies",
+            "is_transcription",
+            "evaluate",
+            "grade_counts",
+            "readme_block",
+            "readme_summary",
+            "status_counts",
+            "theme",
+            "theme_counts",
+            "update_readme",
+            "write_audit",
+            "write_comparison",
+        ),
+        "audit",
+    ),
+    **dict.fromkeys(("CHECKS", "Evidence", "Verdict", "check"), "checks"),
+    **dict.fromkeys(
+        ("CLAIM_COLUMNS", "ClaimsAudit", "ClaimsComparison", "claims_audit", "conclusion_support", "reading_cells"),
+        "summary",
+    ),
+}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 #: The package's public names (what notebooks, the report and the tests use).
 __all__ = [

@@ -102,10 +102,80 @@ def apply_reading(tables: dict[str, pd.DataFrame], rows: pd.DataFrame) -> dict[s
 CHECK_FAILED = "this cohort lacks what the check reads"
 
 
-def _run_checks(ledger: pd.DataFrame, tables: dict[str, pd.DataFrame], literature: pd.DataFrame) -> dict[str, Verdict]:
-    evidence = Evidence(tables, cohort_from_tables(tables), literature)
+#: What a check reads besides named tables: the joined cohort (``Evidence.cohort``).
+_COHORT = "cohort"
+
+
+class _ReadLog(dict):
+    """The tables, noting in ``reads`` the name of every table read; listing them counts as
+    reading every one."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame], reads: set[str]):
+        super().__init__(tables)
+        self.reads = reads
+
+    def __getitem__(self, name):
+        self.reads.add(name)
+        return super().__getitem__(name)
+
+    def get(self, name, default=None):
+        self.reads.add(name)
+        return super().get(name, default)
+
+    def __contains__(self, name):
+        self.reads.add(name)
+        return super().__contains__(name)
+
+    def _all(self):
+        self.reads.update(super().keys())
+
+    def __iter__(self):
+        self._all()
+        return super().__iter__()
+
+    def keys(self):
+        self._all()
+        return super().keys()
+
+    def values(self):
+        self._all()
+        return super().values()
+
+    def items(self):
+        self._all()
+        return super().items()
+
+    def copy(self):
+        self._all()
+        return dict(super().items())
+
+
+class _TracedEvidence(Evidence):
+    """Evidence whose tables are a _ReadLog and whose reads of the cohort are noted there too."""
+
+    def __getattribute__(self, name):
+        if name == "cohort":
+            object.__getattribute__(self, "tables").reads.add(_COHORT)
+        return object.__getattribute__(self, name)
+
+
+def _run_checks(
+    ledger: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    literature: pd.DataFrame,
+    *,
+    cohort: pd.DataFrame | None = None,
+    reads: dict[str, set[str]] | None = None,
+) -> dict[str, Verdict]:
+    """Every claim's verdict on ``tables``; with ``reads`` given, each check's reads (the tables
+    it read, and ``_COHORT``) are noted there by claim."""
+    cohort = cohort_from_tables(tables) if cohort is None else cohort
+    evidence = Evidence(tables, cohort, literature)
     verdicts = {}
     for claim in ledger.itertuples(index=False):
+        if reads is not None:
+            reads[claim.claim_id] = set()
+            evidence = _TracedEvidence(_ReadLog(tables, reads[claim.claim_id]), cohort, literature)
         if claim.check:
             if claim.check not in CHECKS:
                 raise KeyError(f"claims.csv: claim {claim.claim_id} names unknown check {claim.check!r}")
@@ -138,11 +208,11 @@ def fact_sources(facts: pd.DataFrame, ledger: pd.DataFrame) -> dict[tuple[int, s
     A fact's evidence (``text_patient_facts.evidence``) is split at ';' and '...'; a claim is a
     source when its quote contains one of those passages.
     """
-    quotes = [(c, _plain(q)) for c, q in zip(ledger["claim_id"], ledger["quote"], strict=False)]
+    quotes = [(c, _plain(q)) for c, q in zip(ledger["claim_id"], ledger["quote"], strict=True)]
     by_evidence: dict[str, set[str]] = {}  # each distinct evidence searched once, whatever the cohort's size
     sources = {}
     for pid, fact, evidence in zip(
-        facts["patient_id"].tolist(), facts["fact"].tolist(), facts["evidence"].tolist(), strict=False
+        facts["patient_id"].tolist(), facts["fact"].tolist(), facts["evidence"].tolist(), strict=True
     ):
         if evidence not in by_evidence:
             passages = [_plain(p) for p in _segments(evidence)]
@@ -197,6 +267,8 @@ def evaluate(
     paper: Paper | None = None,
     ledger: pd.DataFrame | None = None,
     readings: pd.DataFrame | None = None,
+    only_affected: bool = True,
+    claim_ids: list[str] | None = None,
 ) -> pd.DataFrame:
     """Every claim's verdict under every admissible reading: the audit table (AUDIT_COLUMNS).
 
@@ -205,6 +277,10 @@ def evaluate(
     unchanged; the note names every reading that changes it. ``paper`` (None: ``load_paper()``)
     gives the ledger and the literature table. ``data_dir`` must be the paper's transcription
     (``is_transcription``); any other cohort raises ``NotTheTranscription`` (use ``compare``).
+
+    Under an alternative reading only the checks that read what it changes run again
+    (``only_affected``; False runs every check under every reading, with the same result).
+    ``claim_ids`` evaluates those claims only (their rows are those of the whole audit).
     """
     paper = paper or load_paper()
     if not is_transcription(data_dir, paper=paper):
@@ -217,17 +293,35 @@ def evaluate(
     ledger = paper.ledger if ledger is None else ledger
     readings = load_readings(data_dir) if readings is None else readings
     sources = fact_sources(tables["text_patient_facts"], ledger)
-    quotes = dict(zip(ledger["claim_id"], ledger["quote"], strict=False))
+    quotes = dict(zip(ledger["claim_id"], ledger["quote"], strict=True))
+    if claim_ids is not None:  # after the sources and quotes: a circular claim may restate any other
+        unknown = sorted(set(claim_ids) - set(ledger["claim_id"]))
+        if unknown:
+            raise KeyError(f"claims.csv has no claim {', '.join(unknown)}")
+        ledger = ledger[ledger["claim_id"].isin(claim_ids)]
     claims = list(ledger.itertuples(index=False))
+    by_id = ledger.set_index("claim_id", drop=False)
 
-    def run(tables_read):
-        raw = _run_checks(ledger, tables_read, paper.literature)
-        return {c.claim_id: _circular(c, raw[c.claim_id], sources, quotes) for c in claims}
+    def run(part: pd.DataFrame, tables_read, **traced):
+        raw = _run_checks(part, tables_read, paper.literature, **traced)
+        return {c.claim_id: _circular(c, raw[c.claim_id], sources, quotes) for c in part.itertuples(index=False)}
 
-    default = run(tables)
+    cohort_reads: set[str] = set()
+    reads: dict[str, set[str]] = {}
+    default = run(ledger, tables, cohort=cohort_from_tables(_ReadLog(tables, cohort_reads)), reads=reads)
     alternatives = []
     for (cell, _reading), rows in readings[~readings["default"]].groupby(["cell_id", "reading"], sort=True):
-        alternatives.append((_reading_label(cell, rows), run(apply_reading(tables, rows))))
+        # A check reads its data only through Evidence: a claim none of whose reads the reading
+        # changes (its tables, or the cohort when the cohort is joined from a changed table) gets
+        # the verdict it has under the default reading, without running its check again.
+        changed = set(rows["resource"])
+        if changed & cohort_reads:
+            changed.add(_COHORT)
+        affected = [c.claim_id for c in claims if reads[c.claim_id] & changed] if only_affected else list(by_id.index)
+        verdicts = dict(default)
+        if affected:
+            verdicts.update(run(by_id.loc[affected], apply_reading(tables, rows)))
+        alternatives.append((_reading_label(cell, rows), verdicts))
     rows = []
     for claim in claims:
         verdict = default[claim.claim_id]
@@ -378,11 +472,11 @@ def readme_summary(audit: pd.DataFrame) -> str:
     line saying how it was generated."""
     counts = status_counts(audit)
     lines = ["| status | claims |", "| --- | ---: |"]
-    lines += [f"| {s.replace('_', ' ')} | {n} |" for s, n in zip(counts["status"], counts["claims"], strict=False)]
+    lines += [f"| {s.replace('_', ' ')} | {n} |" for s, n in zip(counts["status"], counts["claims"], strict=True)]
     lines.append(f"| **total** | **{int(counts['claims'].sum())}** |")
     lines.append("")
     grades = grade_counts(audit)
-    listed = ", ".join(f"{n} {g}" for g, n in zip(grades["grade"], grades["claims"], strict=False) if n)
+    listed = ", ".join(f"{n} {g}" for g, n in zip(grades["grade"], grades["claims"], strict=True) if n)
     held = int((~audit["holds_under_all_readings"].astype(bool)).sum())
     lines.append(
         f"Discrepancies by grade (substantive first): {listed or 'none'}. Verdicts that an admissible reading of a garbled cell would change: {held}."

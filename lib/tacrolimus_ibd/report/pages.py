@@ -114,9 +114,16 @@ class _Headings(html.parser.HTMLParser):
 
 def headings(page: str) -> list[tuple[int, str, str]]:
     """(level, id, text) of the headings of a rendered page that carry an id."""
+    return list(_parsed_headings(page))
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_headings(page: str) -> tuple[tuple[int, str, str], ...]:
+    # Cached: the site reads a reader's page's headings again when it links to them, at the end
+    # of a run, where nothing else runs beside it.
     parser = _Headings()
     parser.feed(page)
-    return parser.headings
+    return tuple(parser.headings)
 
 
 def figure_outputs(nb) -> list[tuple[str, str]]:

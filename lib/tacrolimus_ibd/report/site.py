@@ -22,6 +22,7 @@ and no absolute paths, so a rerun gives byte-identical files.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import os
 import shutil
@@ -35,7 +36,7 @@ from .. import claims as claims_module
 from ..outputs import read_figure_manifest
 from . import content, pages
 from .content import PAPER_CITATION, confidence_level
-from .teaching import appraisal, export_slides, handout, presenter_notebook, timetable
+from .teaching import appraisal, export_slides, handout, presenter_notebook, slides_exporter, timetable
 
 SITE_DIR = "site"
 CLAIMS_FILE = "claims.csv"
@@ -511,6 +512,7 @@ class SiteStep:
     def __init__(self, data_dir: str | Path | None = None):
         self.data_dir = data_dir
         self.pages: dict[Path, tuple[str, str]] = {}
+        self.warm = False
 
     def notebook_done(self, executed: Path) -> None:
         output_dir = executed.parent.parent
@@ -518,7 +520,17 @@ class SiteStep:
         info = notebook_info(executed, key_results_dir=output_dir / "key_results", manifest=manifest)
         data_dir = self.data_dir if self.data_dir is not None else _data_dir_from_notebooks(output_dir, [executed])
         data = _data_description(Path(data_dir) if data_dir is not None else None)
-        self.pages[executed.resolve()] = render_notebook_pages(executed, info, manifest, synthetic=data["synthetic"])
+        full, reader = render_notebook_pages(executed, info, manifest, synthetic=data["synthetic"])
+        self.pages[executed.resolve()] = full, reader
+        # What build_site needs at the end, prepared now while the other notebooks run: the reader
+        # page's headings (cached) and the templates compiled.
+        pages.headings(reader)
+        if not self.warm:
+            for template in TEMPLATES.joinpath("site").glob("*.html.j2"):
+                environment().get_template(template.name)
+            slides_exporter().template  # noqa: B018  (compiles the deck's templates)
+            importlib.import_module("tacrolimus_ibd.plots")  # the handout sizes figures by its style
+            self.warm = True
 
     def __call__(self, staging: Path) -> None:
         build_site(staging, data_dir=self.data_dir, prerendered=self.pages)

@@ -7,6 +7,7 @@ them are in ``content``.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from pathlib import Path
 
@@ -372,10 +373,17 @@ def presenter_notebook(
 
 def export_slides(nb) -> str:
     """The deck as one HTML page: nbconvert's slides exporter, reveal.js from the site's static/."""
+    body, _ = slides_exporter().from_notebook_node(nb, resources={"metadata": {"name": "slides"}})
+    return body
+
+
+@functools.lru_cache(maxsize=1)
+def slides_exporter():
+    """The slides' exporter, made once (its templates are compiled on first use: see SiteStep)."""
     import jinja2
     from nbconvert import SlidesExporter
 
-    exporter = SlidesExporter(
+    return SlidesExporter(
         extra_loaders=[jinja2.FileSystemLoader(str(pages.TEMPLATES / "nbconvert"))],
         template_file="slides.html.j2",
         exclude_input=True,
@@ -384,8 +392,6 @@ def export_slides(nb) -> str:
         optimistic_validation=True,
         log=pages._QUIET_LOG,
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": "slides"}})
-    return body
 
 
 def timetable(*, audited: bool = True) -> tuple[list[dict], int]:

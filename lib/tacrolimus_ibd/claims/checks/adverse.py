@@ -49,7 +49,12 @@ def _side_effect_discontinuations(ev: Evidence, rep: dict) -> Verdict:
     effects = ev.cohort.loc[stopped.index, "adverse_effects"]
     computed = {"count": len(stopped)}
     computed.update({k: int(effects.map(lambda e, k=k: k in e).sum()) for k in rep if k != "count"})
-    basis = "; ".join(f"Patient {pid}: {r.adverse_effects} ({r.stopped_basis})" for pid, r in stopped.iterrows())
+    basis = "; ".join(
+        f"Patient {pid}: {effects_of} ({basis_of})"
+        for pid, effects_of, basis_of in zip(
+            stopped.index, stopped["adverse_effects"], stopped["stopped_basis"], strict=True
+        )
+    )
     return compare(
         rep, computed, notes=[basis, "a stop and an adverse effect together are read as a stop for the adverse effect"]
     )

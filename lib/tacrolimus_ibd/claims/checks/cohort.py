@@ -102,12 +102,15 @@ def _previous_immunomodulator_all(ev: Evidence, rep: dict) -> Verdict:
     missing = sorted(set(ev.cohort.index) - ids)
     notes = []
     treatments = ev.tables["table2_treatments"]
+    if missing:  # every missing patient's previous treatments and first reading note, in one pass
+        numbered = treatments.assign(_pid=treatments["patient_id"].astype(int))
+        rows = numbered[numbered["_pid"].isin(missing)]
+        previous = rows[rows["timing"] == "previous"].groupby("_pid", sort=False)["as_printed"].agg(", ".join)
+        reading = rows.dropna(subset=["reading_note"]).groupby("_pid", sort=False)["reading_note"].first()
     for pid in missing:
-        rows = treatments[treatments["patient_id"].astype(int) == pid]
-        previous = ", ".join(rows.loc[rows["timing"] == "previous", "as_printed"])
-        reading = rows["reading_note"].dropna()
         notes.append(
-            f"Patient {pid}'s previous treatment: {previous}" + (f" ({reading.iloc[0]})" if len(reading) else "")
+            f"Patient {pid}'s previous treatment: {previous.get(pid, '')}"
+            + (f" ({reading[pid]})" if pid in reading.index else "")
         )
     if missing:
         aza_previous = outcomes.patients_with(treatments, timing="previous", drugs=["azathioprine"])
@@ -131,9 +134,13 @@ def _treatment_check(timing: str, drugs: list[str]) -> CheckFunction:
         if verdict.status != "discrepancy" or "count" not in rep:
             return verdict
         groups = ev.cohort["diagnosis"]
+        unknown = [pid for pid in ids if pid not in groups.index]
+        if unknown:
+            raise KeyError(unknown[0])
+        listed = groups[groups.index.isin(list(ids))]
         tried = []
         for group in sorted(groups.unique()):
-            in_group = sorted(pid for pid in ids if groups[pid] == group)
+            in_group = sorted(listed.index[listed == group])
             fits = len(in_group) == rep["count"]
             tried.append(
                 f"{group} {len(in_group)}" + (f" (patients {_ids(in_group)}: the reported count)" if fits else "")
