@@ -554,7 +554,7 @@ def test_a_disk_that_fills_while_publishing_is_a_plain_failure_with_staging_clea
     def full(staging, output_dir):
         raise OSError(errno.ENOSPC, "No space left on device", str(output_dir / "manifest.json"))
 
-    monkeypatch.setattr(engine, "publish_folder", full)
+    monkeypatch.setattr(engine.execute, "publish_folder", full)  # where execute_plan looks it up
     result = _cli("reproduce", "--project-dir", str(project), "--no-progress", "--no-site")
     assert result.returncode == 1
     assert "no space left on" in result.stderr and "while writing" in result.stderr and "Traceback" not in result.stderr

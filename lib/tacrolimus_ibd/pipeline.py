@@ -3,7 +3,7 @@ executed with a per-cell time limit, kernels that can be stopped at once, and pr
 
 ``reproduce`` validates the data folder and checks the parameters and the output folder first
 (nothing runs, nothing is written when any is wrong), then runs every notebooks/NN_*.ipynb through
-the run engine (``engine.py``, shared with ``batch``): a run is staged in a folder of its own,
+the run engine (the ``engine`` package, shared with ``batch``): a run is staged in a folder of its own,
 published over the output folder only when every notebook succeeded, and otherwise kept apart in
 ``OUTPUT.failed/`` while the last complete outputs stay exactly as they were.
 """
@@ -677,7 +677,7 @@ def reproduce(
     cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
 ) -> RunResult:
     """Validate data, check parameters and the output folder, run every notebook, and publish
-    the outputs only if all succeeded (engine.py).
+    the outputs only if all succeeded (the ``engine`` package).
 
     Raises DataValidationError (invalid data), engine.PlanError (a mistyped or undeclared
     parameter, an output folder that may not be written) or engine.OutputBusy (another run is
