@@ -63,6 +63,10 @@ def test_every_notebook_runs_on_the_other_cohort(centre):
     manifest = json.loads((outputs / "manifest.json").read_text())
     assert manifest["completed"] is True
     assert all(name.startswith(centre["cohort"].name + "/") for name in manifest["data_files"])
+    # The paper's inputs, read by every run whatever its cohort, are in its provenance too.
+    assert set(manifest["paper_files"]) == {
+        f"data/paper/{p.name}" for p in (ROOT / "data" / "paper").iterdir() if p.is_file()
+    }
     assert list((outputs / "figures").glob("*.png")), "no figure written"
     assert list((outputs / "tables").glob("*.csv")), "no table written"
     # The executed notebooks read the centre's data, not the paper's.

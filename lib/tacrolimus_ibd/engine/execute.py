@@ -132,7 +132,14 @@ def execute_plan(
         ]
         if problems:
             raise PlanError(problems)
-        provenance = pipeline.provenance(plan.project_dir, ran=[*plan.notebooks, *{r.spec.data_dir for r in plan.runs}])
+        from ..data import default_paper_dir
+
+        # The paper's inputs (claims ledger, literature) are read by every run, whatever its cohort.
+        paper_dir = default_paper_dir()
+        paper_files = pipeline.files_with_hashes(paper_dir, paper_dir.parent.parent)
+        provenance = pipeline.provenance(
+            plan.project_dir, ran=[*plan.notebooks, *{r.spec.data_dir for r in plan.runs}, paper_dir]
+        )
         for run in plan.runs:
             spec = run.spec
             data_rel = pipeline.relative_path(spec.data_dir, cwd)
@@ -146,6 +153,7 @@ def execute_plan(
                 },
                 "notebooks": [nb.name for nb in plan.notebooks],
                 "data_files": pipeline.files_with_hashes(spec.data_dir, spec.data_dir.parent),
+                "paper_files": paper_files,
                 **provenance,
             }
             run.pending = len(plan.notebooks)
