@@ -163,7 +163,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_configure(config):
-    """nbval's kernels talk over Unix sockets, as the pipeline's do (pipeline._unix_socket_kernel_manager).
+    """nbval's kernels talk over Unix sockets, as the pipeline's do (pipeline.notebook._kernel_manager_class).
 
     nbval starts each notebook's kernel over TCP, and kernels started at once by the xdist workers
     race for ports: jupyter_client picks a free port and closes it before the kernel binds it, so

@@ -135,7 +135,7 @@ def test_declared_types_are_read_from_the_committed_notebooks():
     declared = pipeline.declared_parameters(pipeline.discover_notebooks(ROOT / "notebooks"))
     for nb, params in declared.items():
         for param in params.values():
-            assert pipeline._accepted_types(param.type_name) is not None, f"{nb}: {param.name} has no type"  # noqa: SLF001
+            assert pipeline.parameters._accepted_types(param.type_name) is not None, f"{nb}: {param.name} has no type"  # noqa: SLF001
     assert declared["05_trough_levels.ipynb"]["target_low_ng_ml"].type_name == "float"
     assert declared["04_medium_term_outcomes.ipynb"]["denominator"].allowed_values == (
         "intention_to_treat",
