@@ -161,3 +161,13 @@ def test_full_pages_use_the_chosen_pygments_style(monkeypatch):
         assert "#f8f8f2" in pages.export(nb, name="x", reader=False).lower()  # monokai's text colour
     finally:
         pages.exporter.cache_clear()
+
+
+def test_a_p_value_is_read_in_words_that_hold_for_any_cohort():
+    from tacrolimus_ibd.report import content
+
+    assert content.p_value_reading(0.41).startswith("no relation shown at the 5% level")
+    assert "does not exclude" in content.p_value_reading(0.05)
+    assert content.p_value_reading(0.003).startswith("a relation at the 5% level")
+    assert "cannot show that one causes the other" in content.p_value_reading(0.003)
+    assert content.p_value_reading(0.02, level=0.01).startswith("no relation shown at the 1% level")

@@ -275,6 +275,20 @@ TIMETABLE = (
 )
 
 
+#: The conventional two-sided significance level at which the report words a P value.
+SIGNIFICANCE_LEVEL = 0.05
+
+
+def p_value_reading(p_value: float, *, level: float = SIGNIFICANCE_LEVEL) -> str:
+    """What a P value lets a reader say, in words that hold for any cohort (a small series and a
+    registry alike): a P value at or above ``level`` shows no relation but does not exclude one;
+    one below it shows a relation that an uncontrolled series cannot call causal."""
+    shown = f"{level * 100:g}% level"
+    if p_value >= level:
+        return f"no relation shown at the {shown}, which does not exclude one"
+    return f"a relation at the {shown}; an uncontrolled series cannot show that one causes the other"
+
+
 def percent(value) -> str:
     """A proportion as a whole percentage ("83%"); one decimal below 10% ("2.5%")."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

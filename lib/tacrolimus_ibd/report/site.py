@@ -184,7 +184,8 @@ def bottom_line(stem: str, results: dict, *, level: str = "95%") -> list[str]:
         if r.get("p_mwu_trough_remission") is not None:
             lines.append(
                 f"Trough level against remission: P = {r['p_mwu_trough_remission']:.2f} "
-                f"({r.get('mwu_test_trough_remission', 'Mann-Whitney')}); no relation shown."
+                f"({r.get('mwu_test_trough_remission', 'Mann-Whitney')}): "
+                f"{content.p_value_reading(r['p_mwu_trough_remission'])}."
             )
     if stem == "06_literature_comparison" and r.get("pooled_response_published_series") is not None:
         lines.append(

@@ -256,7 +256,8 @@ def appraisal(infos: list) -> dict:
             "title": "Side-effect stops, with their interval",
             "paragraphs": [
                 f"Patients who stopped tacrolimus for side effects: {stops or 'not computed in this run'}. "
-                "With so few patients, the interval is wide: the true rate could be several times smaller or larger. "
+                "The 95% interval is the range of true rates these patients are compatible with; the fewer the "
+                "patients, the wider it is. "
                 'The paper\'s "well tolerated" and "adverse events were infrequent" should be read against this rate, '
                 "and against what a retrospective review can count: only what the records hold.",
             ],
@@ -277,8 +278,8 @@ def appraisal(infos: list) -> dict:
                 "title": "Trough levels and outcome",
                 "paragraphs": [
                     f"Trough levels are given for {r5['n_patients_with_trough']} of {n} patients. Comparing levels with "
-                    f"remission {compared}: "
-                    "no relation can be shown, and with this few patients none could be excluded either."
+                    f"remission {compared}"
+                    + (f": {content.p_value_reading(p_remission)}." if p_remission is not None else ".")
                 ],
                 "source": "Mann HB, Whitney DR. Ann Math Stat 1947;18:50-60.",
             }
