@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import matplotlib
+import matplotlib.pyplot as plt
 import nbformat
 import pytest
 
@@ -95,7 +96,7 @@ def test_reader_notebook_drops_code_reprs_and_moves_methods_figures():
 def test_save_figure_writes_a_manifest_record_and_labels_the_display(tmp_path, monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj, metadata=None: shown.append(metadata))
-    fig = plots.plt.figure(figsize=(2, 1))
+    fig = plt.figure(figsize=(2, 1))
     plots.save_figure(fig, "week4_response_intervals", tmp_path)
     record = json.loads((tmp_path / "figures" / "week4_response_intervals.json").read_text())
     assert record == outputs.figure_record("week4_response_intervals")
@@ -107,7 +108,7 @@ def test_save_figure_writes_a_manifest_record_and_labels_the_display(tmp_path, m
 
 def test_save_figure_writes_nothing_without_output_dir(monkeypatch):
     monkeypatch.setattr("IPython.display.display", lambda obj, metadata=None: None)
-    assert plots.save_figure(plots.plt.figure(figsize=(2, 1)), "x", None) is None
+    assert plots.save_figure(plt.figure(figsize=(2, 1)), "x", None) is None
 
 
 def test_bottom_lines_come_from_key_results_only():
