@@ -75,6 +75,18 @@ def test_every_notebook_runs_on_the_other_cohort(centre):
 
 
 @pytest.mark.e2e
+def test_the_notebooks_tell_the_other_cohort_none_of_the_papers_facts(centre):
+    """Markdown and displayed outputs of every executed notebook: no sentence true only of the
+    paper's transcription (tests/test_narrative.PAPER_ONLY); the paper's run keeps them."""
+    from .test_narrative import notebook_text, paper_phrases_in
+
+    found = {
+        p.name: paper_phrases_in(notebook_text(p)) for p in sorted((centre["outputs"] / "notebooks").glob("*.ipynb"))
+    }
+    assert len(found) == 7 and {name: hits for name, hits in found.items() if hits} == {}
+
+
+@pytest.mark.e2e
 def test_the_report_says_the_data_are_synthetic(centre):
     site = centre["outputs"] / "site"
     for page in ("index.html", "summary.html", "read/01_cohort.html", "glossary.html"):

@@ -136,8 +136,16 @@ class ScoringReview:
         """The rule of one category of one index (``scores.index_cutoffs``)."""
         return self.cutoffs.set_index(["index", "category"])["rule"][index, category]
 
+    def lichtiger_by_grade(self) -> pd.DataFrame:
+        """The Lichtiger scores (min, max, count) of the illustrative UC patients within each
+        Truelove-Witts grade, in the order the grades first appear."""
+        return self.uc_comparison.groupby("truelove_witts_grade", sort=False)["lichtiger_score"].agg(
+            ["min", "max", "count"]
+        )
+
     def reading(self, section: str) -> str:
-        """The plain-text reading of ``diary``, ``phrase``, ``mpdai``, ``stool``, ``ledger_vs_facts``, ``findings`` or ``uc``."""
+        """The plain-text reading of ``diary``, ``phrase``, ``mpdai``, ``stool``, ``ledger_vs_facts``,
+        ``findings``, ``uc`` or ``lichtiger``."""
         return "\n".join(getattr(self, f"_reading_{section}")())
 
     def _reading_diary(self):
@@ -155,6 +163,12 @@ class ScoringReview:
         yield (
             f"Maximum clinical subscore {part_max['clinical']}, endoscopic subscore {part_max['endoscopic']}; "
             f"pouchitis from {scores.MPDAI_POUCHITIS_FROM}."
+        )
+
+    def _reading_lichtiger(self):
+        yield (
+            f"Lichtiger index range: {scores.LICHTIGER_RANGE[0]}-{scores.LICHTIGER_RANGE[1]}; "
+            "Lichtiger scores within each Truelove-Witts grade of the illustrative patients:"
         )
 
     def _reading_stool(self):

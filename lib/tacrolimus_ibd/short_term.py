@@ -101,6 +101,17 @@ class ShortTermResults:
             ]
         )
 
+    def cdai_reported(self) -> pd.DataFrame:
+        """What the Results report of the estimated CDAI in CD (median, range; P of the reduction)."""
+        claims_labels = [
+            ("cdai-week0", "CDAI at week 0"),
+            ("cdai-week4", "CDAI at week 4"),
+            ("cdai-reduction", "reduction week 0 to 4"),
+        ]
+        return pd.DataFrame(
+            [{"quantity": f"{label} (reported)", **self.study.reported(claim)} for claim, label in claims_labels]
+        )
+
     def reported_table(self, claim_ids, *, label: str = "claim") -> pd.DataFrame:
         """The ledger's reported values of ``claim_ids``, one row per claim and quantity."""
         return pd.DataFrame(

@@ -25,6 +25,8 @@ _COMPARISON_WORDING = (
     (re.compile(r"\breproduced by\b"), "as given by"),
     # "reading (b) all 200 patients: not computable: the 26 patients ..."
     (re.compile(r"\bnot computable\b"), "cannot be computed from this cohort"),
+    # The week-4 checks say where the paper's responses come from; a cohort's come from its own facts.
+    (re.compile(r"\bfrom the text \(Table 3 is lost\)"), "from the cohort's patient facts"),
 )
 
 
