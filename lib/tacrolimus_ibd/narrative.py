@@ -34,26 +34,41 @@ def _patients(ids: Iterable) -> str:
     return ("Patients " if len(ids) > 1 else "Patient ") + _ids(ids)
 
 
+def _share(part: int, whole: int) -> str:
+    """How much of ``whole`` ``part`` is: "all", "none", "more" (than half), "half" or "fewer"."""
+    if whole and part == whole:
+        return "all"
+    if part == 0:
+        return "none"
+    if 2 * part > whole:
+        return "more"
+    return "half" if 2 * part == whole else "fewer"
+
+
+_MOST_WORDS = {
+    "all": "All ",
+    "none": "None of the ",
+    "more": "Most ",
+    "half": "Half of the ",
+    "fewer": "Fewer than half of the ",
+}
+_MORE_THAN_HALF_WORDS = {
+    "all": "All",
+    "none": "None",
+    "more": "More than half",
+    "half": "Half",
+    "fewer": "Fewer than half",
+}
+
+
 def _most(part: int, whole: int) -> str:
     """How many of ``whole`` patients ``part`` is, in words, before "patients": "Most ", "All ", ..."""
-    if whole and part == whole:
-        return "All "
-    if part == 0:
-        return "None of the "
-    if 2 * part > whole:
-        return "Most "
-    return "Half of the " if 2 * part == whole else "Fewer than half of the "
+    return _MOST_WORDS[_share(part, whole)]
 
 
 def _more_than_half(part: int, whole: int) -> str:
     """ "More than half", "Half", "Fewer than half", "All" or "None" (of ``whole``)."""
-    if whole and part == whole:
-        return "All"
-    if part == 0:
-        return "None"
-    if 2 * part > whole:
-        return "More than half"
-    return "Half" if 2 * part == whole else "Fewer than half"
+    return _MORE_THAN_HALF_WORDS[_share(part, whole)]
 
 
 def _bullets(items: Iterable[str]) -> str:

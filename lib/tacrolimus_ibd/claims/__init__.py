@@ -88,7 +88,8 @@ def __getattr__(name):
     return value
 
 
-#: The package's public names (what notebooks, the report and the tests use).
+#: The package's public names (what notebooks, the report and the tests use): those imported above,
+#: and those imported on first use (``_LAZY``).
 __all__ = [
     "Agreement",
     "agreement",
@@ -100,28 +101,6 @@ __all__ = [
     "printed_decimals",
     "printing_interval",
     "weeks_to_months",
-    "COMPARISON_COLUMNS",
-    "COMPARISON_FILE",
-    "NOT_COMPARED_COLUMNS",
-    "NotTheTranscription",
-    "apply_reading",
-    "compare",
-    "is_transcription",
-    "write_comparison",
-    "discrepancies",
-    "evaluate",
-    "grade_counts",
-    "readme_block",
-    "readme_summary",
-    "status_counts",
-    "theme",
-    "theme_counts",
-    "update_readme",
-    "write_audit",
-    "CHECKS",
-    "Evidence",
-    "Verdict",
-    "check",
     "AUDIT_COLUMNS",
     "AUDIT_FILE",
     "GRADES",
@@ -138,10 +117,5 @@ __all__ = [
     "load_readings",
     "parse_reported",
     "reported",
-    "CLAIM_COLUMNS",
-    "ClaimsAudit",
-    "ClaimsComparison",
-    "claims_audit",
-    "conclusion_support",
-    "reading_cells",
+    *_LAZY,
 ]
