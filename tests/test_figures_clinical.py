@@ -225,7 +225,16 @@ def test_an_appendix_comes_last_after_the_discussion_box(path):
         return
     assert [line for _, line in headings] == [f"## {outputs.APPENDIX_HEADING}"], path.stem
     at = headings[0][0]
-    discussion = [i for i in markdown if nb.cells[i].source.startswith("> **For discussion**")]
+    # the box is a markdown cell, or the markdown a cell displays (narrative.passage)
+    discussion = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.source.startswith("> **For discussion**")
+        or any(
+            str(out.get("data", {}).get("text/markdown", "")).startswith("> **For discussion**")
+            for out in cell.get("outputs", [])
+        )
+    ]
     assert discussion and discussion[-1] < at, f"{path.stem}: the appendix is not after the discussion box"
     later = [line for i in markdown if i > at for line in nb.cells[i].source.splitlines() if line.startswith("#")]
     assert later == [], f"{path.stem}: sections after the appendix {later}"

@@ -72,8 +72,8 @@ def _more_than_half(part: int, whole: int) -> str:
 
 
 def _bullets(items: Iterable[str]) -> str:
-    """Blockquoted markdown bullets (the rest of a notebook's "For discussion" box)."""
-    return "\n".join("> * " + item.replace("\n", "\n>   ") for item in items if item)
+    """A notebook's "For discussion" box: its heading and blockquoted markdown bullets, as one block."""
+    return "> **For discussion**\n>\n" + "\n".join("> * " + item.replace("\n", "\n>   ") for item in items if item)
 
 
 # --- 01 cohort -----------------------------------------------------------------------------------
