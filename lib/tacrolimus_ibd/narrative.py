@@ -72,8 +72,10 @@ def _more_than_half(part: int, whole: int) -> str:
 
 
 def _bullets(items: Iterable[str]) -> str:
-    """A notebook's "For discussion" box: its heading and blockquoted markdown bullets, as one block."""
-    return "> **For discussion**\n>\n" + "\n".join("> * " + item.replace("\n", "\n>   ") for item in items if item)
+    """A notebook's "For discussion" box: its heading and the questions as markdown bullets, one block."""
+    from .claims.narrative import discussion_box
+
+    return discussion_box("\n".join("* " + item.replace("\n", "\n  ") for item in items if item))
 
 
 # --- 01 cohort -----------------------------------------------------------------------------------

@@ -68,3 +68,9 @@ COMPARISON_QUESTIONS = """* Where do this cohort's figures differ most from what
 * If this cohort were your centre's, what would you report per patient so that another centre could set its figures
   beside yours?
 """
+
+
+def discussion_box(bullets: str) -> str:
+    """A notebook's "For discussion" box: the heading and markdown ``bullets``, quoted as one block."""
+    lines = bullets.strip("\n").splitlines()
+    return "> **For discussion**\n>\n" + "\n".join(f"> {line}" if line else ">" for line in lines)

@@ -140,8 +140,8 @@ class ClaimsAudit:
         return narrative.AUDIT_CLOSING
 
     def discussion(self) -> str:
-        """Notebook 07's questions for discussion (markdown bullets), about the audit."""
-        return narrative.AUDIT_QUESTIONS
+        """Notebook 07's "For discussion" box (markdown), about the audit."""
+        return narrative.discussion_box(narrative.AUDIT_QUESTIONS)
 
     def _reading_reproduced(self):
         reproduced, on_text = self.with_status("reproduced"), self.rests_on_text
@@ -235,8 +235,8 @@ class ClaimsComparison:
         )
 
     def discussion(self) -> str:
-        """Notebook 07's questions for discussion (markdown bullets) on another cohort: about the comparison."""
-        return narrative.COMPARISON_QUESTIONS
+        """Notebook 07's "For discussion" box (markdown) on another cohort: about the comparison."""
+        return narrative.discussion_box(narrative.COMPARISON_QUESTIONS)
 
     def beside(self) -> pd.DataFrame:
         """The comparison, as shown: claim, quote, the paper reported, this cohort, note."""
