@@ -37,7 +37,8 @@ from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
-from readme_block import rewrite_block  # benchmarks/ is the script folder, first on sys.path
+
+from tacrolimus_ibd.readme import rewrite_block
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "reproduce.json"
@@ -121,7 +122,6 @@ def time_cold_start(repeat: int, *, empty_uv_cache: bool = False) -> float:
 
 def readme_block(r: dict) -> str:
     lines = [
-        README_START,
         f"Measured on {r['machine']} ({r['cores']} cores), Python {r['python']}, medians of {r['repeat']} runs, "
         f"by `benchmarks/bench_reproduce.py`:",
         "",
@@ -165,7 +165,6 @@ def readme_block(r: dict) -> str:
             else ""
         ),
         "Rerun with `.venv/bin/python benchmarks/bench_reproduce.py --with-test --cold --update-readme`.",
-        README_END,
     ]
     return "\n".join(lines)
 
@@ -222,7 +221,7 @@ def main() -> int:
         )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(readme_block(result).replace(README_START, "").replace(README_END, "").strip())
+    print(readme_block(result))
     if args.update_readme:
         update_readme(result)
     met = result["ratio"] <= GOAL_RATIO

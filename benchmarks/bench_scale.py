@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from readme_block import rewrite_block  # benchmarks/ is the script folder, first on sys.path
+from tacrolimus_ibd.readme import rewrite_block
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "scale.json"
@@ -82,7 +82,6 @@ def time_reproduce(data_dir: Path, output_dir: Path) -> dict:
 def readme_block(r: dict) -> str:
     base = r["runs"][0]
     lines = [
-        README_START,
         f"Measured on {r['machine']} ({r['cores']} cores), Python {r['python']}, one run each, by `benchmarks/bench_scale.py`:",
         "",
         "| cohort | patients | generate (s) | reproduce (s) | / paper's | peak memory (MiB) | goal |",
@@ -98,7 +97,6 @@ def readme_block(r: dict) -> str:
     lines += [
         "",
         f"The paper's run took {base['seconds']:.1f} s. Rerun with `.venv/bin/python benchmarks/bench_scale.py --update-readme`.",
-        README_END,
     ]
     return "\n".join(lines)
 
@@ -160,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(readme_block(result).replace(README_START, "").replace(README_END, "").strip())
+    print(readme_block(result))
     if args.update_readme:
         update_readme(result)
     met = all(run["ratio"] <= GOALS[run["patients"]] for run in runs[1:] if run["patients"] in GOALS)

@@ -678,3 +678,17 @@ def test_no_check_fails_on_the_papers_cohort(audit):
 
     failed = audit[audit["note"].str.contains(CHECK_FAILED, regex=False)]
     assert failed.empty, failed[["claim_id", "note"]].to_string()
+
+
+def test_a_readme_block_is_rewritten_between_its_markers_only(tmp_path):
+    from tacrolimus_ibd.readme import read_block, rewrite_block
+
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- x:start -->\nold\n<!-- x:end -->\nrest\n", encoding="utf-8")
+    assert rewrite_block(readme, "<!-- x:start -->", "<!-- x:end -->", "new\n") is True
+    assert readme.read_text(encoding="utf-8") == "intro\n<!-- x:start -->\nnew\n<!-- x:end -->\nrest\n"
+    assert rewrite_block(readme, "<!-- x:start -->", "<!-- x:end -->", "new") is False
+    assert read_block(readme.read_text(encoding="utf-8"), "<!-- x:start -->", "<!-- x:end -->") == "new"
+    readme.write_text("<!-- x:end -->\n<!-- x:start -->\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="needs one <!-- x:start --> followed by one <!-- x:end -->"):
+        rewrite_block(readme, "<!-- x:start -->", "<!-- x:end -->", "new")

@@ -116,7 +116,7 @@ def test_every_import_is_declared():
     runtime = _imported_modules(_python_sources("lib") + _notebook_sources())
     assert {"pandas", "scipy", "nbformat"} <= runtime
     assert _undeclared(runtime, declared["runtime"]) == {}
-    # A script's sibling module (benchmarks/readme_block.py) is the project's own, not a dependency.
+    # A script's sibling module (a benchmark importing another, say) is the project's own, not a dependency.
     siblings = {p.stem for folder in ("tools", "benchmarks") for p in (ROOT / folder).glob("*.py")}
     rest = _imported_modules(_python_sources("tests", "tools", "benchmarks")) - siblings
     assert {"pytest", "selenium", "pypdf"} <= rest

@@ -38,6 +38,7 @@ import pandas as pd
 
 from ..data import cohort_from_tables, cohort_name, load_tables
 from ..paper import Paper, load_paper
+from ..readme import read_block, rewrite_block
 from .checks import CHECKS, Evidence, Verdict
 from .ledger import AUDIT_COLUMNS, AUDIT_FILE, GRADES, README_MARKERS, STATUSES, THEMES, load_readings
 from .wording import comparison_note
@@ -493,20 +494,9 @@ def readme_summary(audit: pd.DataFrame) -> str:
 
 def update_readme(readme_path: str | Path, data_dir: str | Path | None = None) -> bool:
     """Rewrite the README block between README_MARKERS with ``readme_summary``; True if it changed."""
-    path = Path(readme_path)
-    text = path.read_text(encoding="utf-8")
-    start, end = README_MARKERS
-    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
-        raise ValueError(f"{path.name}: needs one {start} followed by one {end}")
-    head, rest = text.split(start)
-    _, tail = rest.split(end)
-    new = f"{head}{start}\n{readme_summary(evaluate(data_dir))}\n{end}{tail}"
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-    return new != text
+    return rewrite_block(readme_path, *README_MARKERS, readme_summary(evaluate(data_dir)))
 
 
 def readme_block(readme_text: str) -> str:
     """The text between README_MARKERS, without the surrounding newlines."""
-    start, end = README_MARKERS
-    return readme_text.split(start, 1)[1].split(end, 1)[0].strip("\n")
+    return read_block(readme_text, *README_MARKERS)
