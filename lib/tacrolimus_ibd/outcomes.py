@@ -236,8 +236,9 @@ def rates_by_group(
 def week4_response_basis(cohort: pd.DataFrame) -> pd.DataFrame:
     """Week-4 responders by group, split by how the response is known.
 
-    Table 3 is lost, so ``week4_response`` comes from the Results text: "stated" where a
-    sentence names the patient, "inferred" where it follows from a group statement.
+    ``week4_response_basis`` says how each response is known (the cohort's text facts): "stated"
+    where a source names the patient, "inferred" where it follows from a group statement (in the
+    paper's transcription, whose Table 3 rows were lost, the Results text is that source).
     Columns: group, stated, inferred, missing, responders_stated, responders_inferred.
     """
     frame = cohort[["diagnosis", "week4_response", "week4_response_basis"]]

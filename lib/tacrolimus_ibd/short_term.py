@@ -75,7 +75,7 @@ class ShortTermResults:
         return self.p_values[self.p_values["rounds_to_reported_p"]]
 
     def table3_rows_with_values(self) -> int:
-        """Table 3 rows with any value (the printed table was lost)."""
+        """Table 3 rows with any value (none in the paper's transcription, whose printed rows were lost)."""
         table3 = self.study.tables["table3_week4"]
         return int(table3.drop(columns=["patient_id", "missing_reason"]).notna().any(axis=1).sum())
 
