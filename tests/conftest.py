@@ -17,6 +17,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
 SUPPORT = Path(__file__).parent / "support"
+#: The paper's cohort's table files, named once for the tests that corrupt or check them by file.
+T1, T2, T2S, T3, T4, T4AE, T5, FACTS = COHORT_FILES = (
+    "table1_baseline.csv",
+    "table2_treatments.csv",
+    "table2_treatment_status.csv",
+    "table3_week4.csv",
+    "table4_medium_term.csv",
+    "table4_adverse_effects.csv",
+    "table5_trough.csv",
+    "text_patient_facts.csv",
+)
 #: The extracted paper text lives beside the project (../shared/paper/), not inside it.
 PAPER_TEXT = Path(
     os.environ.get("TACROLIMUS_PAPER_TEXT", ROOT.parent / "shared" / "paper" / "ng-arebi-kamm-2007-ibd.txt")

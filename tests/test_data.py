@@ -15,7 +15,7 @@ import pytest
 from tacrolimus_ibd import data
 from tacrolimus_ibd.outcomes import patients_with
 
-from .conftest import DATA_DIR
+from .conftest import COHORT_FILES, DATA_DIR
 
 
 @pytest.fixture(scope="module")
@@ -299,16 +299,7 @@ def test_the_validator_fingerprint_covers_every_module_of_the_validator(monkeypa
 
 # --- a dictionary that fits any cohort (issue #13 item 2) ---------------------------------------
 
-PATIENT_TABLES = (
-    "table1_baseline",
-    "table2_treatment_status",
-    "table2_treatments",
-    "table3_week4",
-    "table4_medium_term",
-    "table4_adverse_effects",
-    "table5_trough",
-    "text_patient_facts",
-)
+PATIENT_TABLES = tuple(name.removesuffix(".csv") for name in COHORT_FILES)
 
 
 def _cohort_variant(tmp_path, *, keep=lambda pid: True, rename=lambda pid: pid, id_type=None, drop=(), reverse=False):

@@ -27,18 +27,8 @@ import pytest
 
 from tacrolimus_ibd.__main__ import main
 
-from .conftest import DATA_DIR
+from .conftest import DATA_DIR, FACTS, T1, T2, T2S, T3, T4, T4AE, T5
 
-T1, T2, T2S, T3, T4, T4AE, T5, FACTS = (
-    "table1_baseline.csv",
-    "table2_treatments.csv",
-    "table2_treatment_status.csv",
-    "table3_week4.csv",
-    "table4_medium_term.csv",
-    "table4_adverse_effects.csv",
-    "table5_trough.csv",
-    "text_patient_facts.csv",
-)
 PKG = "datapackage.json"
 
 # --- the network guard -------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from tacrolimus_ibd.__main__ import main
 from tacrolimus_ibd.data import DataValidationError, load_cohort, validate_data_dir
 from tacrolimus_ibd.pipeline import reproduce
 
-from .conftest import DATA_DIR, copy_project
+from .conftest import DATA_DIR, FACTS, T1, T2, T2S, T3, T4, T4AE, T5, copy_project
 
 
 def _edit(name: str, old: str, new: str, count: int = 1):
@@ -50,17 +50,7 @@ def _delete(name: str):
     return lambda d: (d / name).unlink()
 
 
-T1, T2, T2S, T3, T4, T4AE, T5, FACTS, LIT = (
-    "table1_baseline.csv",
-    "table2_treatments.csv",
-    "table2_treatment_status.csv",
-    "table3_week4.csv",
-    "table4_medium_term.csv",
-    "table4_adverse_effects.csv",
-    "table5_trough.csv",
-    "text_patient_facts.csv",
-    "literature.csv",
-)
+LIT = "literature.csv"
 
 # (case id, corruption, file expected in a message, column expected in that message or None)
 CASES = [
