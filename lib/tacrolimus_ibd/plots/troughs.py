@@ -11,7 +11,8 @@ from .style import GROUP_COLOURS
 BAND_COLOURS = {"target": "#999999", "other": "#CC79A7"}
 
 
-def _trough_references(ax, target, bands, lines) -> None:
+def _target_bands(ax, target, bands) -> None:
+    """The paper's target band (shaded) and further ``(low, high, label)`` bands (hatched)."""
     ax.axvspan(
         *target,
         color=BAND_COLOURS["target"],
@@ -23,6 +24,10 @@ def _trough_references(ax, target, bands, lines) -> None:
         ax.axvspan(
             low, high, facecolor="none", edgecolor=BAND_COLOURS["other"], hatch="///", lw=0, alpha=0.6, label=label
         )
+
+
+def _reference_lines(ax, lines) -> None:
+    """Vertical ``(x, label, linestyle)`` reference lines (e.g. a reported mean)."""
     for x, label, style in lines:
         ax.axvline(x, color="black", ls=style, lw=1, label=label)
 
@@ -37,7 +42,8 @@ def trough_distribution(troughs, *, target: tuple[float, float], bands=(), lines
     import numpy as np
 
     ax = ax or plt.subplots(figsize=(9, 5))[1]
-    _trough_references(ax, target, bands, lines)
+    _target_bands(ax, target, bands)
+    _reference_lines(ax, lines)
     means = troughs["mean_trough_ng_ml"].to_numpy(dtype=float)
     top = float(np.nanmax(means)) if np.isfinite(means).any() else 1.0
     edges = np.arange(0.0, np.ceil(top) + 1.0, 1.0)
@@ -76,22 +82,11 @@ def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), a
         return trough_distribution(troughs, target=target, bands=bands, lines=lines, ax=ax, title=title)
     ax = ax or plt.subplots(figsize=(8, 0.35 * len(troughs) + 1.8))[1]
     y = np.arange(len(troughs))[::-1]
-    ax.axvspan(
-        *target,
-        color=BAND_COLOURS["target"],
-        alpha=0.25,
-        lw=0,
-        label=f"paper's target {target[0]:g}-{target[1]:g} ng/mL",
-    )
-    for low, high, label in bands:
-        ax.axvspan(
-            low, high, facecolor="none", edgecolor=BAND_COLOURS["other"], hatch="///", lw=0, alpha=0.6, label=label
-        )
+    _target_bands(ax, target, bands)
     colours = troughs["diagnosis"].map(GROUP_COLOURS)
     ax.hlines(y, troughs["trough_min_ng_ml"], troughs["trough_max_ng_ml"], colors=colours, lw=2)
     ax.scatter(troughs["mean_trough_ng_ml"], y, c=colours, s=45, zorder=3, edgecolors="white", linewidths=0.5)
-    for x, label, style in lines:
-        ax.axvline(x, color="black", ls=style, lw=1, label=label)
+    _reference_lines(ax, lines)  # drawn over the patients' ranges
     ax.set_yticks(y, [f"{pid} ({d})" for pid, d in zip(troughs.index, troughs["diagnosis"], strict=True)], fontsize=8)
     ax.set_ylabel("patient (diagnosis)")
     ax.set_ylim(-0.7, len(troughs) - 0.3)
