@@ -66,4 +66,6 @@ def test_km_on_a_small_made_up_cohort(monkeypatch):
 def test_readings_are_text_for_every_section(result):
     for section in ["denominators", "remission", "relapses", "tapering", "discontinuations", "ongoing", "durations"]:
         assert isinstance(result.reading(section), str)
-    assert result.reading("denominators").startswith("patients per denominator: intention_to_treat: ")
+    assert result.reading("denominators").startswith(
+        "patients per denominator: intention to treat (everyone who started tacrolimus): "
+    )

@@ -39,3 +39,20 @@ def test_no_notebook_repeats_the_interval_formats_or_names_a_patient():
         code = _code(path)
         assert 'clopper_pearson_low": "{' not in code and "'clopper_pearson_low': '{" not in code, path.name
         assert not re.search(r"patient_id\"\]\s*==\s*\d+|\.loc\[\d+\b|patient(?:s)?\s*=\s*\[\d", code), path.name
+
+
+def test_printed_readings_are_words_not_code_views():
+    """What a notebook prints is read by clinicians (the reader's edition shows it): no dict or list
+    repr, no bare True/False, no code name of the label map (labels.LABELS) where words exist."""
+    from tacrolimus_ibd.labels import LABELS
+
+    named = re.compile(r"\b(" + "|".join(re.escape(k) for k in LABELS if "_" in k) + r")\b")
+    problems = []
+    for path in NOTEBOOKS:
+        for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            for output in cell.get("outputs", []):
+                text = "".join(output.get("text", "")) if output.get("output_type") == "stream" else ""
+                for line in text.splitlines():
+                    if re.search(r"\{'|\['|: (True|False)\b|\b(True|False)\.?$", line) or named.search(line):
+                        problems.append(f"{path.stem} cell {index}: {line[:100]}")
+    assert problems == [], "\n".join(problems)

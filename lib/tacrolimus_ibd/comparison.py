@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import literature, trough
+from .labels import readable, yes_no
 
 OUTCOMES = ("response", "remission")
 POOLING_METHOD_NAMES = {"dl": "DerSimonian-Laird", "pm": "Paule-Mandel"}
@@ -119,12 +120,12 @@ class LiteratureComparison:
         yield "Ogata's arms, randomised and analysed (the study's own numbers):"
         for arm, row in ogata.iterrows():
             yield (
-                f"  - {arm}: {row['n_randomized_or_treated']} randomised, {row['total']} analysed, {row['events']} improved "
+                f"  - {readable(arm)}: {row['n_randomized_or_treated']} randomised, {row['total']} analysed, {row['events']} improved "
                 f"({100 * row['events'] / row['total']:.1f}%)"
             )
         yield (
             f"Total randomised {ogata['n_randomized_or_treated'].sum()}, analysed {ogata['total'].sum()}; "
-            f"arm sizes all equal: {ogata['n_randomized_or_treated'].nunique() == 1}."
+            f"arm sizes all equal: {yes_no(ogata['n_randomized_or_treated'].nunique() == 1)}."
         )
 
     def key_results(self) -> dict:

@@ -49,6 +49,10 @@ LABELS = {
     "abdominal_mass": "abdominal mass",
     "hematocrit_term": "haematocrit below standard",
     "weight_term": "weight below standard",
+    # how an end-of-follow-up outcome is known (cohort column outcome_end_of_follow_up_basis)
+    "table4": "from Table 4",
+    "inferred": "inferred from the text",
+    "stated": "stated in the text",
 }
 
 #: Abbreviations kept in capitals when a name falls back to the word rule.
@@ -66,6 +70,17 @@ def readable(name: str) -> str:
     if "_" not in name:
         return name
     return " ".join(_UPPER.get(word, word) for word in name.split("_"))
+
+
+def yes_no(value) -> str:
+    """ "yes" or "no" for a truth value (a printed True/False is a programmer's view)."""
+    return "yes" if bool(value) else "no"
+
+
+def counts_in_words(counts) -> str:
+    """Counts by code name in words, largest first as given: ``{"table4": 17, "inferred": 1}`` ->
+    "17 from Table 4, 1 inferred from the text" (a printed dict is a programmer's view)."""
+    return ", ".join(f"{int(n)} {readable(str(name))}" for name, n in dict(counts).items()) or "none"
 
 
 def code_names(text: str) -> list[str]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import claims, outcomes, statistics
+from .labels import counts_in_words, readable, yes_no
 
 #: How the unknown-status patients enter the Kaplan-Meier time on tacrolimus, with their legend
 #: label and line style: the two readings get equal weight; leaving them out is drawn thinner.
@@ -211,29 +212,38 @@ class MediumTermResults:
 
     def reading(self, section: str) -> str:
         """The plain-text reading of one section: ``denominators``, ``remission``, ``relapses``,
-        ``tapering``, ``discontinuations``, ``ongoing`` or ``durations``."""
+        ``tapering``, ``discontinuations``, ``ongoing``, ``durations``, ``settings`` (the key
+        results' denominator) or ``outcome_basis`` (how each outcome is known)."""
         return "\n".join(getattr(self, f"_reading_{section}")())
 
+    def _reading_settings(self):
+        counted = "yes" if self.include_inferred_outcomes else "no"
+        yield f"key results over: {readable(self.denominator)}; outcomes inferred from the text counted: {counted}"
+
     def _reading_denominators(self):
-        yield "patients per denominator: " + ", ".join(f"{d}: {int(m.sum())}" for d, m in self.masks.items())
+        yield "patients per denominator: " + "; ".join(f"{readable(d)}: {int(m.sum())}" for d, m in self.masks.items())
+
+    def _reading_outcome_basis(self):
+        basis = self.study.cohort["outcome_end_of_follow_up_basis"].fillna("not known").value_counts()
+        yield f"how each patient's outcome at the end of follow-up is known: {counts_in_words(basis)}"
 
     def _reading_remission(self):
         for row in self.remission[self.remission["reported_count"].notna()].itertuples():
             same = (row.events, row.total) == (row.reported_count, row.reported_total)
             yield (
-                f"{row.group}, {row.denominator}: data {row.events}/{row.total}, reported {row.reported_count:.0f}/{row.reported_total:.0f}"
+                f"{row.group}, {readable(row.denominator)}: data {row.events}/{row.total}, reported {row.reported_count:.0f}/{row.reported_total:.0f}"
                 f" -> {'same' if same else 'different'}"
             )
 
     def _reading_relapses(self):
         relapses, cohort = self.relapses, self.study.cohort
-        yield f"relapses by source: {relapses['sources'].value_counts().to_dict()}"
+        yield f"relapses by source: {counts_in_words(relapses['sources'].value_counts())}"
         table4_only = relapses[relapses["sources"] == "Table 4 only"]
         yield f"Table 4 relapses the text does not name: patients {_ids(table4_only.index) or 'none'}"
         for pid, row in table4_only.iterrows():
             yield (
                 f"- patient {pid}: Table 4 month {row.relapse_month_table4:g}, outcome {row.outcome_table4}, "
-                f"treated {cohort.loc[pid, 'treatment_months']:g} months; cell read by position with judgement: {row.ambiguous_cell}"
+                f"treated {cohort.loc[pid, 'treatment_months']:g} months; cell read by position with judgement: {yes_no(row.ambiguous_cell)}"
             )
 
     def _reading_tapering(self):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import scores
+from .labels import readable, yes_no
 
 #: How the paper used each index: the category it counted as remission, by group.
 PAPER_USE = (
@@ -149,7 +150,7 @@ class ScoringReview:
         return "\n".join(getattr(self, f"_reading_{section}")())
 
     def _reading_diary(self):
-        yield f"{len(self.diary_columns)} of {len(self.diary_columns) + len(self.visit_columns)} CDAI items need the diary: {', '.join(self.diary_columns)}"
+        yield f"{len(self.diary_columns)} of {len(self.diary_columns) + len(self.visit_columns)} CDAI items need the diary: {', '.join(readable(c) for c in self.diary_columns)}"
 
     def _reading_phrase(self):
         estimated, category = self.phrase_range["estimated_cdai"], self.phrase_range["category"]
@@ -187,7 +188,7 @@ class ScoringReview:
             agree = bool(
                 row["mpdai_week0"] == self.pouch_mpdai["week0"] and row["mpdai_week4"] == self.pouch_mpdai["week4"]
             )
-            yield f"Patient {pid}'s mPDAI in the ledger and in text_patient_facts agree: {agree}"
+            yield f"Patient {pid}'s mPDAI in the ledger and in the text's patient facts agree: {yes_no(agree)}"
 
     def _reading_findings(self):
         week0, week4, reduction = self.cdai_week0, self.cdai_week4, self.cdai_reduction

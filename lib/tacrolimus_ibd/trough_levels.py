@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import literature, statistics, trough
+from .labels import readable
 
 TABLE5_VIEW = [
     "diagnosis",
@@ -137,7 +138,7 @@ class TroughLevels:
         )
         for part in ["mean", "min", "max"]:
             rows = self.readings[self.readings["reported_part"] == part]
-            matching = [f"{row.reading} ({row.convention})" for row in rows.itertuples() if row.agrees]
+            matching = [f"{readable(row.reading)} ({row.convention})" for row in rows.itertuples() if row.agrees]
             yield f"Reported {part} {r[part]:.1f}: " + (
                 f"agrees with {', '.join(matching)}" if matching else "agrees with none of the readings"
             )

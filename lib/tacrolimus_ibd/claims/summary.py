@@ -153,7 +153,7 @@ class ClaimsAudit:
     def _reading_notes(self, claim_ids=("cdai-week4-all", "disc-steroid-tapering", "trough-mean", "ongoing-end")):
         audit = self.audit.set_index("claim_id")
         for claim_id in claim_ids:
-            yield f"{claim_id} ({audit.loc[claim_id, 'status']}): {audit.loc[claim_id, 'note']}\n"
+            yield f"{claim_id} ({audit.loc[claim_id, 'status'].replace('_', ' ')}): {audit.loc[claim_id, 'note']}\n"
         substantive = int(self.grades.set_index("grade").loc["substantive", "claims"])
         yield f"Discrepancies graded substantive (changing a headline number or a conclusion): {substantive}"
 
