@@ -45,21 +45,9 @@ def _cdai_remission_definition(ev: Evidence, rep: dict) -> Verdict:
 
 @check("mpdai_definition")
 def _mpdai_definition(ev: Evidence, rep: dict) -> Verdict:
-    items = [
-        "stool_frequency",
-        "rectal_bleeding",
-        "urgency_or_cramps",
-        "fever",
-        "edema",
-        "granularity",
-        "friability",
-        "loss_of_vascular_pattern",
-        "mucous_exudate",
-        "ulceration",
-    ]
-    maximum = {"stool_frequency": 2, "urgency_or_cramps": 2}
-    best = scores.mpdai(**{i: 0 for i in items})
-    worst = scores.mpdai(**{i: maximum.get(i, 1) for i in items})
+    # every item at its least and greatest points, from the index's own table of items
+    best = scores.mpdai(**dict.fromkeys(scores.MPDAI_ITEM_MAX, 0))
+    worst = scores.mpdai(**scores.MPDAI_ITEM_MAX)
     computed = {"remission_below": scores.MPDAI_POUCHITIS_FROM, "max": worst, "min": best}
     return compare(
         rep, computed, notes=["Shen et al. 2003: scores.mpdai with every item at its least and greatest points"]
