@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
+import subprocess
+import sys
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -171,3 +174,20 @@ def test_a_p_value_is_read_in_words_that_hold_for_any_cohort():
     assert content.p_value_reading(0.003).startswith("a relation at the 5% level")
     assert "cannot show that one causes the other" in content.p_value_reading(0.003)
     assert content.p_value_reading(0.02, level=0.01).startswith("no relation shown at the 1% level")
+
+
+def test_exporting_a_page_leaves_logging_as_it_was():
+    """accessible-pygments configures the root logger at INFO when imported: building a page must
+    not leave it so, or a run prints every INFO line of papermill and nbclient (a fresh process,
+    since this one may have imported it already)."""
+    script = (
+        "import logging, nbformat\n"
+        "from tacrolimus_ibd.report import pages\n"
+        "nb = nbformat.v4.new_notebook(); nb.cells = [nbformat.v4.new_code_cell('x = 1')]\n"
+        "pages.export(nb, name='x', reader=False)\n"
+        "logging.getLogger('papermill').info('should not be printed')\n"
+        "print(len(logging.getLogger().handlers), logging.getLogger().level)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert "should not be printed" not in result.stderr
+    assert result.stdout.split() == ["0", str(logging.WARNING)]

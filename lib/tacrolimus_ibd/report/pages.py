@@ -19,6 +19,7 @@ import copy
 import functools
 import html
 import html.parser
+import importlib
 import logging
 import re
 from pathlib import Path
@@ -51,7 +52,19 @@ ACCESSIBLE_PYGMENTS_STYLE = "a11y-light"
 
 
 def pygments_style() -> str:
-    """The code-highlighting style of the full pages (ACCESSIBLE_PYGMENTS_STYLE)."""
+    """The code-highlighting style of the full pages (ACCESSIBLE_PYGMENTS_STYLE).
+
+    accessible-pygments 0.0.5 calls ``logging.basicConfig(level=INFO)`` when first imported, which
+    would print every INFO line of papermill and nbclient during a run: it is imported here once,
+    with the root logger's handlers and level put back as they were.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        importlib.import_module("a11y_pygments")
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
     return ACCESSIBLE_PYGMENTS_STYLE
 
 
