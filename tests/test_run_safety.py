@@ -331,9 +331,32 @@ def _start(project: Path, *args: str, command: str = "reproduce") -> subprocess.
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        env={**os.environ, _MARK: str(project)},
     )
     _STARTED.append(process)
     return process
+
+
+#: Set in the environment of each run a test starts, inherited by every process of it: its kernels
+#: run in sessions of their own (as jupyter_client starts them, or forked from the kernel server),
+#: so the run's process group does not find them.
+_MARK = "TACROLIMUS_TEST_RUN"
+
+
+def _processes_of(project: Path) -> list[str]:
+    """Processes (pid and command line) still running with the mark of a run on ``project``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes().split(b"\0")
+            if f"{_MARK}={project}".encode() in environ:
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                found.append(f"{proc.name} {command}")
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
 
 
 def _wait_for(predicate, timeout: float = 60) -> None:
@@ -403,6 +426,7 @@ def test_a_signal_stops_the_run_and_leaves_the_outputs_as_they_were(tmp_path, si
     assert _entries(project) == ["data", "notebooks", "outputs"], "staging, lock or failure left behind"
     time.sleep(0.5)
     assert _group_processes(run.pid) == [], "a kernel outlived the run"
+    assert _processes_of(project) == [], "a kernel outlived the run"
 
 
 #: A notebook whose report pages take long to render (a table of many rows, shown as HTML).
@@ -444,6 +468,8 @@ def test_after_sigkill_the_next_run_cleans_up(tmp_path):
     os.killpg(run.pid, signal.SIGKILL)
     run.communicate(timeout=30)
     assert engine.lock_path(project / "outputs").exists() and list(project.glob(".outputs.partial-*"))
+    # Its kernel (forked from the kernel server, which sees its input end) goes with it.
+    _wait_for(lambda: _processes_of(project) == [], timeout=10)
     (project / "notebooks" / "01_slow.ipynb").unlink()
     nbformat.write(_small_notebook(["x = 1"]), project / "notebooks" / "01_quick.ipynb")
     again = _start(project, "--no-site")
@@ -477,6 +503,7 @@ def test_a_stalled_or_dead_kernel_is_a_clean_failure_naming_the_cell(tmp_path, c
     assert (project / "outputs.failed" / "02_stalls.ipynb").exists()  # the notebook is kept
     assert not (project / "outputs").exists()
     assert _group_processes(run.pid) == [], "an orphaned kernel"
+    assert _processes_of(project) == [], "an orphaned kernel"
 
 
 @pytest.mark.e2e

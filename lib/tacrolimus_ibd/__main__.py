@@ -117,6 +117,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             extra_steps=steps,
             cell_timeout=args.cell_timeout,
+            fresh_kernels=args.fresh_kernels,
         )
         if not result.completed:
             print(f"reproduce FAILED: {result.failure or result.error}", file=sys.stderr)
@@ -239,6 +240,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             site=args.site,
             cell_timeout=args.cell_timeout,
+            fresh_kernels=args.fresh_kernels,
         )
         for run in result.runs:
             state = "ok" if run.completed else f"FAILED: {run.failures[0] if run.failures else run.error}"
@@ -341,6 +343,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help=f"fail a cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT})",
     )
+    p.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="start every kernel as a new Python process (default: fork it from one that has imported the notebooks' modules)",
+    )
     p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser("site", help="rebuild the HTML report (OUTPUT_DIR/site/) from an existing run")
@@ -364,6 +371,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_CELL_TIMEOUT,
         metavar="SECONDS",
         help=f"fail a cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT})",
+    )
+    p.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="start every kernel as a new Python process (default: fork it from one that has imported the notebooks' modules)",
     )
     p.set_defaults(func=cmd_batch)
 

@@ -210,13 +210,15 @@ def run_batch(
     progress: bool = True,
     site: bool = False,
     cell_timeout: float | None = pipeline.DEFAULT_CELL_TIMEOUT,
+    fresh_kernels: bool = False,
 ) -> BatchResult:
     """Run every notebook once per run of ``batch_file`` into ``output_dir/<run>/``; compare.
 
     Raises BatchError before anything is written when a parameter is undeclared or mistyped, a
     data folder is invalid or an output folder may not be written; engine.OutputBusy when another
     run writes the batch folder; engine.Interrupted after SIGINT/SIGTERM (finished runs stay
-    published). Relative ``data_dir`` paths are relative to ``project_dir``.
+    published). Relative ``data_dir`` paths are relative to ``project_dir``. Kernels are forked from
+    a server that imports the notebooks' modules once (``pipeline.preload``) unless ``fresh_kernels``.
     """
     started = time.monotonic()
     project_dir = Path(project_dir).resolve()
@@ -232,9 +234,10 @@ def run_batch(
         the_plan = engine.plan(runs, notebooks, project_dir=project_dir, lock_dir=output_root, batch_root=output_root)
     except engine.PlanError as err:
         raise BatchError(err.problems) from None
-    outcomes, _ = engine.execute_plan(
-        the_plan, jobs=jobs or pipeline.default_jobs(), progress=progress, cell_timeout=cell_timeout
-    )
+    with pipeline.preload.preloaded_kernels(notebooks, enabled=not fresh_kernels):
+        outcomes, _ = engine.execute_plan(
+            the_plan, jobs=jobs or pipeline.default_jobs(), progress=progress, cell_timeout=cell_timeout
+        )
 
     long, wide = summarise({run.name: run.output_dir for run in outcomes if run.completed})
     summary = output_root / "summary.csv"

@@ -44,7 +44,13 @@ def _hook(event, args):
     raise OSError(f"network access blocked by the offline test: {event} {address!r}")
 
 
-if _LOG:
+def _record_process(how: str = "") -> None:
     with open(_LOG + ".processes", "a", encoding="utf-8") as processes:
-        processes.write(f"{os.getpid()} {_command_line()}\n")
+        processes.write(f"{os.getpid()} {how}{_command_line()}\n")
+
+
+if _LOG:
+    _record_process()
+    # Kernels forked from the kernel server (pipeline.preload) keep its hook: recorded as forked.
+    os.register_at_fork(after_in_child=lambda: _record_process("forked: "))
     sys.addaudithook(_hook)

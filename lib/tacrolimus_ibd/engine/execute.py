@@ -111,7 +111,11 @@ def _execute_one(run: PlannedRun, nb: Path, cwd: Path, cell_timeout):
 
 
 def execute_plan(
-    plan: Plan, *, jobs: int, progress: bool = True, cell_timeout: float | None = pipeline.DEFAULT_CELL_TIMEOUT
+    plan: Plan,
+    *,
+    jobs: int,
+    progress: bool = True,
+    cell_timeout: float | None = pipeline.DEFAULT_CELL_TIMEOUT,
 ) -> tuple[list[RunOutcome], float]:
     """Run a plan's runs (one at a time, each run's notebooks in parallel across the pool) and
     publish each as soon as its notebooks are done. Raises OutputBusy before anything runs when
@@ -169,6 +173,9 @@ def execute_plan(
                     for run in plan.runs  # runs outer: each run completes (and is published) in turn
                     for nb in plan.notebooks
                 }
+                for step in plan.runs[0].spec.steps:  # while the first kernels start
+                    if hasattr(step, "prepare"):
+                        stop.run_step(step.prepare)
                 pending = set(futures)
                 while pending:
                     done, pending = concurrent.futures.wait(

@@ -14,6 +14,7 @@ the manifest, the progress bar) and ``run`` (``reproduce``).
 
 from __future__ import annotations
 
+from . import preload
 from .common import (
     BATCH_DIR,
     DEFAULT_CELL_TIMEOUT,
@@ -62,6 +63,7 @@ __all__ = [
     "mount_point",
     "parameter_problems",
     "plain",
+    "preload",
     "progress_bar",
     "provenance",
     "relative_path",

@@ -10,10 +10,12 @@ import shutil
 import signal
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import nbformat
 
+from . import preload
 from .common import DEFAULT_CELL_TIMEOUT, KERNEL_NAME, VOLATILE_CELL_KEYS, NotebookFailure
 
 
@@ -205,6 +207,14 @@ def _kernel_manager_class(sockets: Path | None):
             super().__init__(**kwargs)
             self.tibd_reason = None
             _current.km = self
+
+        async def _async_pre_start_kernel(self, **kw):
+            if self.provisioner is None:  # forks the kernel from the preloaded forkserver when it can
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                self.provisioner = preload.provisioner_class()(
+                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+                )
+            return await super()._async_pre_start_kernel(**kw)
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             await super()._async_launch_kernel(kernel_cmd, **kw)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import preload
 from .common import DEFAULT_CELL_TIMEOUT, RunResult, default_jobs, discover_notebooks
 
 
@@ -18,6 +19,7 @@ def reproduce(
     progress: bool = True,
     extra_steps: tuple = (),
     cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
+    fresh_kernels: bool = False,
 ) -> RunResult:
     """Validate data, check parameters and the output folder, run every notebook, and publish
     the outputs only if all succeeded (the ``engine`` package).
@@ -26,7 +28,9 @@ def reproduce(
     parameter, an output folder that may not be written) or engine.OutputBusy (another run is
     writing it) before anything is written. ``extra_steps`` are callables ``step(staging_dir)``
     run after the notebooks (e.g. the HTML report), inside the staging folder so their files
-    are covered by the manifest.
+    are covered by the manifest. Kernels are forked from a server that imports the notebooks'
+    modules once, started once the run is checked (``preload``); ``fresh_kernels=True`` starts
+    each kernel as a new process instead.
     """
     from .. import engine
 
@@ -39,12 +43,11 @@ def reproduce(
         parameters=dict(parameters or {}),
         steps=tuple(extra_steps),
     )
-    [outcome], seconds = engine.execute_plan(
-        engine.plan([run], notebooks, project_dir=project_dir, lock_dir=run.output_dir),
-        jobs=jobs or default_jobs(),
-        progress=progress,
-        cell_timeout=cell_timeout,
-    )
+    the_plan = engine.plan([run], notebooks, project_dir=project_dir, lock_dir=run.output_dir)
+    with preload.preloaded_kernels(notebooks, enabled=not fresh_kernels):
+        [outcome], seconds = engine.execute_plan(
+            the_plan, jobs=jobs or default_jobs(), progress=progress, cell_timeout=cell_timeout
+        )
     failures = outcome.failures
     return RunResult(
         outcome.output_dir,

@@ -506,8 +506,9 @@ def _html_escape(text: str) -> str:
 class SiteStep:
     """A ``pipeline.reproduce`` extra step that builds the site inside the staging folder.
 
-    ``notebook_done`` renders a notebook's pages as soon as that notebook has run, while the
-    others still run, so that only the index pages are left for the end.
+    ``prepare`` compiles the templates while the first kernels start; ``notebook_done`` renders a
+    notebook's pages as soon as that notebook has run, while the others still run, so that only
+    the index pages are left for the end.
     """
 
     def __init__(self, data_dir: str | Path | None = None):
@@ -523,15 +524,21 @@ class SiteStep:
         data = _data_description(Path(data_dir) if data_dir is not None else None)
         full, reader = render_notebook_pages(executed, info, manifest, synthetic=data["synthetic"])
         self.pages[executed.resolve()] = full, reader
-        # What build_site needs at the end, prepared now while the other notebooks run: the reader
-        # page's headings (cached) and the templates compiled.
-        pages.headings(reader)
-        if not self.warm:
-            for template in TEMPLATES.joinpath("site").glob("*.html.j2"):
-                environment().get_template(template.name)
-            slides_exporter().template  # noqa: B018  (compiles the deck's templates)
-            importlib.import_module("tacrolimus_ibd.plots")  # the handout sizes figures by its style
-            self.warm = True
+        pages.headings(reader)  # cached for build_site's table of contents
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Compile what the pages and the site need (templates, exporters), once: the engine calls
+        it while the first kernels start, when a core is otherwise idle."""
+        if self.warm:
+            return
+        for reader in (False, True):
+            pages.exporter(reader=reader).template  # noqa: B018  (compiles the page templates)
+        for template in TEMPLATES.joinpath("site").glob("*.html.j2"):
+            environment().get_template(template.name)
+        slides_exporter().template  # noqa: B018  (compiles the deck's templates)
+        importlib.import_module("tacrolimus_ibd.plots")  # the handout sizes figures by its style
+        self.warm = True
 
     def __call__(self, staging: Path) -> None:
         build_site(staging, data_dir=self.data_dir, prerendered=self.pages)

@@ -1,0 +1,284 @@
+"""Kernels that start with the notebooks' imports already done.
+
+Every notebook imports the same heavy modules (pandas, matplotlib, scipy, statsmodels, the
+library) and every kernel loads the same machinery (ipykernel, its debugger): about 1.5 s of CPU per
+notebook, paid again by each kernel. The kernel server (``kernel_server``) imports them once and
+forks each kernel from itself, ready to run; this module starts it, asks it for kernels, and gives
+jupyter_client a provisioner that uses it.
+
+A kernel is forked only when that gives it what a fresh one would get: the command is this Python's
+``-m ipykernel_launcher``, and the kernel's environment is the one the server started with (apart
+from jupyter_client's per-kernel ``JPY_*`` variables), since what Python and matplotlib read from the
+environment at start-up (``PYTHONHASHSEED``, ``MPLBACKEND``, ...) cannot change afterwards.
+Otherwise, where fork is not available (Windows), and with ``TACROLIMUS_FRESH_KERNELS=1``, a
+kernel starts as a new process, as jupyter_client's own provisioner starts it.
+
+Whether a preloaded kernel computes what a fresh one does is tested, not assumed: the tests
+compare a run's outputs byte for byte, and what a kernel sees (options, paths, environment,
+warning filters), with and without the server.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import nbformat
+
+#: Imported by the server besides the notebooks' own imports: the kernel machinery (the debugger
+#: is most of a kernel's own start-up), and the modules the library imports on first use (kept out
+#: of its import lines so that the engine and the report start fast) which most notebooks reach.
+ALSO_PRELOADED = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "IPython.core.debugger",
+    "sqlite3",
+    "PIL.PngImagePlugin",
+    "jinja2",
+    "scipy.stats",
+    "statsmodels.api",
+    "seaborn",
+    "tableone",
+    "tacrolimus_ibd.claims.audit",
+    "tacrolimus_ibd.claims.checks",
+)
+# Not matplotlib_inline.backend_inline: it hooks into the shell when first imported, which must
+# happen inside the kernel (matplotlib imports it at the first figure).
+#: Set to 1 to start every kernel as a new Python process.
+FRESH_KERNELS_ENV = "TACROLIMUS_FRESH_KERNELS"
+#: How long a kernel request may wait for the server (its imports included) before the run gives
+#: up on it and starts kernels as new processes.
+REQUEST_TIMEOUT = 120.0
+_PER_KERNEL_PREFIX = "JPY_"
+
+
+def available() -> bool:
+    """Whether kernels can be forked here (a POSIX system) and are not switched off."""
+    return os.environ.get(FRESH_KERNELS_ENV, "") in ("", "0") and hasattr(os, "fork") and hasattr(os, "setsid")
+
+
+def notebook_imports(notebooks: list[Path]) -> list[str]:
+    """The modules the notebooks' code cells import at their top level, in order of appearance
+    (``from package import name`` also gives ``package.name``, imported if it is a module)."""
+    names: list[str] = []
+    for path in notebooks:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:  # IPython magics: not plain Python
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Import):
+                    names += [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names.append(node.module)
+                    names += [f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*"]
+    return list(dict.fromkeys(names))
+
+
+def _comparable(env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if not k.startswith(_PER_KERNEL_PREFIX)}
+
+
+class ForkedKernel:
+    """A kernel forked by the server, with the part of ``subprocess.Popen`` jupyter_client uses."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, server: KernelServer, pid: int):
+        self._server = server
+        self.pid = pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self._server.exit_code(self.pid)
+
+    def poll(self) -> int | None:
+        return self._server.exit_code(self.pid)
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        return self._server.wait(self.pid, timeout)
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class KernelServer:
+    """The kernel server process of this run, and the kernels it forked."""
+
+    def __init__(self, modules: list[str], env: dict[str, str]):
+        self.env = dict(env)
+        read_fd, write_fd = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tacrolimus_ibd.pipeline.kernel_server", str(write_fd), *modules],
+                stdin=subprocess.PIPE,
+                env=self.env,
+                pass_fds=(write_fd,),
+            )
+        finally:
+            os.close(write_fd)
+        self._replies = os.fdopen(read_fd, "rb")
+        self._request_lock = threading.Lock()  # one request at a time: replies come in order
+        self._pids: queue.Queue = queue.Queue()
+        self._exits: dict[int, int] = {}
+        self._changed = threading.Condition()
+        self.alive = True
+        self._reader = threading.Thread(target=self._read_replies, name="kernel-server", daemon=True)
+        self._reader.start()
+
+    def _read_replies(self) -> None:
+        for line in self._replies:
+            message = json.loads(line)
+            if "pid" in message:
+                self._pids.put(message["pid"])
+            elif "exit" in message:
+                with self._changed:
+                    self._exits[message["exit"]] = message["code"]
+                    self._changed.notify_all()
+        with self._changed:  # the server is gone: so are its kernels
+            self.alive = False
+            self._changed.notify_all()
+        self._pids.put(None)
+
+    def fork(self, argv: list[str], *, cwd: str, env: dict[str, str]) -> ForkedKernel | None:
+        """A kernel running ``ipykernel_launcher ARGV``; None when the server cannot give one."""
+        with self._request_lock:
+            if not self.alive:
+                return None
+            request = json.dumps({"argv": argv, "cwd": cwd, "env": env}) + "\n"
+            try:
+                self.process.stdin.write(request.encode())
+                self.process.stdin.flush()
+                pid = self._pids.get(timeout=REQUEST_TIMEOUT)
+            except (OSError, queue.Empty):
+                self.close()  # a server that does not answer is stopped with its kernels
+                return None
+        return ForkedKernel(self, pid) if pid is not None else None
+
+    def exit_code(self, pid: int) -> int | None:
+        with self._changed:
+            if pid in self._exits:
+                return self._exits[pid]
+            return None if self.alive else -signal.SIGKILL
+
+    def wait(self, pid: int, timeout: float | None = None) -> int | None:
+        with self._changed:
+            self._changed.wait_for(lambda: pid in self._exits or not self.alive, timeout)
+        return self.exit_code(pid)
+
+    def close(self) -> None:
+        """End the server (SIGTERM, even while it still imports): it kills the kernels still
+        running, then exits."""
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        with contextlib.suppress(OSError):
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(timeout=5)
+        self._replies.close()
+
+
+_lock = threading.Lock()
+_server: KernelServer | None = None
+
+
+def start(notebooks: list[Path]) -> bool:
+    """Start the kernel server, which imports the notebooks' modules while the run gets ready.
+
+    Its environment is this process's at this moment (call it after ``kernel_environment``).
+    False when kernels cannot be forked here.
+    """
+    global _server
+    if not available():
+        return False
+    with _lock:
+        if _server is None:
+            _server = KernelServer([*ALSO_PRELOADED, *notebook_imports(notebooks)], dict(os.environ))
+    return True
+
+
+def stop() -> None:
+    """Stop the kernel server (and any kernel it still runs)."""
+    global _server
+    with _lock:
+        server, _server = _server, None
+    if server is not None:
+        server.close()
+
+
+@contextlib.contextmanager
+def preloaded_kernels(notebooks: list[Path], *, enabled: bool = True):
+    """Kernels forked from a preloaded server while the block runs (fresh ones where they cannot
+    be, or with ``enabled=False``). Sets the kernels' environment first (``kernel_environment``)."""
+    if not enabled:
+        yield
+        return
+    from .notebook import kernel_environment
+
+    kernel_environment()
+    start(notebooks)
+    try:
+        yield
+    finally:
+        stop()
+
+
+def fork_kernel(cmd: list[str], *, cwd, env: dict[str, str]) -> ForkedKernel | None:
+    """A forked kernel for ``cmd`` if the server runs and may give it, else None."""
+    server = _server
+    if server is None or not server.alive or not available():
+        return None
+    if len(cmd) < 3 or cmd[1:3] != ["-m", "ipykernel_launcher"]:
+        return None
+    try:
+        if not os.path.samefile(cmd[0], sys.executable):
+            return None
+    except OSError:
+        return None
+    if _comparable(env) != _comparable(server.env):
+        return None
+    return server.fork(cmd[3:], cwd=str(cwd or os.getcwd()), env=env)
+
+
+def provisioner_class():
+    """jupyter_client's local provisioner, forking the kernel from the server when it may."""
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class PreloadedProvisioner(LocalProvisioner):
+        async def launch_kernel(self, cmd: list[str], **kwargs):
+            env = dict(kwargs.get("env") or os.environ)
+            env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
+            kernel = fork_kernel(cmd, cwd=kwargs.get("cwd"), env=env)
+            if kernel is None:
+                return await super().launch_kernel(cmd, **kwargs)
+            self.process = kernel
+            self.pid = kernel.pid
+            self.pgid = None  # signals go to the kernel itself
+            self.cwd = kwargs.get("cwd", Path.cwd())
+            return self.connection_info
+
+    return PreloadedProvisioner
