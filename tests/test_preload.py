@@ -58,29 +58,23 @@ print("PARENT", os.getppid())
 """
 
 
-#: A fresh kernel imports first what the server imports before its notebook's own imports: a
-#: forked kernel is the same as a fresh one that has imported the same modules in the same order
-#: (a module's import adds warning filters, for one).
-IMPORT_WHAT_THE_SERVER_IMPORTS = f"""\
-import importlib
-for name in {list(preload.ALSO_PRELOADED)!r}:
-    try:
-        importlib.import_module(name)
-    except Exception:
-        pass
-"""
-
-
 def _seen(tmp_path, name: str) -> tuple[dict, int]:
+    """What a kernel of 01_sees.ipynb sees. Its first cell imports what the server imports, in the
+    server's order: a forked kernel is a fresh one that has imported the same modules in the same
+    order (a module's import adds warning filters, for one)."""
     source = tmp_path / "01_sees.ipynb"
     nb = nbformat.v4.new_notebook(
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     )
-    nb.cells = [
-        nbformat.v4.new_code_cell(IMPORT_WHAT_THE_SERVER_IMPORTS),
-        nbformat.v4.new_code_cell(WHAT_A_KERNEL_SEES),
-    ]
+    nb.cells = [nbformat.v4.new_code_cell("import importlib"), nbformat.v4.new_code_cell(WHAT_A_KERNEL_SEES)]
     nbformat.write(nb, source)
+    modules = preload.modules_to_preload([source])
+    nb.cells[0].source = (
+        f"import importlib\nfor name in {modules!r}:\n    try:\n        importlib.import_module(name)\n"
+        "    except Exception:\n        pass"
+    )
+    nbformat.write(nb, source)
+    assert preload.modules_to_preload([source]) == modules
     out = tmp_path / f"{name}.ipynb"
     pipeline.execute_notebook(source, out, {}, cwd=tmp_path, paths={})
     text = "".join(o.get("text", "") for o in nbformat.read(out, as_version=4).cells[1].outputs)
@@ -133,6 +127,13 @@ def test_the_server_imports_the_notebooks_top_level_imports(tmp_path):
         "tacrolimus_ibd.plots",
         "tacrolimus_ibd.open_study",
     ]
+    # With the kernel machinery first, and what the library imports on first use after.
+    modules = preload.modules_to_preload([path])
+    assert modules[: len(preload.KERNEL_MACHINERY)] == list(preload.KERNEL_MACHINERY)
+    assert modules[-len(preload.DEFERRED_IMPORTS["tacrolimus_ibd"]) :] == list(
+        preload.DEFERRED_IMPORTS["tacrolimus_ibd"]
+    )
+    assert "PIL.PngImagePlugin" not in modules  # no notebook imports matplotlib
 
 
 def test_stopping_the_server_ends_the_kernels_it_forked(tmp_path):

@@ -234,7 +234,10 @@ def run_batch(
         the_plan = engine.plan(runs, notebooks, project_dir=project_dir, lock_dir=output_root, batch_root=output_root)
     except engine.PlanError as err:
         raise BatchError(err.problems) from None
-    with pipeline.preload.preloaded_kernels(notebooks, enabled=not fresh_kernels):
+    kernels = len(notebooks) * len(runs)
+    with pipeline.preload.preloaded_kernels(
+        notebooks, enabled=not fresh_kernels and kernels >= pipeline.preload.MIN_KERNELS
+    ):
         outcomes, _ = engine.execute_plan(
             the_plan, jobs=jobs or pipeline.default_jobs(), progress=progress, cell_timeout=cell_timeout
         )

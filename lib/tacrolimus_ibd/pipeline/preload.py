@@ -33,27 +33,35 @@ from pathlib import Path
 
 import nbformat
 
-#: Imported by the server besides the notebooks' own imports: the kernel machinery (the debugger
-#: is most of a kernel's own start-up), and the modules the library imports on first use (kept out
-#: of its import lines so that the engine and the report start fast) which most notebooks reach.
-ALSO_PRELOADED = (
+#: Imported by the server for every kernel: the kernel machinery (its debugger is most of a
+#: kernel's own start-up).
+KERNEL_MACHINERY = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
     "ipykernel.debugger",
     "IPython.core.debugger",
     "sqlite3",
-    "PIL.PngImagePlugin",
-    "jinja2",
-    "scipy.stats",
-    "statsmodels.api",
-    "seaborn",
-    "tableone",
-    "tacrolimus_ibd.claims.audit",
-    "tacrolimus_ibd.claims.checks",
 )
+#: Imported when the notebooks import the package named: what it imports on first use (kept out of
+#: its import lines so that the engine and the report start fast), which its notebooks reach.
+DEFERRED_IMPORTS = {
+    "matplotlib": ("PIL.PngImagePlugin",),
+    "tacrolimus_ibd": (
+        "jinja2",
+        "scipy.stats",
+        "statsmodels.api",
+        "seaborn",
+        "tableone",
+        "tacrolimus_ibd.claims.audit",
+        "tacrolimus_ibd.claims.checks",
+    ),
+}
 # Not matplotlib_inline.backend_inline: it hooks into the shell when first imported, which must
 # happen inside the kernel (matplotlib imports it at the first figure).
+#: A run starts the server only when it starts at least this many kernels: for one, the server
+#: would import for nothing.
+MIN_KERNELS = 2
 #: Set to 1 to start every kernel as a new Python process.
 FRESH_KERNELS_ENV = "TACROLIMUS_FRESH_KERNELS"
 #: How long a kernel request may wait for the server (its imports included) before the run gives
@@ -65,6 +73,14 @@ _PER_KERNEL_PREFIX = "JPY_"
 def available() -> bool:
     """Whether kernels can be forked here (a POSIX system) and are not switched off."""
     return os.environ.get(FRESH_KERNELS_ENV, "") in ("", "0") and hasattr(os, "fork") and hasattr(os, "setsid")
+
+
+def modules_to_preload(notebooks: list[Path]) -> list[str]:
+    """The kernel machinery, the notebooks' own imports and what those import on first use."""
+    imports = notebook_imports(notebooks)
+    packages = {name.split(".")[0] for name in imports}
+    deferred = [name for package, names in DEFERRED_IMPORTS.items() if package in packages for name in names]
+    return list(dict.fromkeys([*KERNEL_MACHINERY, *imports, *deferred]))
 
 
 def notebook_imports(notebooks: list[Path]) -> list[str]:
@@ -217,7 +233,7 @@ def start(notebooks: list[Path]) -> bool:
         return False
     with _lock:
         if _server is None:
-            _server = KernelServer([*ALSO_PRELOADED, *notebook_imports(notebooks)], dict(os.environ))
+            _server = KernelServer(modules_to_preload(notebooks), dict(os.environ))
     return True
 
 

@@ -44,7 +44,7 @@ def reproduce(
         steps=tuple(extra_steps),
     )
     the_plan = engine.plan([run], notebooks, project_dir=project_dir, lock_dir=run.output_dir)
-    with preload.preloaded_kernels(notebooks, enabled=not fresh_kernels):
+    with preload.preloaded_kernels(notebooks, enabled=not fresh_kernels and len(notebooks) >= preload.MIN_KERNELS):
         [outcome], seconds = engine.execute_plan(
             the_plan, jobs=jobs or default_jobs(), progress=progress, cell_timeout=cell_timeout
         )
