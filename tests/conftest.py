@@ -174,7 +174,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_configure(config):
-    """nbval's kernels talk over Unix sockets, as the pipeline's do (pipeline.notebook._kernel_manager_class).
+    """nbval's kernels talk over Unix sockets, and are forked from a preloaded kernel server, as the
+    pipeline's are (pipeline.notebook._kernel_manager_class, pipeline.preload).
 
     nbval starts each notebook's kernel over TCP, and kernels started at once by the xdist workers
     race for ports: jupyter_client picks a free port and closes it before the kernel binds it, so
@@ -189,6 +190,10 @@ def pytest_configure(config):
         return
     import atexit
     import tempfile
+    import uuid
+
+    from tacrolimus_ibd.pipeline import preload
+    from tacrolimus_ibd.pipeline.provisioner import OnDemandProvisioner
 
     base = nbval.kernel.KernelManager
 
@@ -199,5 +204,16 @@ def pytest_configure(config):
             # One kernel per folder; a short name, as a socket path is limited to about 100 bytes.
             super().__init__(transport="ipc", ip=os.path.join(sockets, "k"), **kwargs)
 
+        async def _async_pre_start_kernel(self, **kw):
+            # Forked from a server that has imported the notebooks' modules, as a reproduce's
+            # kernels are (pipeline.preload): started in this worker at its first notebook.
+            if self.provisioner is None:
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                self.provisioner = OnDemandProvisioner(
+                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+                )
+            return await super()._async_pre_start_kernel(**kw)
+
     if base.__name__ != "UnixSocketKernelManager":
         nbval.kernel.KernelManager = UnixSocketKernelManager
+        preload.on_demand(sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))

@@ -8,7 +8,7 @@ jupyter_client a provisioner that uses it.
 
 A kernel is forked only when that gives it what a fresh one would get: the command is this Python's
 ``-m ipykernel_launcher``, and the kernel's environment is the one the server started with (apart
-from jupyter_client's per-kernel ``JPY_*`` variables), since what Python and matplotlib read from the
+from variables set per kernel: jupyter_client's ``JPY_*``, pytest's ``PYTEST_CURRENT_TEST``), since what Python and matplotlib read from the
 environment at start-up (``PYTHONHASHSEED``, ``MPLBACKEND``, ...) cannot change afterwards.
 Otherwise, where fork is not available (Windows), and with ``TACROLIMUS_FRESH_KERNELS=1``, a
 kernel starts as a new process, as jupyter_client's own provisioner starts it.
@@ -21,6 +21,7 @@ warning filters), with and without the server.
 from __future__ import annotations
 
 import ast
+import atexit
 import contextlib
 import json
 import os
@@ -67,7 +68,9 @@ FRESH_KERNELS_ENV = "TACROLIMUS_FRESH_KERNELS"
 #: How long a kernel request may wait for the server (its imports included) before the run gives
 #: up on it and starts kernels as new processes.
 REQUEST_TIMEOUT = 120.0
-_PER_KERNEL_PREFIX = "JPY_"
+#: Variables that differ from one kernel to the next by design, and that nothing reads when a module
+#: is imported: jupyter_client's per-kernel JPY_*, and pytest's name of the test running.
+_PER_KERNEL = ("JPY_", "PYTEST_CURRENT_TEST")
 
 
 def available() -> bool:
@@ -105,7 +108,7 @@ def notebook_imports(notebooks: list[Path]) -> list[str]:
 
 
 def _comparable(env: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in env.items() if not k.startswith(_PER_KERNEL_PREFIX)}
+    return {k: v for k, v in env.items() if not k.startswith(_PER_KERNEL)}
 
 
 class ForkedKernel:
@@ -263,9 +266,40 @@ def preloaded_kernels(notebooks: list[Path], *, enabled: bool = True):
         stop()
 
 
-def fork_kernel(cmd: list[str], *, cwd, env: dict[str, str]) -> ForkedKernel | None:
-    """A forked kernel for ``cmd`` if the server runs and may give it, else None."""
-    server = _server
+_on_demand: list[Path] | None = None
+_on_demand_server: KernelServer | None = None
+
+
+def on_demand(notebooks: list[Path]) -> None:
+    """Let kernels started through ``provisioner.OnDemandProvisioner`` fork from a server of this
+    process's own, started at the first such kernel and stopped when the process exits: for a
+    process that starts kernels without the run engine, such as a test session running the
+    notebooks with nbval."""
+    global _on_demand
+    _on_demand = list(notebooks)
+
+
+def on_demand_server() -> KernelServer | None:
+    """The on-demand server (see ``on_demand``), started at the first call."""
+    global _on_demand_server
+    if _on_demand is None or not available():
+        return None
+    with _lock:
+        if _on_demand_server is None:
+            _on_demand_server = KernelServer(modules_to_preload(_on_demand), dict(os.environ))
+            atexit.register(_on_demand_server.close)
+    return _on_demand_server
+
+
+def run_server() -> KernelServer | None:
+    """The server of the run in progress (``preloaded_kernels``), if any."""
+    return _server
+
+
+def fork_kernel(cmd: list[str], *, cwd, env: dict[str, str], server: KernelServer | None = None) -> ForkedKernel | None:
+    """A kernel for ``cmd`` forked from ``server`` (default: the run's) if it runs and may give
+    it, else None."""
+    server = server if server is not None else _server
     if server is None or not server.alive or not available():
         return None
     if len(cmd) < 3 or cmd[1:3] != ["-m", "ipykernel_launcher"]:
@@ -281,20 +315,7 @@ def fork_kernel(cmd: list[str], *, cwd, env: dict[str, str]) -> ForkedKernel | N
 
 
 def provisioner_class():
-    """jupyter_client's local provisioner, forking the kernel from the server when it may."""
-    from jupyter_client.provisioning import LocalProvisioner
-
-    class PreloadedProvisioner(LocalProvisioner):
-        async def launch_kernel(self, cmd: list[str], **kwargs):
-            env = dict(kwargs.get("env") or os.environ)
-            env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
-            kernel = fork_kernel(cmd, cwd=kwargs.get("cwd"), env=env)
-            if kernel is None:
-                return await super().launch_kernel(cmd, **kwargs)
-            self.process = kernel
-            self.pid = kernel.pid
-            self.pgid = None  # signals go to the kernel itself
-            self.cwd = kwargs.get("cwd", Path.cwd())
-            return self.connection_info
+    """jupyter_client's local provisioner, forking the kernel from the run's server when it may."""
+    from .provisioner import PreloadedProvisioner
 
     return PreloadedProvisioner
