@@ -2,8 +2,10 @@
 """How fast is a warm `make reproduce`, against the floor any notebook pipeline pays?
 
 The floor: the same number of bare notebooks (a kernel start plus the same imports as each
-real notebook, nothing else) run one after another with papermill. Goal: a warm reproduce
-takes at most 0.8 times the floor on a 2-core machine, and `make test` (unit tests, the
+real notebook, nothing else) run one after another with papermill, each in a new kernel process.
+Goal: a warm reproduce takes at most 0.8 times the floor on a 2-core machine (its kernels are
+forked from a server that has imported the modules once: pipeline.preload; the same run with
+`--fresh-kernels` is timed beside it), and `make test` (unit tests, the
 bad-data suite, nbval over every notebook) about twice a warm reproduce at most. The
 end-to-end tier (`make test-e2e`) is timed and reported beside it, with no goal.
 
@@ -101,6 +103,25 @@ def time_make(target: str, repeat: int) -> float:
     return statistics.median(times)
 
 
+def time_fresh_kernels(repeat: int) -> float:
+    """A warm reproduce with every kernel a new process (``--fresh-kernels``), for comparison."""
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}
+    env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "tacrolimus_ibd", "reproduce", "--no-progress", "--fresh-kernels"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def time_cold_start(repeat: int, *, empty_uv_cache: bool = False) -> float:
     """A fresh clone's `make reproduce`: environment created, every notebook run, site built."""
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV")}
@@ -130,6 +151,10 @@ def readme_block(r: dict) -> str:
         f"| floor: {r['notebooks']} bare notebooks (kernel start + the same imports), one after another | {r['floor_seconds']:.1f} |",
         f"| warm `make reproduce` (all notebooks, parallel, plus validation and report) | {r['reproduce_seconds']:.1f} |",
     ]
+    if r.get("reproduce_fresh_kernels_seconds") is not None:
+        lines.append(
+            f"| the same with `--fresh-kernels` (each kernel a new process, not forked from the kernel server) | {r['reproduce_fresh_kernels_seconds']:.1f} |"
+        )
     if r.get("cold_start_seconds") is not None:
         lines.append(
             f"| cold start: a fresh clone's `make reproduce` (environment created with uv, every notebook run, site built) | {r['cold_start_seconds']:.1f} |"
@@ -186,6 +211,7 @@ def main() -> int:
     time_make("reproduce", 1)
     reproduce = time_make("reproduce", args.repeat)
     floor, n = time_floor(args.repeat)
+    fresh = time_fresh_kernels(args.repeat)
     result = {
         "machine": platform.machine(),
         "cores": os.cpu_count(),
@@ -195,6 +221,7 @@ def main() -> int:
         "floor_seconds": round(floor, 2),
         "reproduce_seconds": round(reproduce, 2),
         "ratio": round(reproduce / floor, 3),
+        "reproduce_fresh_kernels_seconds": round(fresh, 2),
         "goal_ratio": GOAL_RATIO,
         "test_seconds": None,
         "test_ratio": None,
