@@ -8,8 +8,10 @@ published over the output folder only when every notebook succeeded, and otherwi
 ``OUTPUT.failed/`` while the last complete outputs stay exactly as they were.
 
 Modules: ``common`` (names, failures, the notebooks to run), ``parameters`` (declared types and the
-check of given values), ``notebook`` (executing one notebook, kernels), ``provenance`` (hashes, git,
-the manifest, the progress bar) and ``run`` (``reproduce``).
+check of given values), ``notebook`` (executing one notebook, kernels), ``preload`` (kernels forked
+from a server that has imported the notebooks' modules), ``kernel_server`` (that server's process),
+``provisioner`` (jupyter_client provisioners that use it), ``provenance`` (hashes, git, the
+manifest, the progress bar) and ``run`` (``reproduce``).
 """
 
 from __future__ import annotations
