@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tacrolimus_ibd import data
 from tacrolimus_ibd.__main__ import main
 from tacrolimus_ibd.data import DataValidationError, load_cohort, validate_data_dir
 from tacrolimus_ibd.pipeline import reproduce
@@ -125,8 +126,29 @@ PAPER_CASES = [
 ]
 
 
+@pytest.fixture
+def validations(monkeypatch) -> list[tuple[str, bool, bool]]:
+    """Every call of ``data.validate_data_dir`` in the test, as (folder, cohort, answered again),
+    the second call with the same folder, arguments and bytes answered with the first's problems.
+
+    A validation is a pure function of the folder's path, its bytes and (for a valid cohort) the
+    paper's folder's bytes, all in the key: the command and reproduce each still validate, and the
+    test still compares what each refused with, without paying twice for the same verdict."""
+    real, verdicts, calls = data.validate_data_dir, {}, []
+
+    def validate_data_dir_once(data_dir=None, *, cohort=True):
+        key = (str(data_dir), cohort, data.data_fingerprint(data_dir), data.data_fingerprint(data.default_paper_dir()))
+        calls.append((str(data_dir), cohort, key in verdicts))
+        if key not in verdicts:
+            verdicts[key] = real(data_dir, cohort=cohort)
+        return list(verdicts[key])
+
+    monkeypatch.setattr(data, "validate_data_dir", validate_data_dir_once)
+    return calls
+
+
 @pytest.mark.parametrize("case, mutate, file, column", CASES, ids=[c[0] for c in CASES])
-def test_corruption_is_refused(tmp_path, capsys, case, mutate, file, column):
+def test_corruption_is_refused(tmp_path, capsys, validations, case, mutate, file, column):
     """Refused by `python -m tacrolimus_ibd validate` and by reproduce before any notebook runs,
     each problem named as file:row:column."""
     project = copy_project(tmp_path / "project", ["01_cohort.ipynb"])
@@ -147,6 +169,8 @@ def test_corruption_is_refused(tmp_path, capsys, case, mutate, file, column):
     with pytest.raises(DataValidationError) as refused:
         reproduce(project_dir=project, progress=False)
     assert [str(p) for p in refused.value.problems] == messages
+    # Both validated the same folder, with the same bytes, as a cohort (the second answered again).
+    assert validations == [(str(project / "data"), True, False), (str(project / "data"), True, True)]
     assert sorted(p.name for p in project.iterdir()) == ["data", "notebooks"], f"{case}: something was written"
 
 
