@@ -322,3 +322,18 @@ def test_every_categorical_cell_spelled_almost_right_is_refused(tmp_path):
 def test_every_categorical_cell_with_every_near_miss_is_refused(tmp_path):
     """As above, with every kind of near miss applied to every cell."""
     _check_near_misses(tmp_path, {label: [variant] for label, variant in NEAR_MISSES.items()})
+
+
+def test_a_table_changed_after_validation_is_validated_again(data_copy):
+    """No verdict outlives the bytes it was given for (validation is remembered between runs): the
+    same folder, valid, then with one cell changed, is refused at that cell, and valid again once
+    it is put back."""
+    assert validate_data_dir(data_copy) == []
+    table = data_copy / T5
+    valid = table.read_text(encoding="utf-8")
+    table.write_text(valid.replace("\n2,true,true,6", "\n2,true,maybe,6", 1), encoding="utf-8")
+    problems = validate_data_dir(data_copy)
+    assert problems and all(p.file == f"data/{T5}" and p.row == 3 for p in problems), problems
+    assert any(p.column == "ongoing_tacrolimus" for p in problems), problems
+    table.write_text(valid, encoding="utf-8")
+    assert validate_data_dir(data_copy) == []
