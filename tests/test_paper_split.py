@@ -18,6 +18,23 @@ SYNTHETIC = ROOT / "examples" / "synthetic_cohort"
 PAPER_FILES = ("claims.csv", "literature.csv")
 
 
+# Computed once for the module and only read by the tests (none mutates them): notebook 07's
+# analysis on the synthetic example and on the paper's data, and the paper's audit itself.
+@pytest.fixture(scope="module")
+def synthetic_result() -> claims.ClaimsComparison:
+    return claims.claims_audit(open_study(SYNTHETIC, style=False))
+
+
+@pytest.fixture(scope="module")
+def paper_result() -> claims.ClaimsAudit:
+    return claims.claims_audit(open_study(DATA_DIR, style=False))
+
+
+@pytest.fixture(scope="module")
+def paper_audit():
+    return claims.evaluate(DATA_DIR)
+
+
 def test_the_paper_is_stored_once_and_in_no_cohort_folder():
     assert default_paper_dir() == DATA_DIR / "paper"
     assert all((DATA_DIR / "paper" / name).is_file() for name in PAPER_FILES)
@@ -70,8 +87,8 @@ def test_a_cohort_dictionary_listing_the_papers_tables_is_refused(tmp_path):
     assert problems[0].file.endswith("datapackage.json") and "data/paper/" in problems[0].message
 
 
-def test_on_another_cohort_notebook_07s_analysis_is_a_comparison_without_statuses():
-    result = claims.claims_audit(open_study(SYNTHETIC, style=False))
+def test_on_another_cohort_notebook_07s_analysis_is_a_comparison_without_statuses(synthetic_result):
+    result = synthetic_result
     assert isinstance(result, claims.ClaimsComparison) and not result.is_audit
     assert list(result.comparison.columns) == claims.COMPARISON_COLUMNS
     assert "status" not in result.comparison.columns and "grade" not in result.comparison.columns
@@ -85,11 +102,11 @@ def test_on_another_cohort_notebook_07s_analysis_is_a_comparison_without_statuse
     assert set(result.key_results()) == {"claims_total", "claims_compared", "claims_not_compared"}
 
 
-def test_on_the_papers_data_the_audit_is_unchanged():
-    result = claims.claims_audit(open_study(DATA_DIR, style=False))
+def test_on_the_papers_data_the_audit_is_unchanged(paper_result, paper_audit):
+    result = paper_result  # claims_audit(open_study(DATA_DIR)), against evaluate(DATA_DIR) run apart
     assert isinstance(result, claims.ClaimsAudit) and result.is_audit
     assert len(result.audit) == 98
-    assert result.audit.equals(claims.evaluate(DATA_DIR))
+    assert result.audit.equals(paper_audit)
 
 
 def test_a_comparison_labels_its_per_patient_rows_only_on_the_paper(tmp_path):
@@ -115,10 +132,10 @@ AUDIT_WORDS = (
 )
 
 
-def test_the_comparisons_notes_are_worded_as_a_comparison():
+def test_the_comparisons_notes_are_worded_as_a_comparison(synthetic_result, paper_audit):
     from tacrolimus_ibd.claims.wording import comparison_note
 
-    result = claims.claims_audit(open_study(SYNTHETIC, style=False))
+    result = synthetic_result
     notes = " ".join(result.comparison["note"])
     assert [w for w in AUDIT_WORDS if w in notes] == []
     assert "this cohort gives" in notes and "the paper reported" in notes
@@ -128,13 +145,12 @@ def test_the_comparisons_notes_are_worded_as_a_comparison():
         "reading (b): cannot be computed from this cohort: y"
     )
     # The paper's own audit keeps its words.
-    audit_notes = " ".join(claims.evaluate(DATA_DIR)["note"])
+    audit_notes = " ".join(paper_audit["note"])
     assert "data give" in audit_notes and "all 19 patients" in audit_notes
 
 
-def test_notebook_07_closes_with_the_comparisons_words_on_another_cohort():
-    comparison = claims.claims_audit(open_study(SYNTHETIC, style=False))
-    audit = claims.claims_audit(open_study(DATA_DIR, style=False))
+def test_notebook_07_closes_with_the_comparisons_words_on_another_cohort(synthetic_result, paper_result):
+    comparison, audit = synthetic_result, paper_result
     closing, questions = comparison.closing(), comparison.discussion()
     assert f"{comparison.patients:,} patients" in closing and f"{len(comparison.comparison)} of the paper's" in closing
     for text in (closing, questions):
