@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import nbformat
 import pytest
@@ -19,13 +20,13 @@ import pytest
 from tacrolimus_ibd import pipeline
 from tacrolimus_ibd.pipeline import preload
 
-from .conftest import copy_project
+from .conftest import ROOT, copy_project
 
 pytestmark = pytest.mark.skipif(not preload.available(), reason="kernels are forked on POSIX systems only")
 
 #: What a kernel sees of its surroundings, as one JSON line.
 WHAT_A_KERNEL_SEES = """\
-import contextlib, io, json, os, signal, stat, sys, threading, warnings
+import contextlib, io, json, os, select, signal, stat, sys, threading, warnings
 import matplotlib
 import pandas as pd
 from ipykernel.kernelapp import IPKernelApp
@@ -51,6 +52,9 @@ seen = {
     # Anonymous threads are numbered by a process-wide counter: the numbers are not compared.
     "threads": sorted(t.name.split("-")[0] if t.name.startswith("Thread-") else t.name for t in threading.enumerate()),
     "stdin is a pipe": stat.S_ISFIFO(os.fstat(0).st_mode),
+    "stdin at its end": bool(select.select([0], [], [], 0.5)[0]) and os.read(0, 1) == b"",
+    "blocked signals": sorted(signal.pthread_sigmask(signal.SIG_BLOCK, [])),
+    "the folder's own module": __import__("helpers").WHERE,
     "main module": sys.modules["__main__"].__name__,
 }
 print(json.dumps(seen, sort_keys=True))
@@ -63,6 +67,9 @@ def _seen(tmp_path, name: str) -> tuple[dict, int]:
     server's order: a forked kernel is a fresh one that has imported the same modules in the same
     order (a module's import adds warning filters, for one)."""
     source = tmp_path / "01_sees.ipynb"
+    # What a kernel reads from its working folder: matplotlib's rc file, and a module of its own.
+    (tmp_path / "matplotlibrc").write_text("figure.dpi: 42\n")
+    (tmp_path / "helpers.py").write_text("WHERE = 'the notebook folder'\n")
     nb = nbformat.v4.new_notebook(
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     )
@@ -91,6 +98,7 @@ def test_a_forked_kernel_sees_what_a_fresh_one_sees(tmp_path):
     assert forked_parent == server.process.pid, "the kernel was not forked: the test proves nothing"
     differences = {key: (fresh[key], forked.get(key)) for key in fresh if fresh[key] != forked.get(key)}
     assert differences == {}
+    assert "'figure.dpi': '42.0'" in str(forked["matplotlib rcParams"])
     assert forked["kernel's parent"] == os.getpid() and forked["watches its parent"]
 
 
@@ -175,3 +183,98 @@ def test_every_output_is_the_same_with_fresh_kernels(reproduction, tmp_path):
     assert names == sorted(p.relative_to(forked).as_posix() for p in forked.rglob("*") if p.is_file())
     differ = [n for n in names if n != "manifest.json" and (fresh / n).read_bytes() != (forked / n).read_bytes()]
     assert differ == []
+
+
+def test_modules_that_print_or_warn_on_import_mean_fresh_kernels(tmp_path, monkeypatch):
+    """What a module prints, warns or asks IPython when imported would be lost in the server (a
+    fresh kernel shows it in the notebook): the server refuses to fork, and says why."""
+    cases = {
+        "prints": "print('hello from an import')",
+        "warns": "import warnings\nwarnings.warn('an import-time warning', FutureWarning)",
+        "logs": "import logging, sys\nlogging.getLogger('x').addHandler(logging.StreamHandler(sys.stderr))",
+        "asks": "from IPython import get_ipython\nSHELL = get_ipython()",
+    }
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    for name, code in cases.items():
+        (modules / f"mod_{name}.py").write_text(code + "\n")
+    monkeypatch.setenv("PYTHONPATH", str(modules))
+    for name in cases:
+        server = preload.KernelServer(["ipykernel.kernelapp", f"mod_{name}"], dict(os.environ), tmp_path)
+        try:
+            assert server.ready.wait(60)
+            assert server.refused, name
+        finally:
+            server.close()
+    quiet = preload.KernelServer(["ipykernel.kernelapp", "json"], dict(os.environ), tmp_path)
+    try:
+        assert quiet.ready.wait(60) and quiet.refused is None and quiet.alive
+    finally:
+        quiet.close()
+
+
+def test_the_committed_notebooks_modules_let_kernels_be_forked():
+    """The compendium's own notebooks get forked kernels (a refusal would only cost time)."""
+    notebooks = pipeline.discover_notebooks(ROOT / "notebooks")
+    env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}  # as `make` and the engine set it
+    server = preload.KernelServer(preload.modules_to_preload(notebooks), env, notebooks[0].parent)
+    try:
+        assert server.ready.wait(120)
+        assert server.refused is None and server.alive
+    finally:
+        server.close()
+
+
+def test_an_interrupted_run_does_not_wait_for_a_stalled_server(tmp_path):
+    """Ctrl-C while a kernel waits for a server that does not answer (stopped): the request returns
+    at once, and the server is ended."""
+    import signal
+    import threading
+
+    server = preload.KernelServer(["json"], dict(os.environ), tmp_path)
+    try:
+        assert server.ready.wait(60)
+        os.kill(server.process.pid, signal.SIGSTOP)
+        got = []
+        asking = threading.Thread(
+            target=lambda: got.append(
+                server.fork(["-f", str(tmp_path / "k.json")], cwd=server.cwd, env=dict(os.environ))
+            )
+        )
+        asking.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        server.interrupt()
+        os.kill(server.process.pid, signal.SIGCONT)
+        asking.join(10)
+        assert got == [None] and time.monotonic() - started < 2
+    finally:
+        server.close()
+    assert server.process.poll() is not None
+
+
+@pytest.mark.e2e
+def test_what_a_forked_kernel_started_ends_with_it(tmp_path):
+    """A cell over its time limit: its kernel is killed, and so is the process it started (the
+    kernel leads its own process group, as a fresh kernel does)."""
+    source = tmp_path / "01_starts.ipynb"
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import pathlib, subprocess, time\nchild = subprocess.Popen(['sleep', '300'])\n"
+            "pathlib.Path('child.pid').write_text(str(child.pid))\ntime.sleep(120)"
+        )
+    ]
+    nbformat.write(nb, source)
+    with preload.preloaded_kernels([source]):
+        server = preload.run_server()
+        with pytest.raises(pipeline.NotebookFailure, match="timed out"):
+            pipeline.execute_notebook(source, tmp_path / "out.ipynb", {}, cwd=tmp_path, paths={}, cell_timeout=3)
+        assert server.alive and server.refused is None  # the kernel was forked
+    child = int((tmp_path / "child.pid").read_text())
+    deadline = time.monotonic() + 10
+    while preload._running(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not preload._running(child), "the kernel's child outlived it"

@@ -46,6 +46,7 @@ class _StopSignals:
         if self.signum is None:
             self.signum = signum
         KERNELS.kill_all(f"the run was interrupted ({signal.Signals(signum).name})")
+        pipeline.preload.interrupt()  # kernels not yet forked are not started
         if self.steps_running:
             self.steps_running = False
             raise _StepInterrupted()

@@ -27,6 +27,7 @@ import contextlib
 import importlib
 import io
 import json
+import logging
 import os
 import select
 import signal
@@ -41,46 +42,93 @@ class _KernelShellToBe:
 
 
 def _kernel_stream() -> io.TextIOWrapper:
-    """A stand-in for a kernel's output stream: UTF-8, not a terminal (what is written is dropped)."""
+    """A stand-in for a kernel's output stream while modules import: UTF-8, not a terminal."""
     return io.TextIOWrapper(io.BytesIO(), encoding="UTF-8", write_through=True)
 
 
-def preload(modules: list[str]) -> dict[str, str]:
-    """Import ``modules`` as a kernel would, skipping any that fail; return the environment
-    variables the imports set (a fresh kernel has them too, as it imports the same modules).
+def _writes_to(streams) -> bool:
+    """Whether a logging handler writes to one of ``streams``."""
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    return any(getattr(h, "stream", None) in streams for logger in loggers for h in getattr(logger, "handlers", ()))
+
+
+def preload(modules: list[str]) -> tuple[dict[str, str], str | None]:
+    """Import ``modules`` as a kernel would, skipping any that fail.
+
+    Returns the environment variables the imports set (a fresh kernel has them too, as it imports
+    the same modules), and why kernels must not be forked from here, if they must not: a module
+    printed, showed a warning or added a logging handler writing to the console when imported (a
+    fresh kernel would show that in the notebook, or keep writing to its own streams), or asked
+    IPython whether it runs in a kernel (which here it cannot answer as a kernel would).
 
     While they import, ``get_ipython()`` answers as a kernel's shell and ``sys.stdout`` and
-    ``sys.stderr`` are streams as a kernel's are (UTF-8, not a terminal): pandas, for one, reads
-    both at import (whether it runs in a terminal, and the console's encoding).
+    ``sys.stderr`` are streams as a kernel's are (UTF-8, not a terminal): pandas reads both at
+    import (whether it runs in a terminal, and the console's encoding). The working folder is not
+    on the path, as ipykernel_launcher takes it off while the kernel loads: a notebook's own modules
+    beside it are imported by the kernel, not here.
     """
+    import IPython
+    import IPython.core.getipython
+
     before = dict(os.environ)
     had = hasattr(builtins, "get_ipython")
-    streams = sys.stdout, sys.stderr
+    streams, path, show = (sys.stdout, sys.stderr), list(sys.path), warnings.showwarning
+    asked_ipython: list[str] = []
+    shown: list[str] = []
+    real_get_ipython = IPython.core.getipython.get_ipython
+
+    def get_ipython():  # IPython's own, noting who asks while the modules import
+        asked_ipython.append("IPython.get_ipython()")
+        return real_get_ipython()
+
     if not had:
         builtins.get_ipython = _KernelShellToBe
-    sys.stdout, sys.stderr = _kernel_stream(), _kernel_stream()
+    IPython.get_ipython = IPython.core.getipython.get_ipython = get_ipython
+    warnings.showwarning = lambda message, category, *rest, **kw: shown.append(f"{category.__name__}: {message}")
+    stand_ins = sys.stdout, sys.stderr = _kernel_stream(), _kernel_stream()
+    sys.path[:] = [entry for entry in sys.path if entry not in ("", os.getcwd())]
     try:
         for name in modules:
             with contextlib.suppress(Exception):
                 importlib.import_module(name)
     finally:
+        printed = sys.stdout.buffer.getvalue() + sys.stderr.buffer.getvalue()
         sys.stdout, sys.stderr = streams
+        sys.path[:] = path
+        warnings.showwarning = show
+        IPython.get_ipython = IPython.core.getipython.get_ipython = real_get_ipython
         if not had:
             del builtins.get_ipython
-    return {key: value for key, value in os.environ.items() if before.get(key) != value}
+    imports_set = {key: value for key, value in os.environ.items() if before.get(key) != value}
+    why = (
+        f"importing the notebooks' modules printed {printed[:60]!r}"
+        if printed
+        else f"importing the notebooks' modules showed a warning ({shown[0]})"
+        if shown
+        else "importing the notebooks' modules added a logging handler that writes to the console"
+        if _writes_to(stand_ins)
+        else f"a module asked {asked_ipython[0]} when imported"
+        if asked_ipython
+        else None
+    )
+    return imports_set, why
 
 
-def _run_kernel(request: dict, imports_set: dict[str, str], saved_warnings) -> None:
-    """In the forked process: start the kernel; never returns."""
+def _run_kernel(request: dict, imports_set: dict[str, str], saved_warnings, started: int) -> None:
+    """In the forked process: start the kernel; never returns. ``started`` is closed once the
+    kernel has its own session."""
     code = 1
     try:
         os.setsid()  # as jupyter_client starts a kernel: a Ctrl-C in the terminal does not reach it
+        os.close(started)  # the server now knows the kernel leads a process group of its own
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
             signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, ())  # the server blocked SIGTERM around fork()
         saved_warnings.__exit__(None, None, None)  # the filters the server set around fork()
-        # Standard input: a pipe nobody writes to, as jupyter_client gives a kernel (it replaces
-        # the server's requests, which are fd 0 here).
-        read_end, _write_end = os.pipe()
+        # Standard input: a pipe at its end, as jupyter_client gives a kernel (it closes its end at
+        # once); it replaces the server's requests, which are fd 0 here.
+        read_end, write_end = os.pipe()
+        os.close(write_end)
         os.dup2(read_end, 0)
         os.close(read_end)
         # ipykernel_launcher removes the folder `python -m` put first on the path (the kernel's
@@ -101,8 +149,10 @@ def _run_kernel(request: dict, imports_set: dict[str, str], saved_warnings) -> N
         parent = int(os.environ.get("JPY_PARENT_PID") or 0)
         kernelapp.launch_new_instance(argv=request["argv"], parent_handle=parent)
         code = 0
+        _exit_functions()
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        _exit_functions()
     except BaseException:
         import traceback
 
@@ -114,17 +164,31 @@ def _run_kernel(request: dict, imports_set: dict[str, str], saved_warnings) -> N
         os._exit(code)
 
 
+def _exit_functions() -> None:
+    """What the interpreter runs at a normal exit (atexit: temporary folders, history, ...): the
+    kernel leaves through os._exit, never through the server's code."""
+    import atexit
+
+    with contextlib.suppress(Exception):
+        atexit._run_exitfuncs()
+
+
 def _exit_code(status: int) -> int:
     return os.waitstatus_to_exitcode(status)
 
 
-def serve(requests_fd: int, reply_fd: int, imports_set: dict[str, str]) -> None:
-    """Fork a kernel per request line until the end of input; report each kernel's end."""
+def serve(requests_fd: int, reply_fd: int, imports_set: dict[str, str], why_not: str | None) -> None:
+    """Say whether kernels may be forked (``{"ready": true}`` or ``{"refused": why}``), then fork a
+    kernel per request line until the end of input; report each kernel's end."""
     kernels: set[int] = set()
     buffer = b""
 
     def reply(message: dict) -> None:
         os.write(reply_fd, (json.dumps(message) + "\n").encode())
+
+    reply({"refused": why_not} if why_not else {"ready": True})
+    if why_not:
+        return
 
     def reap() -> None:
         while kernels:
@@ -157,20 +221,34 @@ def serve(requests_fd: int, reply_fd: int, imports_set: dict[str, str]) -> None:
                 warnings.filterwarnings(
                     "ignore", message=r".*use of fork\(\) may lead to deadlocks", category=DeprecationWarning
                 )
+                # SIGTERM waits until the kernel is known, so that the server's end kills it too.
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+                started, started_w = os.pipe()
                 pid = os.fork()
                 if pid == 0:
                     os.close(reply_fd)
-                    _run_kernel(request, imports_set, saved_warnings)
+                    os.close(started)
+                    _run_kernel(request, imports_set, saved_warnings, started_w)
                 saved_warnings.__exit__(None, None, None)
                 kernels.add(pid)
+                os.close(started_w)
+                os.read(started, 1)  # the end of the pipe: the kernel has its own session (or died)
+                os.close(started)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
                 reply({"pid": pid})
     finally:
         for pid in kernels:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+            _kill_group(pid)
         for pid in list(kernels):
             with contextlib.suppress(OSError):
                 os.waitpid(pid, 0)
+
+
+def _kill_group(pid: int) -> None:
+    """Kill a kernel and what it started (its process group, as jupyter_client kills a kernel)."""
+    for kill in (os.killpg, os.kill):
+        with contextlib.suppress(OSError):
+            kill(pid, signal.SIGKILL)
 
 
 def _terminate(signum, frame):
@@ -182,10 +260,12 @@ def main(argv: list[str]) -> None:
     signal.signal(signal.SIGTERM, _terminate)  # SIGTERM to the run's group: its kernels go with it
     reply_fd = int(argv[0])
     try:
-        imports_set = preload(argv[1:])
-        serve(sys.stdin.fileno(), reply_fd, imports_set)
+        imports_set, why_not = preload(argv[1:])
+        serve(sys.stdin.fileno(), reply_fd, imports_set, why_not)
     except (BrokenPipeError, KeyboardInterrupt, SystemExit):  # the engine is gone, or SIGTERM
         pass
+    except Exception as err:  # a defect of the server: the run starts its kernels as new processes
+        print(f"the kernel server stopped: {type(err).__name__}: {err}", file=sys.__stderr__)
     # Its kernels are gone and it wrote nothing: it skips tearing down the thousands of modules
     # it imported (a few tenths of a second the run would wait for).
     for stream in (sys.stdout, sys.stderr):

@@ -124,6 +124,19 @@ def _close_thread_event_loop() -> None:
     asyncio.set_event_loop(None)
 
 
+def kill_kernel(pid: int) -> None:
+    """Kill a kernel and what it started: its process group when it leads one (jupyter_client
+    starts a kernel in a session of its own, and so does the kernel server), else the kernel."""
+    sig = signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(OSError):
+            if os.getpgid(pid) == pid:
+                os.killpg(pid, sig)
+                return
+    with contextlib.suppress(OSError):
+        os.kill(pid, sig)
+
+
 class Kernels:
     """Every kernel this process started and has not shut down: to stop them all at once
     (Ctrl-C, SIGTERM) and to watch that none is stopped (SIGSTOP) while a cell waits on it."""
@@ -155,8 +168,7 @@ class Kernels:
         if pid is None:
             return
         km.tibd_reason = getattr(km, "tibd_reason", None) or reason
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+        kill_kernel(pid)
 
     def kill_all(self, reason: str) -> None:
         self.cancelled.set()
@@ -362,7 +374,7 @@ def execute_notebook(
             if pid is not None and getattr(getattr(km, "provisioner", None), "process", None) is not None:
                 with contextlib.suppress(OSError):  # never leave a kernel behind
                     if km.provisioner.process.poll() is None:
-                        os.kill(pid, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+                        kill_kernel(pid)
         if sockets:
             shutil.rmtree(sockets, ignore_errors=True)
     if KERNELS.cancelled.is_set():

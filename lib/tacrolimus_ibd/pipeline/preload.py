@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -68,6 +69,8 @@ FRESH_KERNELS_ENV = "TACROLIMUS_FRESH_KERNELS"
 #: How long a kernel request may wait for the server (its imports included) before the run gives
 #: up on it and starts kernels as new processes.
 REQUEST_TIMEOUT = 120.0
+#: How long a fork may take once the server is ready.
+FORK_TIMEOUT = 10.0
 #: Variables that differ from one kernel to the next by design, and that nothing reads when a module
 #: is imported: jupyter_client's per-kernel JPY_*, and pytest's name of the test running.
 _PER_KERNEL = ("JPY_", "PYTEST_CURRENT_TEST")
@@ -111,8 +114,23 @@ def _comparable(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if not k.startswith(_PER_KERNEL)}
 
 
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
 class ForkedKernel:
-    """A kernel forked by the server, with the part of ``subprocess.Popen`` jupyter_client uses."""
+    """A kernel forked by the server, with the part of ``subprocess.Popen`` jupyter_client uses.
+    It leads a process group of its own, as a kernel jupyter_client starts does."""
 
     stdin = stdout = stderr = None
 
@@ -142,16 +160,25 @@ class ForkedKernel:
 
 
 class KernelServer:
-    """The kernel server process of this run, and the kernels it forked."""
+    """The kernel server process of this run, and the kernels it forked.
 
-    def __init__(self, modules: list[str], env: dict[str, str]):
+    It works in the kernels' folder (matplotlib reads a ``matplotlibrc`` there when imported) and
+    forks only kernels that work in that folder. It first says whether its imports allow forking
+    (``refused`` says why not); a request waits for that (its imports) at most ``REQUEST_TIMEOUT``
+    seconds, then for the fork at most ``FORK_TIMEOUT``: a server that does not answer is stopped,
+    and kernels start as new processes. ``interrupt`` makes every request return at once.
+    """
+
+    def __init__(self, modules: list[str], env: dict[str, str], cwd: str | Path):
         self.env = dict(env)
+        self.cwd = os.path.realpath(cwd)
         read_fd, write_fd = os.pipe()
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "tacrolimus_ibd.pipeline.kernel_server", str(write_fd), *modules],
                 stdin=subprocess.PIPE,
                 env=self.env,
+                cwd=self.cwd,
                 pass_fds=(write_fd,),
             )
         finally:
@@ -162,6 +189,9 @@ class KernelServer:
         self._exits: dict[int, int] = {}
         self._changed = threading.Condition()
         self.alive = True
+        self.ready = threading.Event()
+        self.refused: str | None = None
+        self.interrupted = False
         self._reader = threading.Thread(target=self._read_replies, name="kernel-server", daemon=True)
         self._reader.start()
 
@@ -169,41 +199,76 @@ class KernelServer:
         for line in self._replies:
             message = json.loads(line)
             if "pid" in message:
+                with self._changed:
+                    self._exits.pop(message["pid"], None)  # a pid in use again
                 self._pids.put(message["pid"])
             elif "exit" in message:
                 with self._changed:
                     self._exits[message["exit"]] = message["code"]
                     self._changed.notify_all()
-        with self._changed:  # the server is gone: so are its kernels
+            elif "refused" in message:
+                self.refused = message["refused"]
+                self.ready.set()
+            elif "ready" in message:
+                self.ready.set()
+        with self._changed:  # the server is gone
             self.alive = False
             self._changed.notify_all()
+        self.ready.set()
         self._pids.put(None)
+
+    def _until(self, done, seconds: float) -> bool:
+        """Wait until ``done()``, in short slices; False when the time is up or the run interrupted."""
+        deadline = time.monotonic() + seconds
+        while not done():
+            if self.interrupted or time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
 
     def fork(self, argv: list[str], *, cwd: str, env: dict[str, str]) -> ForkedKernel | None:
         """A kernel running ``ipykernel_launcher ARGV``; None when the server cannot give one."""
         with self._request_lock:
-            if not self.alive:
+            if not self._until(self.ready.is_set, REQUEST_TIMEOUT):
+                self.interrupt()  # a server that does not answer is stopped with its kernels
+                return None
+            if not self.alive or self.refused or self.interrupted:
                 return None
             request = json.dumps({"argv": argv, "cwd": cwd, "env": env}) + "\n"
             try:
                 self.process.stdin.write(request.encode())
                 self.process.stdin.flush()
-                pid = self._pids.get(timeout=REQUEST_TIMEOUT)
-            except (OSError, queue.Empty):
-                self.close()  # a server that does not answer is stopped with its kernels
+            except OSError:
                 return None
+            if not self._until(lambda: not self._pids.empty(), FORK_TIMEOUT):
+                self.interrupt()
+                return None
+            pid = self._pids.get()
         return ForkedKernel(self, pid) if pid is not None else None
 
     def exit_code(self, pid: int) -> int | None:
         with self._changed:
             if pid in self._exits:
                 return self._exits[pid]
-            return None if self.alive else -signal.SIGKILL
+            if self.alive:
+                return None
+        # The server is gone before it reported the kernel's end: look at the kernel itself.
+        return None if _running(pid) else -signal.SIGKILL
 
     def wait(self, pid: int, timeout: float | None = None) -> int | None:
-        with self._changed:
-            self._changed.wait_for(lambda: pid in self._exits or not self.alive, timeout)
-        return self.exit_code(pid)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            code = self.exit_code(pid)
+            if code is not None or (deadline is not None and time.monotonic() >= deadline):
+                return code
+            with self._changed:
+                self._changed.wait(0.05)
+
+    def interrupt(self) -> None:
+        """Stop the server without waiting (safe in a signal handler): requests return at once."""
+        self.interrupted = True
+        with contextlib.suppress(OSError):
+            self.process.terminate()
 
     def close(self) -> None:
         """End the server (SIGTERM, even while it still imports): it kills the kernels still
@@ -236,7 +301,7 @@ def start(notebooks: list[Path]) -> bool:
         return False
     with _lock:
         if _server is None:
-            _server = KernelServer(modules_to_preload(notebooks), dict(os.environ))
+            _server = KernelServer(modules_to_preload(notebooks), dict(os.environ), notebooks[0].parent)
     return True
 
 
@@ -286,7 +351,7 @@ def on_demand_server() -> KernelServer | None:
         return None
     with _lock:
         if _on_demand_server is None:
-            _on_demand_server = KernelServer(modules_to_preload(_on_demand), dict(os.environ))
+            _on_demand_server = KernelServer(modules_to_preload(_on_demand), dict(os.environ), _on_demand[0].parent)
             atexit.register(_on_demand_server.close)
     return _on_demand_server
 
@@ -311,7 +376,17 @@ def fork_kernel(cmd: list[str], *, cwd, env: dict[str, str], server: KernelServe
         return None
     if _comparable(env) != _comparable(server.env):
         return None
-    return server.fork(cmd[3:], cwd=str(cwd or os.getcwd()), env=env)
+    cwd = os.path.realpath(cwd or os.getcwd())
+    if cwd != server.cwd:
+        return None
+    return server.fork(cmd[3:], cwd=cwd, env=env)
+
+
+def interrupt() -> None:
+    """The run was interrupted: stop its server at once, without waiting (a signal handler's)."""
+    server = _server
+    if server is not None:
+        server.interrupt()
 
 
 def provisioner_class():

@@ -29,10 +29,12 @@ class PreloadedProvisioner(LocalProvisioner):
         server = self._server()
         kernel = preload.fork_kernel(cmd, cwd=kwargs.get("cwd"), env=env, server=server) if server else None
         if kernel is None:
+            if server is not None and server.interrupted:  # the run is stopping: no new kernel
+                raise RuntimeError("the run was interrupted before this kernel started")
             return await super().launch_kernel(cmd, **kwargs)
         self.process = kernel
         self.pid = kernel.pid
-        self.pgid = None  # signals go to the kernel itself
+        self.pgid = kernel.pid  # it leads its own group: signals reach what it started too
         self.cwd = kwargs.get("cwd", Path.cwd())
         return self.connection_info
 
