@@ -213,6 +213,7 @@ def test_modules_that_print_or_warn_on_import_mean_fresh_kernels(tmp_path, monke
         quiet.close()
 
 
+@pytest.mark.e2e
 def test_the_committed_notebooks_modules_let_kernels_be_forked():
     """The compendium's own notebooks get forked kernels (a refusal would only cost time)."""
     notebooks = pipeline.discover_notebooks(ROOT / "notebooks")
