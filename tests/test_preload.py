@@ -255,23 +255,28 @@ def test_an_interrupted_run_does_not_wait_for_a_stalled_server(tmp_path):
 
 
 @pytest.mark.e2e
-def test_what_a_forked_kernel_started_ends_with_it(tmp_path):
-    """A cell over its time limit: its kernel is killed, and so is the process it started (the
-    kernel leads its own process group, as a fresh kernel does)."""
+@pytest.mark.parametrize(
+    "ending, message",
+    [("time.sleep(120)", "timed out"), ("os._exit(1)", "the kernel died")],
+    ids=["killed-over-its-time-limit", "died-by-itself"],
+)
+def test_what_a_forked_kernel_started_ends_with_it(tmp_path, ending, message):
+    """A kernel killed (a cell over its time limit) or ended by itself: what it started ends too
+    (the kernel leads its own process group, as a fresh kernel does, and the group is killed)."""
     source = tmp_path / "01_starts.ipynb"
     nb = nbformat.v4.new_notebook(
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     )
     nb.cells = [
         nbformat.v4.new_code_cell(
-            "import pathlib, subprocess, time\nchild = subprocess.Popen(['sleep', '300'])\n"
-            "pathlib.Path('child.pid').write_text(str(child.pid))\ntime.sleep(120)"
+            "import os, pathlib, subprocess, time\nchild = subprocess.Popen(['sleep', '300'])\n"
+            f"pathlib.Path('child.pid').write_text(str(child.pid))\n{ending}"
         )
     ]
     nbformat.write(nb, source)
     with preload.preloaded_kernels([source]):
         server = preload.run_server()
-        with pytest.raises(pipeline.NotebookFailure, match="timed out"):
+        with pytest.raises(pipeline.NotebookFailure, match=message):
             pipeline.execute_notebook(source, tmp_path / "out.ipynb", {}, cwd=tmp_path, paths={}, cell_timeout=3)
         assert server.alive and server.refused is None  # the kernel was forked
     child = int((tmp_path / "child.pid").read_text())
@@ -279,3 +284,67 @@ def test_what_a_forked_kernel_started_ends_with_it(tmp_path):
     while preload._running(child) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not preload._running(child), "the kernel's child outlived it"
+
+
+def test_a_module_of_the_kernels_folder_named_as_a_preloaded_one_means_fresh_kernels(tmp_path):
+    """A fresh kernel would import the folder's own json.py; the server imported the standard one."""
+    (tmp_path / "json.py").write_text("WHERE = 'the notebook folder'\n")
+    server = preload.KernelServer(["ipykernel.kernelapp", "json"], dict(os.environ), tmp_path)
+    try:
+        assert server.ready.wait(60)
+        assert server.refused and "'json'" in server.refused
+    finally:
+        server.close()
+
+
+def test_a_server_that_does_not_answer_means_fresh_kernels(tmp_path, monkeypatch):
+    """A server stopped before its imports are done: after REQUEST_TIMEOUT the notebook runs in a
+    kernel started as a new process, and succeeds (it does not fail, nor wait for ever)."""
+    import signal
+
+    source = tmp_path / "01_quick.ipynb"
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    nb.cells = [nbformat.v4.new_code_cell("import os\nprint('PARENT', os.getppid())")]
+    nbformat.write(nb, source)
+    monkeypatch.setattr(preload, "REQUEST_TIMEOUT", 1.0)
+    with preload.preloaded_kernels([source]):
+        server = preload.run_server()
+        os.kill(server.process.pid, signal.SIGSTOP)
+        try:
+            pipeline.execute_notebook(source, tmp_path / "out.ipynb", {}, cwd=tmp_path, paths={})
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
+        assert not server.interrupted
+    text = "".join(o.get("text", "") for o in nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs)
+    assert f"PARENT {os.getpid()}" in text  # a kernel started as a new process of this one
+
+
+@pytest.mark.e2e
+def test_a_kernel_lost_with_its_server_is_named_as_such(tmp_path):
+    """The server killed while a forked kernel runs a cell: the notebook fails, and the failure
+    says the kernel server stopped (not a signal the kernel never got)."""
+    import signal
+    import threading
+
+    source = tmp_path / "01_waits.ipynb"
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    nb.cells = [nbformat.v4.new_code_cell("import pathlib, time\npathlib.Path('running').touch()\ntime.sleep(60)")]
+    nbformat.write(nb, source)
+
+    def kill_the_server():
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "running").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        os.kill(server.process.pid, signal.SIGKILL)
+
+    with preload.preloaded_kernels([source]):
+        server = preload.run_server()
+        killer = threading.Thread(target=kill_the_server)
+        killer.start()
+        with pytest.raises(pipeline.NotebookFailure, match="the kernel server it was forked from stopped"):
+            pipeline.execute_notebook(source, tmp_path / "out.ipynb", {}, cwd=tmp_path, paths={}, cell_timeout=30)
+        killer.join()

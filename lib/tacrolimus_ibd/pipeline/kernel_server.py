@@ -1,6 +1,6 @@
 """The kernel server: one process that imports the notebooks' modules once and forks a kernel per request.
 
-Run as ``python -m tacrolimus_ibd.pipeline.kernel_server REPLY_FD MODULE...`` by ``preload.KernelServer``
+Run as ``python -m tacrolimus_ibd.pipeline.kernel_server REPLY_FD FOLDER MODULE...`` by ``preload.KernelServer``
 (never by hand). It imports each MODULE (names that are not modules are skipped), then reads one
 request per line on its standard input, a JSON object ``{"argv": [...], "cwd": ..., "env": {...}}``,
 forks, and answers on file descriptor REPLY_FD with ``{"pid": N}``; when a kernel ends it writes
@@ -100,6 +100,14 @@ def preload(modules: list[str]) -> tuple[dict[str, str], str | None]:
         if not had:
             del builtins.get_ipython
     imports_set = {key: value for key, value in os.environ.items() if before.get(key) != value}
+    # A fresh kernel puts its folder first on the path before a notebook imports: a module of that
+    # folder named as one imported here would be the kernel's, not the installed one.
+    folder = os.getcwd()
+    shadowed = sorted(
+        name
+        for name in {module.split(".")[0] for module in sys.modules}
+        if os.path.exists(os.path.join(folder, f"{name}.py")) or os.path.isdir(os.path.join(folder, name))
+    )
     why = (
         f"importing the notebooks' modules printed {printed[:60]!r}"
         if printed
@@ -109,6 +117,8 @@ def preload(modules: list[str]) -> tuple[dict[str, str], str | None]:
         if _writes_to(stand_ins)
         else f"a module asked {asked_ipython[0]} when imported"
         if asked_ipython
+        else f"the kernels' folder has a module of its own named {shadowed[0]!r}, as one imported here"
+        if shadowed
         else None
     )
     return imports_set, why
@@ -123,7 +133,6 @@ def _run_kernel(request: dict, imports_set: dict[str, str], saved_warnings, star
         os.close(started)  # the server now knows the kernel leads a process group of its own
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
             signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_SETMASK, ())  # the server blocked SIGTERM around fork()
         saved_warnings.__exit__(None, None, None)  # the filters the server set around fork()
         # Standard input: a pipe at its end, as jupyter_client gives a kernel (it closes its end at
         # once); it replaces the server's requests, which are fd 0 here.
@@ -131,10 +140,6 @@ def _run_kernel(request: dict, imports_set: dict[str, str], saved_warnings, star
         os.close(write_end)
         os.dup2(read_end, 0)
         os.close(read_end)
-        # ipykernel_launcher removes the folder `python -m` put first on the path (the kernel's
-        # shell adds "" later): here that is the server's own folder.
-        if sys.path and (sys.path[0] == "" or os.path.realpath(sys.path[0]) == os.path.realpath(os.getcwd())):
-            del sys.path[0]
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update({**request["env"], **imports_set})
@@ -199,13 +204,16 @@ def serve(requests_fd: int, reply_fd: int, imports_set: dict[str, str], why_not:
             if pid == 0:
                 return
             kernels.discard(pid)
+            _kill_group(pid)  # what the kernel started goes with it
             reply({"exit": pid, "code": _exit_code(status)})
 
+    global _serving
+    _serving = True
     try:
-        while True:
+        while not _stopping:
             ready, _, _ = select.select([requests_fd], [], [], 0.1)
             reap()
-            if not ready:
+            if not ready or _stopping:
                 continue
             chunk = os.read(requests_fd, 65536)
             if not chunk:
@@ -221,8 +229,6 @@ def serve(requests_fd: int, reply_fd: int, imports_set: dict[str, str], why_not:
                 warnings.filterwarnings(
                     "ignore", message=r".*use of fork\(\) may lead to deadlocks", category=DeprecationWarning
                 )
-                # SIGTERM waits until the kernel is known, so that the server's end kills it too.
-                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
                 started, started_w = os.pipe()
                 pid = os.fork()
                 if pid == 0:
@@ -234,7 +240,6 @@ def serve(requests_fd: int, reply_fd: int, imports_set: dict[str, str], why_not:
                 os.close(started_w)
                 os.read(started, 1)  # the end of the pipe: the kernel has its own session (or died)
                 os.close(started)
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
                 reply({"pid": pid})
     finally:
         for pid in kernels:
@@ -251,16 +256,31 @@ def _kill_group(pid: int) -> None:
             kill(pid, signal.SIGKILL)
 
 
+#: Set by SIGTERM. While the server serves, the loop ends at its next turn, so that a kernel being
+#: forked is known and killed with the others; while it imports, SIGTERM ends it at once.
+_stopping = False
+_serving = False
+
+
 def _terminate(signum, frame):
-    raise SystemExit(0)
+    global _stopping
+    _stopping = True
+    if not _serving:
+        raise SystemExit(0)
 
 
 def main(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the engine's to handle: it stops the kernels
     signal.signal(signal.SIGTERM, _terminate)  # SIGTERM to the run's group: its kernels go with it
-    reply_fd = int(argv[0])
+    reply_fd, folder = int(argv[0]), argv[1]
+    # It starts in the engine's folder, so that its own imports never read the kernels' folder;
+    # it then works in the kernels' folder (matplotlib reads a matplotlibrc there when imported),
+    # without the folder `python -m` put first on the path, as ipykernel_launcher takes it off.
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+    os.chdir(folder)
     try:
-        imports_set, why_not = preload(argv[1:])
+        imports_set, why_not = preload(argv[2:])
         serve(sys.stdin.fileno(), reply_fd, imports_set, why_not)
     except (BrokenPipeError, KeyboardInterrupt, SystemExit):  # the engine is gone, or SIGTERM
         pass

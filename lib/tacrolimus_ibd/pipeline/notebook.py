@@ -125,14 +125,13 @@ def _close_thread_event_loop() -> None:
 
 
 def kill_kernel(pid: int) -> None:
-    """Kill a kernel and what it started: its process group when it leads one (jupyter_client
-    starts a kernel in a session of its own, and so does the kernel server), else the kernel."""
+    """Kill a kernel and what it started: jupyter_client starts a kernel in a session of its own,
+    and so does the kernel server, so its process group has the kernel's pid, also once the kernel
+    itself has ended (a pid is not given again while a group of that number has processes)."""
     sig = signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM
     if hasattr(os, "killpg"):
         with contextlib.suppress(OSError):
-            if os.getpgid(pid) == pid:
-                os.killpg(pid, sig)
-                return
+            os.killpg(pid, sig)
     with contextlib.suppress(OSError):
         os.kill(pid, sig)
 
@@ -218,6 +217,7 @@ def _kernel_manager_class(sockets: Path | None):
                 kwargs = {"transport": "ipc", "ip": str(sockets / "k"), **kwargs}
             super().__init__(**kwargs)
             self.tibd_reason = None
+            self.tibd_process = None
             _current.km = self
 
         async def _async_pre_start_kernel(self, **kw):
@@ -230,6 +230,7 @@ def _kernel_manager_class(sockets: Path | None):
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             await super()._async_launch_kernel(kernel_cmd, **kw)
+            self.tibd_process = self.provisioner.process  # kept: jupyter_client drops it at the end
             KERNELS.add(self)
 
     return TrackedKernelManager
@@ -350,6 +351,8 @@ def execute_notebook(
             what = f"timed out: the cell ran longer than {cell_timeout:g} s (--cell-timeout); its kernel was shut down"
         elif isinstance(err, OSError) and err.errno is not None:
             what = disk_error(err, destination)
+        elif getattr(getattr(km, "tibd_process", None), "server_lost", False):
+            what = "the kernel died: the kernel server it was forked from stopped"
         elif "dead" in type(err).__name__.lower() or "died" in str(err):
             what = f"the kernel died{_signal_name(getattr(process, 'returncode', None))}"
         else:
@@ -371,10 +374,8 @@ def execute_notebook(
         if km is not None:
             KERNELS.discard(km)
             pid = Kernels.pid(km)
-            if pid is not None and getattr(getattr(km, "provisioner", None), "process", None) is not None:
-                with contextlib.suppress(OSError):  # never leave a kernel behind
-                    if km.provisioner.process.poll() is None:
-                        kill_kernel(pid)
+            if pid is not None:  # never leave a kernel behind, nor what it started
+                kill_kernel(pid)
         if sockets:
             shutil.rmtree(sockets, ignore_errors=True)
     if KERNELS.cancelled.is_set():

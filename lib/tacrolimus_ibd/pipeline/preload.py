@@ -142,6 +142,11 @@ class ForkedKernel:
     def returncode(self) -> int | None:
         return self._server.exit_code(self.pid)
 
+    @property
+    def server_lost(self) -> bool:
+        """Whether its server stopped before the kernel's end (ipykernel then ends the kernel)."""
+        return not self._server.alive and not self._server.closing
+
     def poll(self) -> int | None:
         return self._server.exit_code(self.pid)
 
@@ -175,10 +180,9 @@ class KernelServer:
         read_fd, write_fd = os.pipe()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tacrolimus_ibd.pipeline.kernel_server", str(write_fd), *modules],
+                [sys.executable, "-m", "tacrolimus_ibd.pipeline.kernel_server", str(write_fd), self.cwd, *modules],
                 stdin=subprocess.PIPE,
                 env=self.env,
-                cwd=self.cwd,
                 pass_fds=(write_fd,),
             )
         finally:
@@ -191,7 +195,8 @@ class KernelServer:
         self.alive = True
         self.ready = threading.Event()
         self.refused: str | None = None
-        self.interrupted = False
+        self.interrupted = False  # the run was interrupted: no kernel is to start
+        self.closing = False  # the run stopped the server (interrupted, done, or not answering)
         self._reader = threading.Thread(target=self._read_replies, name="kernel-server", daemon=True)
         self._reader.start()
 
@@ -230,7 +235,7 @@ class KernelServer:
         """A kernel running ``ipykernel_launcher ARGV``; None when the server cannot give one."""
         with self._request_lock:
             if not self._until(self.ready.is_set, REQUEST_TIMEOUT):
-                self.interrupt()  # a server that does not answer is stopped with its kernels
+                self._give_up()
                 return None
             if not self.alive or self.refused or self.interrupted:
                 return None
@@ -241,7 +246,7 @@ class KernelServer:
             except OSError:
                 return None
             if not self._until(lambda: not self._pids.empty(), FORK_TIMEOUT):
-                self.interrupt()
+                self._give_up()
                 return None
             pid = self._pids.get()
         return ForkedKernel(self, pid) if pid is not None else None
@@ -265,20 +270,29 @@ class KernelServer:
                 self._changed.wait(0.05)
 
     def interrupt(self) -> None:
-        """Stop the server without waiting (safe in a signal handler): requests return at once."""
-        self.interrupted = True
+        """Stop the server without waiting (safe in a signal handler): requests return at once,
+        and no kernel is started."""
+        self.interrupted = self.closing = True
         with contextlib.suppress(OSError):
             self.process.terminate()
 
+    def _give_up(self) -> None:
+        """A server that does not answer is asked for no more kernels: they start as new
+        processes. The kernels it forked run on; the run's end stops it (``close``)."""
+        self.closing = True
+        with self._changed:
+            self.alive = False
+
     def close(self) -> None:
         """End the server (SIGTERM, even while it still imports): it kills the kernels still
-        running, then exits."""
+        running, then exits (killed when it does not within 5 s, or 0.5 s after an interrupt)."""
+        self.closing = True
         with contextlib.suppress(OSError):
             self.process.stdin.close()
         with contextlib.suppress(OSError):
             self.process.terminate()
         try:
-            self.process.wait(timeout=5)
+            self.process.wait(timeout=0.5 if self.interrupted else 5)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
