@@ -297,6 +297,7 @@ def test_a_module_of_the_kernels_folder_named_as_a_preloaded_one_means_fresh_ker
         server.close()
 
 
+@pytest.mark.e2e
 def test_a_server_that_does_not_answer_means_fresh_kernels(tmp_path, monkeypatch):
     """A server stopped before its imports are done: after REQUEST_TIMEOUT the notebook runs in a
     kernel started as a new process, and succeeds (it does not fail, nor wait for ever)."""
