@@ -184,11 +184,7 @@ class Kernels:
             pid = self.pid(km)
             if pid is None:
                 continue
-            try:
-                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            except (OSError, IndexError):
-                continue
-            if state in ("T", "t"):
+            if preload.process_state(pid) in ("T", "t"):
                 since = self._stopped_since.setdefault(pid, now)
                 if now - since >= stopped_grace:
                     self.kill(km, f"the kernel was stopped (not running) for {stopped_grace:g} s and was killed")

@@ -7,11 +7,14 @@ forks each kernel from itself, ready to run; this module starts it, asks it for 
 jupyter_client a provisioner that uses it.
 
 A kernel is forked only when that gives it what a fresh one would get: the command is this Python's
-``-m ipykernel_launcher``, and the kernel's environment is the one the server started with (apart
-from variables set per kernel: jupyter_client's ``JPY_*``, pytest's ``PYTEST_CURRENT_TEST``), since what Python and matplotlib read from the
-environment at start-up (``PYTHONHASHSEED``, ``MPLBACKEND``, ...) cannot change afterwards.
-Otherwise, where fork is not available (Windows), and with ``TACROLIMUS_FRESH_KERNELS=1``, a
-kernel starts as a new process, as jupyter_client's own provisioner starts it.
+``-m ipykernel_launcher``; the kernel's environment is the one the server started with (apart from
+variables set per kernel: jupyter_client's ``JPY_*``, pytest's ``PYTEST_CURRENT_TEST``), since what
+Python and matplotlib read from the environment at start-up (``PYTHONHASHSEED``, ``MPLBACKEND``,
+...) cannot change afterwards; it works in the server's folder; and the server's imports neither
+printed, warned, set up console logging, asked IPython about its shell, nor found a module of that
+folder named as one they imported (``kernel_server.preload`` says which). Otherwise, where fork is
+not available (Windows), with ``TACROLIMUS_FRESH_KERNELS=1``, and when the server does not answer,
+a kernel starts as a new process, as jupyter_client's own provisioner starts it.
 
 Whether a preloaded kernel computes what a fresh one does is tested, not assumed: the tests
 compare a run's outputs byte for byte, and what a kernel sees (options, paths, environment,
@@ -114,6 +117,15 @@ def _comparable(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if not k.startswith(_PER_KERNEL)}
 
 
+def process_state(pid: int) -> str | None:
+    """A process's state as /proc reports it (R, S, T stopped, Z zombie, ...); None where /proc
+    does not tell."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
 def _running(pid: int) -> bool:
     """Whether process ``pid`` exists and is not a zombie."""
     try:
@@ -122,10 +134,7 @@ def _running(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    return process_state(pid) != "Z"
 
 
 class ForkedKernel:
