@@ -271,6 +271,30 @@ def test_a_live_lock_refuses_at_once_and_a_dead_ones_is_taken_over(tmp_path):
         sleeper.wait()
 
 
+def test_a_busy_or_refused_run_starts_no_kernel_server(tmp_path, monkeypatch):
+    """The kernel server (seconds of imports) starts only once the run holds its output folder."""
+    import socket
+
+    project = _project(tmp_path, {"01_a.ipynb": ["x = 1"], "02_b.ipynb": ["y = 2"]})
+    started = []
+    monkeypatch.setattr(pipeline.preload, "start", lambda notebooks: started.append(notebooks))
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        lock = engine.lock_path(project / "outputs")
+        lock.write_text(json.dumps({"pid": sleeper.pid, "host": socket.gethostname(), "started": "then"}))
+        busy = _cli("reproduce", "--project-dir", str(project), "--no-progress", "--no-site")
+        assert busy.returncode == 3 and "being written by another run" in busy.stderr
+        lock.unlink()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    (project / "outputs").mkdir()
+    (project / "outputs" / "manuscript.docx").write_text("a user's file")
+    refused = _cli("reproduce", "--project-dir", str(project), "--no-progress", "--no-site")
+    assert refused.returncode == 2 and "output folder refused" in refused.stderr
+    assert started == []
+
+
 def test_a_manifest_never_leads_a_deletion_outside_its_folder(tmp_path):
     folder = tmp_path / "outputs"
     folder.mkdir()

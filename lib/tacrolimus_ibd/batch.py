@@ -234,13 +234,13 @@ def run_batch(
         the_plan = engine.plan(runs, notebooks, project_dir=project_dir, lock_dir=output_root, batch_root=output_root)
     except engine.PlanError as err:
         raise BatchError(err.problems) from None
-    kernels = len(notebooks) * len(runs)
-    with pipeline.preload.preloaded_kernels(
-        notebooks, enabled=not fresh_kernels and kernels >= pipeline.preload.MIN_KERNELS
-    ):
-        outcomes, _ = engine.execute_plan(
-            the_plan, jobs=jobs or pipeline.default_jobs(), progress=progress, cell_timeout=cell_timeout
-        )
+    outcomes, _ = engine.execute_plan(
+        the_plan,
+        jobs=jobs or pipeline.default_jobs(),
+        progress=progress,
+        cell_timeout=cell_timeout,
+        fresh_kernels=fresh_kernels,
+    )
 
     long, wide = summarise({run.name: run.output_dir for run in outcomes if run.completed})
     summary = output_root / "summary.csv"

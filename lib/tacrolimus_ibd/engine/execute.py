@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -117,15 +118,22 @@ def execute_plan(
     jobs: int,
     progress: bool = True,
     cell_timeout: float | None = pipeline.DEFAULT_CELL_TIMEOUT,
+    fresh_kernels: bool = False,
 ) -> tuple[list[RunOutcome], float]:
     """Run a plan's runs (one at a time, each run's notebooks in parallel across the pool) and
     publish each as soon as its notebooks are done. Raises OutputBusy before anything runs when
-    another run holds the output folder, Interrupted after SIGINT/SIGTERM."""
+    another run holds the output folder, Interrupted after SIGINT/SIGTERM.
+
+    Once the run holds the lock and its folders are checked, its kernels are forked from a server
+    that imports the notebooks' modules once (``pipeline.preload``), for plans of at least
+    ``preload.MIN_KERNELS`` kernels; ``fresh_kernels=True`` starts each as a new process."""
     started = time.monotonic()
     start_time = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     cwd = plan.notebooks[0].parent
     KERNELS.cancelled.clear()
-    with OutputLock(plan.lock_dir):
+    total = len(plan.runs) * len(plan.notebooks)
+    with contextlib.ExitStack() as held:  # closed in reverse: the kernel server, then the lock
+        held.enter_context(OutputLock(plan.lock_dir))
         for run in plan.runs:
             clean_leftovers(run.spec.output_dir)
             clean_leftovers(failed_dir(run.spec.output_dir))
@@ -137,6 +145,12 @@ def execute_plan(
         ]
         if problems:
             raise PlanError(problems)
+        # A busy or refused run never starts a server; this one's imports overlap the hashing below.
+        held.enter_context(
+            pipeline.preload.preloaded_kernels(
+                plan.notebooks, enabled=not fresh_kernels and total >= pipeline.preload.MIN_KERNELS
+            )
+        )
         from ..data import default_paper_dir
 
         # The paper's inputs (claims ledger, literature) are read by every run, whatever its cohort.
@@ -163,7 +177,6 @@ def execute_plan(
             }
             run.pending = len(plan.notebooks)
         pipeline.kernel_environment()
-        total = len(plan.runs) * len(plan.notebooks)
         desc = "notebooks" if len(plan.runs) == 1 else "batch"
         stop = _StopSignals()
         with stop, pipeline.progress_bar(total, progress, desc=desc) as bar:

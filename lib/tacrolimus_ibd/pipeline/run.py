@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import preload
 from .common import DEFAULT_CELL_TIMEOUT, RunResult, default_jobs, discover_notebooks
 
 
@@ -29,8 +28,8 @@ def reproduce(
     writing it) before anything is written. ``extra_steps`` are callables ``step(staging_dir)``
     run after the notebooks (e.g. the HTML report), inside the staging folder so their files
     are covered by the manifest. Kernels are forked from a server that imports the notebooks'
-    modules once, started once the run is checked (``preload``); ``fresh_kernels=True`` starts
-    each kernel as a new process instead.
+    modules once, started once the run holds its output folder (``preload``);
+    ``fresh_kernels=True`` starts each kernel as a new process instead.
     """
     from .. import engine
 
@@ -44,10 +43,13 @@ def reproduce(
         steps=tuple(extra_steps),
     )
     the_plan = engine.plan([run], notebooks, project_dir=project_dir, lock_dir=run.output_dir)
-    with preload.preloaded_kernels(notebooks, enabled=not fresh_kernels and len(notebooks) >= preload.MIN_KERNELS):
-        [outcome], seconds = engine.execute_plan(
-            the_plan, jobs=jobs or default_jobs(), progress=progress, cell_timeout=cell_timeout
-        )
+    [outcome], seconds = engine.execute_plan(
+        the_plan,
+        jobs=jobs or default_jobs(),
+        progress=progress,
+        cell_timeout=cell_timeout,
+        fresh_kernels=fresh_kernels,
+    )
     failures = outcome.failures
     return RunResult(
         outcome.output_dir,
