@@ -53,6 +53,16 @@ def test_trough_by_outcome_shades_the_band_of_the_run(study):
     plt.close(fig)
 
 
+def test_trough_ranges_names_the_band_of_the_run_not_the_papers(study):
+    """A sensitivity run's band is labelled as this run's, with its own limits."""
+    result = trough_levels.trough_levels(study, target_low_ng_ml=6.0, target_high_ng_ml=12.0)
+    ax = plots.trough_ranges(result.troughs, target=result.target)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "target band of this run 6-12 ng/mL" in legend
+    assert not any("paper" in text for text in legend)
+    plt.close(ax.figure)
+
+
 def test_pooled_forest_panels_one_panel_per_outcome(study):
     result = comparison.literature_comparison(study)
     rows = {o: result.pooled_forest_rows(o) for o in comparison.OUTCOMES}

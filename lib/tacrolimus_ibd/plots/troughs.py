@@ -12,13 +12,14 @@ BAND_COLOURS = {"target": "#999999", "other": "#CC79A7"}
 
 
 def _target_bands(ax, target, bands) -> None:
-    """The paper's target band (shaded) and further ``(low, high, label)`` bands (hatched)."""
+    """The run's target band (shaded; the paper's Methods band unless a sensitivity run moved it)
+    and further ``(low, high, label)`` bands (hatched)."""
     ax.axvspan(
         *target,
         color=BAND_COLOURS["target"],
         alpha=0.25,
         lw=0,
-        label=f"paper's target {target[0]:g}-{target[1]:g} ng/mL",
+        label=f"target band of this run {target[0]:g}-{target[1]:g} ng/mL",
     )
     for low, high, label in bands:
         ax.axvspan(
@@ -72,7 +73,7 @@ def trough_ranges(troughs, *, target: tuple[float, float], bands=(), lines=(), a
     histogram of the patient means per group), and the title says so.
 
     ``troughs`` is ``trough.trough_table`` (rows drawn top to bottom in the given order,
-    coloured by diagnosis). ``target`` is the paper's target band, shaded grey; ``bands`` are
+    coloured by diagnosis). ``target`` is the run's target band, shaded grey; ``bands`` are
     further ``(low, high, label)`` bands, hatched; ``lines`` are ``(x, label, linestyle)``
     vertical reference lines (e.g. a reported mean).
     """
