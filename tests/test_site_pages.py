@@ -96,6 +96,30 @@ def test_reader_notebook_drops_code_reprs_and_moves_methods_figures():
     assert "glossary" not in nb.cells[0].source and len(nb.cells) == 3
 
 
+def test_reader_notebook_leaves_out_sections_the_run_left_empty():
+    """A heading whose code showed nothing (the audit's sections on another cohort) is not shown to
+    the reader; a section of text alone, and one whose code showed something, are."""
+    nb = nbformat.v4.new_notebook()
+    shown = nbformat.v4.new_code_cell("print(1)")
+    shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text="19 patients\n")]
+    silent = [nbformat.v4.new_code_cell("if audit:\n    show()") for _ in range(2)]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Title"),
+        nbformat.v4.new_markdown_cell("## Text alone\n\nA method, in words."),
+        nbformat.v4.new_markdown_cell("## Empty on this cohort\n\nThe verdicts."),
+        silent[0],
+        nbformat.v4.new_markdown_cell("More about the verdicts."),
+        silent[1],
+        nbformat.v4.new_markdown_cell("### Shown"),
+        silent[0],
+        shown,
+    ]
+    reader = pages.reader_notebook(nb, figures={}, bottom_line=[], full_href="f.html", glossary_href="g.html")
+    sources = [c.source for c in reader.cells if c.cell_type != "raw"]
+    assert sources == ["# Title", "## Text alone\n\nA method, in words.", "### Shown", silent[0].source, "print(1)"]
+    assert len(nb.cells) == 9  # the executed notebook itself keeps every section
+
+
 def test_save_figure_writes_a_manifest_record_and_labels_the_display(tmp_path, monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj, metadata=None: shown.append(metadata))

@@ -249,6 +249,7 @@ def reader_notebook(
     Methods figures (``appendix`` in the figures manifest) stay where the notebook shows them when
     that is its closing ``outputs.APPENDIX_HEADING`` section; one shown elsewhere is moved to the
     end of that section, or of a new one with the same heading when the notebook does not end with one.
+    A section whose code showed nothing in this run is left out (``_without_empty_sections``).
     """
     nb = copy.deepcopy(nb)
     seen_terms: set[str] = set()
@@ -280,6 +281,7 @@ def reader_notebook(
                 kept.append(output)
             cell.outputs = kept
         cells.append(cell)
+    cells = _without_empty_sections(cells)
     box = nbformat.v4.new_raw_cell(
         _intro_html(bottom_line, full_href, synthetic), metadata={"tacrolimus_ibd": "reader-intro"}
     )
@@ -299,6 +301,29 @@ def reader_notebook(
         cells.append(holder)
     nb.cells = cells
     return nb
+
+
+def _without_empty_sections(cells: list) -> list:
+    """Cells less each section (from a markdown cell opening with a level-2 or deeper heading to the
+    next such cell) that has code and whose code showed nothing in this run: a heading with
+    nothing under it, such as the audit's sections on a cohort that is not the paper's."""
+    kept, section = [], []
+
+    def close():
+        code = [c for c in section if c.cell_type == "code"]
+        if not code or any(c.get("outputs") for c in code):
+            kept.extend(section)
+
+    for cell in cells:
+        if cell.cell_type == "markdown" and re.match(r"#{2,6}\s", cell.source.lstrip()):
+            close()
+            section = [cell]
+        elif section:
+            section.append(cell)
+        else:
+            kept.append(cell)
+    close()
+    return kept
 
 
 def _intro_html(bottom_line: list[str], full_href: str, synthetic: bool = False) -> str:
