@@ -455,7 +455,7 @@ def test_a_signal_stops_the_run_and_leaves_the_outputs_as_they_were(tmp_path, si
 
 #: A notebook whose report pages take long to render (a table of many rows, shown as HTML).
 SLOW_TO_RENDER = [
-    "from IPython.display import HTML\nHTML('<table>' + '<tr><td>1</td><td>2</td></tr>' * 12000 + '</table>')"
+    "from IPython.display import HTML\nHTML('<table>' + '<tr><td>1</td><td>2</td></tr>' * 20000 + '</table>')"
 ]
 
 
@@ -471,7 +471,7 @@ def test_ctrl_c_stops_the_run_while_it_builds_the_report(tmp_path):
     run = _start(project)
     # The executed notebook lands in the staging folder when its kernel is done; rendering follows.
     _wait_for(lambda: list(project.glob(".outputs.partial-*/notebooks/01_big.ipynb")), timeout=120)
-    time.sleep(2)
+    time.sleep(1)
     assert run.poll() is None, "the report was built before the signal: the test proves nothing"
     sent = time.monotonic()
     os.killpg(run.pid, signal.SIGINT)
