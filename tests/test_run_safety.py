@@ -383,11 +383,11 @@ def _processes_of(project: Path) -> list[str]:
     return found
 
 
-def _wait_for(predicate, timeout: float = 60) -> None:
+def _wait_for(predicate, timeout: float = 60, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
+            raise AssertionError(f"timed out after {timeout:g} s{': ' + what if what else ''}")
         time.sleep(0.1)
 
 
@@ -448,9 +448,12 @@ def test_a_signal_stops_the_run_and_leaves_the_outputs_as_they_were(tmp_path, si
     assert len(err.strip().splitlines()) == 1
     assert _tree(project / "outputs") == before
     assert _entries(project) == ["data", "notebooks", "outputs"], "staging, lock or failure left behind"
-    time.sleep(0.5)
-    assert _group_processes(run.pid) == [], "a kernel outlived the run"
-    assert _processes_of(project) == [], "a kernel outlived the run"
+
+    # Killed kernels vanish within moments; a loaded machine may take longer than a fixed pause.
+    def no_kernel_left():
+        return _group_processes(run.pid) == [] and _processes_of(project) == []
+
+    _wait_for(no_kernel_left, timeout=5, what="a kernel outlived the run")
 
 
 #: A notebook whose report pages take long to render (a table of many rows, shown as HTML).
