@@ -218,6 +218,20 @@ def test_example_batch_file_runs_with_the_committed_notebooks():
     assert any(s.data_dir != "data" for s in specs)
 
 
+def test_a_batch_started_inside_a_run_it_replaces_runs_every_run(tmp_path, monkeypatch):
+    """Started from inside outputs/batch/<run>/ (the folder its first run replaces), a batch
+    works from the project folder: every later run used to fail as papermill read a removed folder."""
+    project = _project(tmp_path)
+    runs = "runs:\n  default: {}\n  changed:\n    alpha: 0.01\n"
+    assert _batch(project, runs).returncode == 0
+    monkeypatch.chdir(project / "outputs" / "batch" / "default")
+    again = _batch(project, runs)
+    assert again.returncode == 0, again.stderr
+    assert Path.cwd() == project.resolve()
+    for name in ("default", "changed"):
+        assert json.loads((project / "outputs" / "batch" / name / "manifest.json").read_text())["completed"]
+
+
 def test_reproduce_keeps_earlier_batch_runs(tmp_path):
     outputs, staging = tmp_path / "outputs", tmp_path / ".outputs.partial-x"
     (outputs / "batch" / "run").mkdir(parents=True)

@@ -145,6 +145,7 @@ def execute_plan(
         ]
         if problems:
             raise PlanError(problems)
+        _leave_folders_a_run_replaces(plan)
         # A busy or refused run never starts a server; this one's imports overlap the hashing below.
         held.enter_context(
             pipeline.preload.preloaded_kernels(
@@ -238,6 +239,19 @@ def execute_plan(
             ]
             raise Interrupted(stop.signum, published)
     return [run.outcome for run in plan.runs], time.monotonic() - started
+
+
+def _leave_folders_a_run_replaces(plan: Plan) -> None:
+    """Work from the project folder when the current one lies in a folder a run replaces (an output
+    folder or its failed/ beside it), or is gone: papermill reads the current folder for every
+    notebook, so a batch started inside ``outputs/batch/<run>/`` failed every run after that one."""
+    try:
+        here = Path.cwd().resolve()
+    except FileNotFoundError:
+        here = None
+    replaced = [folder for run in plan.runs for folder in (run.spec.output_dir, failed_dir(run.spec.output_dir))]
+    if here is None or any(here == folder or inside(here, folder) for folder in replaced):
+        os.chdir(plan.project_dir)
 
 
 def _finish(run: PlannedRun, stop: _StopSignals) -> RunOutcome | None:
