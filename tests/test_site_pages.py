@@ -152,6 +152,20 @@ def test_bottom_lines_come_from_key_results_only():
     ]
 
 
+def test_the_week4_basis_line_holds_for_any_cohort():
+    """The bottom line says how responses are known in words true of any cohort: the paper's lost
+    Table 3 is not named on a cohort whose responses are all stated."""
+    [paper_like] = site.bottom_line(
+        "03_short_term_outcomes", {"week4_response_basis_stated": 3, "week4_response_basis_inferred": 16}
+    )
+    assert "stated patient by patient for 3 patients and inferred from a group statement for 16" in paper_like
+    [stated] = site.bottom_line(
+        "03_short_term_outcomes", {"week4_response_basis_stated": 16, "week4_response_basis_inferred": 0}
+    )
+    assert "all 16 patients" in stated and "inferred" not in stated
+    assert not any("Table 3" in line for line in (paper_like, stated))
+
+
 @pytest.mark.parametrize("pixels, width, labels", [(400, 80.0, None), (1110, None, 7.0), (3000, 186.0, None)])
 def test_handout_figure_widths_keep_labels_legible(tmp_path, pixels, width, labels):
     path = tmp_path / "f.png"
