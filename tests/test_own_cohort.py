@@ -251,3 +251,13 @@ def test_the_pages_set_the_cohort_beside_the_paper_in_the_comparisons_words(cent
         assert content.COMPARISON_QUESTION.split(":")[0] in text(page), page
     assert "transcribed by hand" not in text("summary.html")
     assert "Which verdicts matter" not in text("journal-club.html")
+    # The report's own sentences about the paper's series are not said of this cohort.
+    paper_only = {
+        "index.html": ["re-derives, from the published tables"],
+        "appraisal.html": ["The paper describes", "retrospective case series of", "concurrent thiopurines"],
+        "summary.html": ["Retrospective case series from one centre"],
+        "read/03_short_term_outcomes.html": ["Table 3 was lost"],
+    }
+    for page, phrases in paper_only.items():
+        assert not [p for p in phrases if p in text(page)], page
+    assert "synthetic" in text("appraisal.html").lower() and "This cohort" in text("summary.html")

@@ -442,6 +442,9 @@ def test_glossary_appraisal_and_slides_exist_and_are_linked(run):
         "Side-effect stops",
     ):
         assert topic in appraisal
+    # On the paper's own data the pages speak of the paper's series (another cohort's: test_own_cohort).
+    assert "The paper describes" in appraisal and "concurrent thiopurines" in appraisal
+    assert "re-derives, from the published tables" in (site / "index.html").read_text(encoding="utf-8")
     slides = (site / "slides.html").read_text(encoding="utf-8")
     assert 'src="static/reveal/dist/reveal.js"' in slides and (site / "static/reveal/dist/reveal.js").is_file()
     assert slides.count('<aside class="notes">') >= len(list((run / "notebooks").glob("*.ipynb")))

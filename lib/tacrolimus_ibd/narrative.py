@@ -275,6 +275,9 @@ def _short_discussion(study, result) -> str:
     retrospective = (
         "Estimated CDAI and Truelove-Witts scores were calculated retrospectively from case notes. How reliable is a\n"
         "diary-based index (CDAI) reconstructed after the fact, and how would that bias a before-after comparison?"
+        if study.is_transcription
+        else "The paper calculated estimated CDAI and Truelove-Witts scores retrospectively from case notes. How were\n"
+        "this cohort's scores obtained, and how would an index reconstructed after the fact bias a before-after comparison?"
     )
     control = (
         "With no control group, how much of a week-4 improvement could be regression to the mean in patients who were\n"

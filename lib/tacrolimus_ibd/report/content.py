@@ -97,7 +97,7 @@ GLOSSARY = (
         "confidence-interval",
         "Confidence interval (95%)",
         "A range computed from the data by a method that, over repeated samples, contains the true value 95% of the "
-        "time. With 6 or 12 patients it is wide: it says how little a small group pins down a rate.",
+        "time. With a dozen patients or fewer it is wide: it says how little a small group pins down a rate.",
         "Altman DG, Machin D, Bryant TN, Gardner MJ. Statistics with Confidence, 2nd ed. BMJ Books 2000.",
         ("confidence interval", "confidence intervals"),
     ),

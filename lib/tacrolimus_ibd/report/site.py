@@ -243,7 +243,7 @@ def _data_dir_from_notebooks(output_dir: Path, notebooks: list[Path]) -> Path | 
 
 def _data_description(data_dir: Path | None) -> dict:
     if data_dir is None:
-        return {"folder": "unknown", "title": "", "description": "", "synthetic": False}
+        return {"folder": "unknown", "title": "", "description": "", "design": "", "synthetic": False}
     try:
         package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -251,10 +251,13 @@ def _data_description(data_dir: Path | None) -> dict:
     if not isinstance(package, dict):  # a dictionary that is not a JSON object describes nothing
         package = {}
     title, description = str(package.get("title", "")), str(package.get("description", ""))
+    described = package.get("cohortDescription")
+    design = described.get("design", "") if isinstance(described, dict) else ""
     return {
         "folder": data_dir.name,
         "title": title,
         "description": description,
+        "design": str(design),  # the cohort's own words for its design (cohortDescription), if any
         "synthetic": "synthetic" in (title + " " + description).lower(),
     }
 
@@ -456,7 +459,13 @@ def build_site(
     # A cohort that is not the paper's gets a comparison from notebook 07 (claims_comparison.csv), not verdicts.
     compared = output_dir / claims_module.COMPARISON_FILE
     comparison = len(pd.read_csv(compared, dtype=str)) if claims is None and compared.is_file() else None
-    common = {"data": data, "paper": PAPER_CITATION, "counts": counts, "comparison": comparison}
+    common = {
+        "data": data,
+        "paper": PAPER_CITATION,
+        "counts": counts,
+        "comparison": comparison,
+        "audited": claims is not None,  # the paper's own transcription: its claims audited
+    }
     write(
         "index.html",
         render(
@@ -484,7 +493,7 @@ def build_site(
             ),
         )
     write("glossary.html", render("glossary.html.j2", terms=content.GLOSSARY, **common))
-    write("appraisal.html", render("appraisal.html.j2", a=appraisal(infos), **common))
+    write("appraisal.html", render("appraisal.html.j2", a=appraisal(infos, audited=claims is not None), **common))
     rows, total = timetable(audited=claims is not None)
     write(
         "journal-club.html",

@@ -78,16 +78,16 @@ def handout(infos: list, figures_dir: Path, manifest: dict, claims: pd.DataFrame
     level = confidence_level(next((i.parameters for i in infos if "alpha" in i.parameters), {}))
     r3, r4 = results.get("03_short_term_outcomes", {}), results.get("04_medium_term_outcomes", {})
     design = []
+    # The paper's design on its own data; another cohort's as its dictionary states it (cohortDescription).
+    kind = "Retrospective case series from one centre" if claims is not None else (data.get("design") or "Case series")
     if r3.get("all_week4_response_total") is not None:
         design.append(
-            f"Retrospective case series from one centre: {r3['all_week4_response_total']} patients with refractory IBD "
+            f"{kind}: {r3['all_week4_response_total']} patients with refractory IBD "
             f"({r3.get('cd_week4_response_total')} Crohn's disease, {r3.get('uc_week4_response_total')} ulcerative colitis, "
             f"{r3.get('pouchitis_week4_response_total')} pouchitis) given oral tacrolimus; no control group."
         )
     else:
-        design.append(
-            "Retrospective case series from one centre of patients with refractory IBD given oral tacrolimus; no control group."
-        )
+        design.append(f"{kind}, of patients with refractory IBD given oral tacrolimus; no control group.")
     design.append(
         "Outcomes: clinical response at week 4 (activity indices, some estimated from the records) and the outcome at the end of follow-up."
     )
@@ -182,8 +182,10 @@ def handout(infos: list, figures_dir: Path, manifest: dict, claims: pd.DataFrame
 # --- appraisal ---------------------------------------------------------------------------------
 
 
-def appraisal(infos: list) -> dict:
-    """What the series can and cannot show, each point filled from the run's key results."""
+def appraisal(infos: list, *, audited: bool = True) -> dict:
+    """What the series can and cannot show, each point filled from the run's key results. On a
+    cohort that is not the paper's (``audited`` False) nothing is said of the paper's patients, and
+    the paper's conclusions are named as the paper's, not weighed against this cohort's rates."""
     results = {info.stem: info.key_results for info in infos}
     level = confidence_level(next((i.parameters for i in infos if "alpha" in i.parameters), {}))
     r3, r4, r5 = (results.get(s, {}) for s in ("03_short_term_outcomes", "04_medium_term_outcomes", "05_trough_levels"))
@@ -199,8 +201,14 @@ def appraisal(infos: list) -> dict:
                 "followed without tacrolimus. The proportion who improved is therefore not the proportion who improved "
                 "because of tacrolimus: spontaneous improvement, the other treatments and the way patients were chosen "
                 "all contribute, and a case series cannot separate them.",
-                'The paper concludes that oral tacrolimus is "well tolerated and effective"; what the series can support '
-                "is that these patients, on average, were better after treatment than before.",
+                (
+                    'The paper concludes that oral tacrolimus is "well tolerated and effective"; what the series can '
+                    "support is that these patients, on average, were better after treatment than before."
+                    if audited
+                    else 'The paper concluded from its own series that oral tacrolimus is "well tolerated and effective"; '
+                    "what a series like this one can support is that its patients, on average, were better after "
+                    "treatment than before."
+                ),
             ],
             "source": "Grimes DA, Schulz KF. Descriptive studies: what they can and cannot do. Lancet 2002;359:145-149.",
         }
@@ -222,8 +230,15 @@ def appraisal(infos: list) -> dict:
             "id": "concurrent-treatment",
             "title": "Concurrent treatments",
             "paragraphs": [
-                "Patients stayed on other treatments while on tacrolimus (Table 2 and the Results text: concurrent "
-                "thiopurines, steroids being tapered). Notebook 01 lists them. Any improvement belongs to the whole regimen.",
+                (
+                    "Patients stayed on other treatments while on tacrolimus (Table 2 and the Results text: concurrent "
+                    "thiopurines, steroids being tapered). Notebook 01 lists them. Any improvement belongs to the whole "
+                    "regimen."
+                    if audited
+                    else "Patients in a series like this one often stay on other treatments while on tacrolimus; "
+                    "notebook 01 lists the concurrent treatments this cohort's tables record. Where there are any, an "
+                    "improvement belongs to the whole regimen."
+                ),
                 (
                     f"Steroids were stopped completely in {content.count_rate(r4, 'steroid_tapering_complete_all', level)}: "
                     "tapering is itself a change of treatment during follow-up."
@@ -231,7 +246,7 @@ def appraisal(infos: list) -> dict:
                     else "Steroid tapering was not computed in this run."
                 ),
             ],
-            "source": "Ng SC, Arebi N, Kamm MA. Inflamm Bowel Dis 2007;13:129-134, Table 2.",
+            "source": "Ng SC, Arebi N, Kamm MA. Inflamm Bowel Dis 2007;13:129-134, Table 2." if audited else "",
         }
     )
     remission = content.count_rate(r4, "remission_end_all", level)
@@ -258,8 +273,13 @@ def appraisal(infos: list) -> dict:
                 f"Patients who stopped tacrolimus for side effects: {stops or 'not computed in this run'}. "
                 "The 95% interval is the range of true rates these patients are compatible with; the fewer the "
                 "patients, the wider it is. "
-                'The paper\'s "well tolerated" and "adverse events were infrequent" should be read against this rate, '
-                "and against what a retrospective review can count: only what the records hold.",
+                + (
+                    'The paper\'s "well tolerated" and "adverse events were infrequent" should be read against this '
+                    "rate, and against what a retrospective review can count: only what the records hold."
+                    if audited
+                    else "Whether treatment was well tolerated should be read against this rate, and against what the "
+                    "records could count: only what they hold."
+                ),
             ],
             "source": "Clopper CJ, Pearson ES. Biometrika 1934;26:404-413 (the exact interval).",
         }
