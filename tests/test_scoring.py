@@ -61,3 +61,10 @@ def test_key_results_from_the_ledger(review):
 def test_a_cohort_without_uc_reads_zero_uc_patients(study):
     no_uc = dataclasses.replace(study, cohort=study.cohort[study.cohort["diagnosis"] != "UC"])
     assert scoring.scoring_review(no_uc).reading("uc").startswith("Reported at week 4 among 0 UC patients")
+
+
+def test_on_another_cohort_the_reported_uc_counts_are_the_papers(study):
+    other = dataclasses.replace(study, is_transcription=False)
+    reading = scoring.scoring_review(other).reading("uc")
+    assert reading.startswith("The paper reported at week 4, among its own UC patients")
+    assert f"among {other.group_sizes().get('UC', 0)} UC patients" not in reading

@@ -217,8 +217,14 @@ class ScoringReview:
 
     def _reading_uc(self):
         uc_week4 = self.study.reported("uc-week4-remission")
+        # The counts are the paper's (the ledger): among this cohort's UC patients only on the paper's data.
+        among = (
+            f"Reported at week 4 among {self.study.group_sizes().get('UC', 0)} UC patients"
+            if self.study.is_transcription
+            else "The paper reported at week 4, among its own UC patients"
+        )
         yield (
-            f"Reported at week 4 among {self.study.group_sizes().get('UC', 0)} UC patients: {uc_week4['remission']:g} in remission "
+            f"{among}: {uc_week4['remission']:g} in remission "
             f"('inactive': {self.rule('modified Truelove-Witts', 'inactive')}), {uc_week4['response']:g} with a response."
         )
 
