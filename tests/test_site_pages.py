@@ -229,3 +229,12 @@ def test_exporting_a_page_leaves_logging_as_it_was():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert "should not be printed" not in result.stderr
     assert result.stdout.split() == ["0", str(logging.WARNING)]
+
+
+def test_figure_captions_state_no_result():
+    """A caption is typed once for every cohort, so it describes the figure and draws no conclusion
+    (the trough figure's said 'with this few patients, no pattern can be shown', false on a large cohort)."""
+    conclusions = ("no pattern", "no relation", "few patients", "significant", "shows that")
+    for name, text in outputs.FIGURE_TEXT.items():
+        for part in ("alt", "caption"):
+            assert not [c for c in conclusions if c in text.get(part, "").lower()], (name, part)
