@@ -69,3 +69,11 @@ def test_readings_are_text_for_every_section(result):
     assert result.reading("denominators").startswith(
         "patients per denominator: intention to treat (everyone who started tacrolimus): "
     )
+
+
+def test_no_completed_taper_reads_as_no_patient(study, result):
+    import dataclasses
+
+    none = dataclasses.replace(result, tapering=result.tapering.iloc[0:0])
+    assert none.reading("tapering") == "steroid tapering complete: no patient"
+    assert "()" not in none.reading("tapering")

@@ -52,3 +52,10 @@ def test_a_cohort_without_pouchitis_gives_an_empty_pouch_table(study):
 def test_reported_table_reads_the_ledger(study, result):
     table = result.reported_table(["cd-stool-improved"])
     assert dict(zip(table["quantity"], table["reported"], strict=True)) == study.reported("cd-stool-improved")
+
+
+def test_a_group_the_cohort_lacks_reads_as_no_rate(study):
+    """A cohort without pouchitis: no '0/0 = nan%' line, a sentence instead."""
+    no_pouch = dataclasses.replace(study, cohort=study.cohort[study.cohort["diagnosis"] != "pouchitis"])
+    reading = short_term.short_term_outcomes(no_pouch).reading("intervals")
+    assert "nan" not in reading and "pouchitis: no patient with a week-4 result, so no rate" in reading

@@ -248,6 +248,9 @@ class MediumTermResults:
 
     def _reading_tapering(self):
         complete = self.tapering[self.tapering["steroid_tapering_table4"] == "complete"]
+        if complete.empty:
+            yield "steroid tapering complete: no patient"
+            return
         yield (
             f"steroid tapering complete: {len(complete)} patients ({_ids(complete.index)}); "
             f"of these, on concurrent prednisolone at the start (Table 2): {int(complete['concurrent_prednisolone_at_start'].sum())}"

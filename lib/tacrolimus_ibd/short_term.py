@@ -150,6 +150,9 @@ class ShortTermResults:
 
     def _reading_intervals(self):
         for row in self.response.itertuples():
+            if not row.total:  # a group this cohort does not have: no rate, no interval
+                yield f"{row.group}: no patient with a week-4 result, so no rate"
+                continue
             yield (
                 f"{row.group}: {row.events}/{row.total} = {row.proportion:.0%}; Clopper-Pearson {row.clopper_pearson_low:.0%} "
                 f"to {row.clopper_pearson_high:.0%}; Wilson {row.wilson_low:.0%} to {row.wilson_high:.0%}"
