@@ -455,7 +455,8 @@ def build_site(
                 nav.append(f'<a href="{notebooks[i + 1].stem}.html">{_html_escape(infos[i + 1].title)} &rarr;</a>')
             write(f"{folder}/{path.stem}.html", page.replace(pages.NAV_PLACEHOLDER, "".join(nav)))
 
-    counts = status_counts(claims) if claims is not None else None
+    audited = claims is not None  # the paper's own transcription: its claims audited (else a comparison)
+    counts = status_counts(claims) if audited else None
     # A cohort that is not the paper's gets a comparison from notebook 07 (claims_comparison.csv), not verdicts.
     compared = output_dir / claims_module.COMPARISON_FILE
     comparison = len(pd.read_csv(compared, dtype=str)) if claims is None and compared.is_file() else None
@@ -464,7 +465,7 @@ def build_site(
         "paper": PAPER_CITATION,
         "counts": counts,
         "comparison": comparison,
-        "audited": claims is not None,  # the paper's own transcription: its claims audited
+        "audited": audited,
     }
     write(
         "index.html",
@@ -473,7 +474,7 @@ def build_site(
             notebooks=infos,
             other_figures=other_figures,
             parameters=_parameters_table(infos),
-            link_claims=claims is not None,
+            link_claims=audited,
             **common,
         ),
     )
@@ -493,19 +494,19 @@ def build_site(
             ),
         )
     write("glossary.html", render("glossary.html.j2", terms=content.GLOSSARY, **common))
-    write("appraisal.html", render("appraisal.html.j2", a=appraisal(infos, audited=claims is not None), **common))
-    rows, total = timetable(audited=claims is not None)
+    write("appraisal.html", render("appraisal.html.j2", a=appraisal(infos, audited=audited), **common))
+    rows, total = timetable(audited=audited)
     write(
         "journal-club.html",
         render(
             "journal-club.html.j2",
             timetable=rows,
             total_minutes=total,
-            questions=content.discussion_questions(audited=claims is not None),
+            questions=content.discussion_questions(audited=audited),
             **common,
         ),
     )
-    deck = presenter_notebook(infos, figures_dir, manifest, audited=claims is not None)
+    deck = presenter_notebook(infos, figures_dir, manifest, audited=audited)
     write("presenter.ipynb", nbformat.writes(deck) + "\n")
     write("slides.html", export_slides(deck))
     return site
