@@ -238,3 +238,12 @@ def test_figure_captions_state_no_result():
     for name, text in outputs.FIGURE_TEXT.items():
         for part in ("alt", "caption"):
             assert not [c for c in conclusions if c in text.get(part, "").lower()], (name, part)
+
+
+def test_the_appraisal_names_the_runs_confidence_level():
+    """A run with alpha = 0.1 computes 90% intervals: the appraisal says 90%, not a typed 95%."""
+    from types import SimpleNamespace
+
+    info = SimpleNamespace(stem="04_medium_term_outcomes", key_results={}, parameters={"alpha": 0.1})
+    text = " ".join(" ".join(p["paragraphs"]) for p in teaching.appraisal([info])["points"])
+    assert "The 90% interval" in text and "95%" not in text

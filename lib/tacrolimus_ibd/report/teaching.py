@@ -271,7 +271,7 @@ def appraisal(infos: list, *, audited: bool = True) -> dict:
             "title": "Side-effect stops, with their interval",
             "paragraphs": [
                 f"Patients who stopped tacrolimus for side effects: {stops or 'not computed in this run'}. "
-                "The 95% interval is the range of true rates these patients are compatible with; the fewer the "
+                f"The {level} interval is the range of true rates these patients are compatible with; the fewer the "
                 "patients, the wider it is. "
                 + (
                     'The paper\'s "well tolerated" and "adverse events were infrequent" should be read against this '
