@@ -171,3 +171,84 @@ def test_the_slides_and_the_journal_club_page_ask_about_the_comparison_on_anothe
     rows, _ = teaching.timetable(audited=False)
     row07 = next(r for r in rows if r["stem"] == "07_claims_audit")
     assert "verdict" not in row07["what"] and row07["part"] == content.COMPARISON_TIMETABLE_ROW[0]
+
+
+# --- every check on any cohort: string codes, a missing group, a Table 3 that is kept -------------
+
+
+def _synthetic(folder, *args: str):
+    """tools/make_synthetic_cohort.py into ``folder`` (in this process): the folder."""
+    import contextlib
+    import importlib.util
+    import io
+
+    spec = importlib.util.spec_from_file_location("make_synthetic_cohort", ROOT / "tools" / "make_synthetic_cohort.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert module.main([str(folder), *args]) == 0
+    return folder
+
+
+#: Words of a comparison note that say a check broke, or that print an empty list or a missing value.
+BROKEN_NOTE = ("lacks what the check reads", "Error", "for :", ": ;", "n/a-n/a", "patients ;", "all 0 ")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--patients", "40", "--ids", "SYN-", "--shuffle"),  # patient_id typed string: codes, in any order
+        ("--patients", "12", "--groups", "UC"),  # no CD, no pouchitis, no fistula, no renal impairment
+        ("--patients", "6", "--groups", "CD"),
+    ],
+    ids=["string-codes", "uc-only", "cd-only"],
+)
+def test_every_compared_check_runs_on_any_cohort_without_a_warning(tmp_path, args):
+    """A check of the paper's sentence runs on any valid cohort: patient codes, a group the cohort
+    lacks ("this cohort has no CD patients"), no warning; no note shows an exception or an empty list."""
+    import warnings
+
+    folder = _synthetic(tmp_path / "cohort", *args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        comparison, _ = claims.audit.compare(folder)
+    broken = {r.claim_id: r.note for r in comparison.itertuples() if any(w in r.note for w in BROKEN_NOTE)}
+    assert broken == {}
+    if "--groups" in args and "UC" in args:
+        notes = dict(zip(comparison["claim_id"], comparison["note"], strict=True))
+        assert notes["cd-week4-response"] == "this cohort has no CD patients"
+        assert notes["disc-pouch-benefit"] == "this cohort has no pouchitis patients"
+    if "--ids" in args:
+        assert comparison["note"].str.contains("SYN-0000").any()
+
+
+def test_a_cohort_that_keeps_table_3_is_not_told_that_table_3_is_lost():
+    """The paper's Table 3 rows were lost (its missing_reason says so); the synthetic example's
+    Table 3 has values, which the checks do not read: its notes say that, not "lost"."""
+    comparison, _ = claims.audit.compare(SYNTHETIC)
+    notes = " ".join(comparison["note"])
+    quoted_from_paper = comparison.loc[comparison["claim_id"] == "pouch-mpdai", "note"]  # the sentence's own values
+    assert "recorded, but not read by these checks" in notes
+    lost = [n for n in comparison["note"] if "lost" in n and n not in set(quoted_from_paper)]
+    assert lost == []
+
+
+def test_patient_keys_print_numbers_by_value_and_codes_in_their_natural_order():
+    import numpy as np
+
+    from tacrolimus_ibd.claims.checks.base import _ids, _patients, patient_key
+
+    assert [patient_key(v) for v in (np.int64(3), 4.0, "RFH-0042", "7")] == [3, 4, "RFH-0042", "7"]
+    assert _ids([10, np.int64(2), 3.0]) == "2, 3, 10"
+    assert _ids(["P10", "P2", "P1"]) == "P1, P2, P10"
+    assert _patients(["RFH-0042"]) == "Patient RFH-0042" and _patients([]) == "no patient"
+
+
+def test_the_shortest_course_is_read_from_the_cohorts_own_stop_days(paper_audit):
+    """The paper's note names its one patient stopped after 5 days; another cohort's note gives its
+    own stop days (3-21 in the example), in the words of a comparison, never the paper's 5 days."""
+    comparison, _ = claims.audit.compare(SYNTHETIC)
+    note = comparison.set_index("claim_id").loc["duration-mean-range", "note"]
+    assert "3-21 days in the patient facts" in note and "5 days" not in note and "Results" not in note
+    paper_note = paper_audit.set_index("claim_id").loc["duration-mean-range", "note"]
+    assert "5 days in the Results" in paper_note and "the text's 5 days (0.16 months) as 0.2 or 0.1" in paper_note

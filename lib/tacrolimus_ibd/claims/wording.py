@@ -27,6 +27,11 @@ _COMPARISON_WORDING = (
     (re.compile(r"\bnot computable\b"), "cannot be computed from this cohort"),
     # The week-4 checks say where the paper's responses come from; a cohort's come from its own facts.
     (re.compile(r"\bfrom the text \(Table 3 is lost\)"), "from the cohort's patient facts"),
+    # Where the paper's per-patient facts come from its Results, a cohort's come from its facts table.
+    (re.compile(r"\bthe Results' stop days\b"), "the stop days of the patient facts"),
+    (re.compile(r"\bdays in the Results\b"), "days in the patient facts"),
+    (re.compile(r"\(Results text\)"), "(patient facts)"),
+    (re.compile(r"\bfrom the Results text\b"), "from the patient facts"),
 )
 
 

@@ -13,10 +13,12 @@ from .base import (
     _fmt_reported,
     _ids,
     _judge,
+    _none_in_cohort,
     _patients,
     _reading,
     check,
     compare,
+    patient_key,
 )
 
 # --- checks: adverse effects -----------------------------------------------------------------
@@ -35,7 +37,7 @@ def _adverse_effect_counts(ev: Evidence, rep: dict) -> Verdict:
     keys = {k: _EFFECT_NAMES.get(k, k) for k in rep}
     computed = {k: int(counts["patients"].get(effect, 0)) for k, effect in keys.items()}
     notes = [
-        f"Table 4 also lists {effect} ({_patients(map(int, counts.loc[effect, 'patient_ids'].split()))}); the sentence says 'included', so the list need not be complete"
+        f"Table 4 also lists {effect} ({_patients(counts.loc[effect, 'patient_ids'].split())}); the sentence says 'included', so the list need not be complete"
         for effect in counts.index
         if effect not in keys.values()
     ]
@@ -104,7 +106,7 @@ def _creatinine_episode(ev: Evidence, rep: dict) -> Verdict:
         ),
     ]
     from_text = tuple(
-        (int(pid), fact)
+        (patient_key(pid), fact)
         for pid in renal
         for fact in ("peak_creatinine_umol_l", "creatinine_after_dose_reduction_umol_l")
     )
@@ -125,9 +127,22 @@ def _renal_patient_troughs(ev: Evidence) -> pd.DataFrame:
     return renal[["trough_min_ng_ml", "mean_trough_ng_ml", "trough_max_ng_ml"]]
 
 
+def _no_renal_troughs(troughs: pd.DataFrame) -> Verdict:
+    """Not computable on a cohort whose patients with renal impairment have no levels in Table 5
+    (or which has none)."""
+    if troughs.empty:
+        return _none_in_cohort("patients with renal impairment in Table 4")
+    return _judge(
+        {"patients": len(troughs)},
+        unknown=[f"Table 5 gives no trough range for {_patients(troughs.index)} (renal impairment in Table 4)"],
+    )
+
+
 @check("renal_trough_high")
 def _renal_trough_high(ev: Evidence, rep: dict) -> Verdict:
     troughs = _renal_patient_troughs(ev)
+    if troughs["trough_max_ng_ml"].isna().all():
+        return _no_renal_troughs(troughs)
     computed = {"level": float(troughs["trough_max_ng_ml"].max())}
     return compare(
         rep, computed, notes=[f"highest trough in Table 5 of {_patients(troughs.index)} (renal impairment in Table 4)"]
@@ -137,6 +152,8 @@ def _renal_trough_high(ev: Evidence, rep: dict) -> Verdict:
 @check("renal_trough_after")
 def _renal_trough_after(ev: Evidence, rep: dict) -> Verdict:
     troughs = _renal_patient_troughs(ev)
+    if troughs["trough_min_ng_ml"].isna().all() or troughs["trough_max_ng_ml"].isna().all():
+        return _no_renal_troughs(troughs)
     low, high = float(troughs["trough_min_ng_ml"].min()), float(troughs["trough_max_ng_ml"].max())
     inside = low <= rep["level"] <= high
     problems = (

@@ -89,13 +89,31 @@ def _fmt_reported(rep: dict, key: str) -> str:
     return f"{rep[key]:.{decimals}f}" if decimals is not None else _fmt(rep[key])
 
 
+def patient_key(pid):
+    """A patient's identifier as checks match and print it: the integer of a numeric id (the
+    paper's patients are numbered 1-19), else the code itself (a cohort may type patient_id as
+    string: RFH-0042), so a check works on either."""
+    if isinstance(pid, (bool, np.bool_)):
+        return str(pid)
+    if isinstance(pid, (int, np.integer)) or (isinstance(pid, (float, np.floating)) and float(pid).is_integer()):
+        return int(pid)
+    return str(pid)
+
+
+def _in_order(ids) -> list:
+    """Patient keys in their natural order: numbers by value, codes by their digits' value
+    ("P2" before "P10")."""
+    keys = {patient_key(i) for i in ids}
+    return sorted(keys, key=lambda k: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(k))])
+
+
 def _ids(ids) -> str:
-    return ", ".join(str(int(i)) for i in sorted(ids)) or "none"
+    return ", ".join(str(i) for i in _in_order(ids)) or "none"
 
 
 def _patients(ids) -> str:
     """ "Patient 16" or "patients 5, 10" (or "no patient")."""
-    ids = sorted(ids)
+    ids = _in_order(ids)
     return f"Patient {_ids(ids)}" if len(ids) == 1 else (f"patients {_ids(ids)}" if ids else "no patient")
 
 
@@ -162,9 +180,18 @@ def _own_arithmetic(rep: dict) -> list[str]:
     return [f"{_fmt_reported(rep, 'count')}/{_fmt_reported(rep, 'total')} is not {_fmt_reported(rep, 'percent')}%"]
 
 
-def _count_verdict(rep: dict, ids, total: int, *, notes=(), inferred=()) -> Verdict:
-    """Count claims: count, total and percent against the patients ``ids`` of ``total``."""
-    ids = set(int(i) for i in ids)
+def _none_in_cohort(label: str) -> Verdict:
+    """Not computable: another cohort than the paper's may have none of the patients a sentence
+    is about (no pouchitis, no fistula)."""
+    return _judge({"patients": 0}, unknown=[f"this cohort has no {label}"])
+
+
+def _count_verdict(rep: dict, ids, total: int, *, notes=(), inferred=(), group: str = "") -> Verdict:
+    """Count claims: count, total and percent against the patients ``ids`` of ``total``
+    (not computable when the ``group`` counted has no patient in this cohort)."""
+    if total == 0:
+        return _none_in_cohort(f"{group} patients" if group else "patients of the group the sentence counts")
+    ids = {patient_key(i) for i in ids}
     computed = {"count": len(ids), "total": int(total), "percent": 100 * len(ids) / total}
     problems = _mismatches(rep, computed) + _own_arithmetic(rep)
     text = "; ".join(f"{k}={_fmt(v)}" for k, v in computed.items() if k in rep or k == "count")
@@ -228,6 +255,8 @@ def _follow_up_check(cohort: pd.DataFrame, rep: dict, label: str, *, scope_is_cl
     else not computable. Where it does not (a mean beside "Individualized data are shown in
     Table 5"), both readings are given, and the claim is ambiguous when their verdicts differ.
     """
+    if cohort.empty:
+        return _none_in_cohort(label)
     follow = cohort["follow_up_months"].astype(float)
     known, floors = follow.dropna(), _follow_up_floor(cohort)[follow.isna()]
     decimals = rep.decimals["mean"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ... import outcomes
+from ..agreement import CONVENTIONS, days_to_months, printed_as, printing_interval
 from .base import (
     CheckFunction,
     Evidence,
@@ -18,6 +21,7 @@ from .base import (
     _patients,
     check,
     compare,
+    patient_key,
 )
 
 # --- checks: cohort (Table 1, Table 2 and the Results text) --------------------------------
@@ -84,7 +88,9 @@ def _cd_fistula_perianal(ev: Evidence, rep: dict) -> Verdict:
     named = facts[
         facts["value"].str.contains("fistula", case=False) & ~facts["value"].str.contains("perianal", case=False)
     ]
-    other = {int(r.patient_id): r.value for r in named.itertuples() if int(r.patient_id) in with_fistula}
+    other = {
+        patient_key(r.patient_id): r.value for r in named.itertuples() if patient_key(r.patient_id) in with_fistula
+    }
     notes = [f"Table 1's 'Perianal disease' column reads Fistula for CD patients {_ids(with_fistula)}"]
     if other:
         named_text = "; ".join(f"Patient {pid}: '{text}'" for pid, text in sorted(other.items()))
@@ -103,7 +109,7 @@ def _previous_immunomodulator_all(ev: Evidence, rep: dict) -> Verdict:
     notes = []
     treatments = ev.tables["table2_treatments"]
     if missing:  # every missing patient's previous treatments and first reading note, in one pass
-        numbered = treatments.assign(_pid=treatments["patient_id"].astype(int))
+        numbered = treatments.assign(_pid=treatments["patient_id"].map(patient_key))
         rows = numbered[numbered["_pid"].isin(missing)]
         previous = rows[rows["timing"] == "previous"].groupby("_pid", sort=False)["as_printed"].agg(", ".join)
         reading = rows.dropna(subset=["reading_note"]).groupby("_pid", sort=False)["reading_note"].first()
@@ -209,20 +215,44 @@ def _treatment_median(ev: Evidence, rep: dict) -> Verdict:
     )
 
 
+def _shortest_course_readings(ev: Evidence, months: pd.Series, rep: dict) -> str:
+    """Why the shortest course lies below the reported range, and the readings tried: the printed
+    precision (both conventions), the stop day the text gives for those patients, leaving them out."""
+    shortest = months[months == months.min()].index
+    without = months.drop(shortest)
+    decimals = rep.decimals["min"]
+    precision = {0: "no decimals", 1: "one decimal", 2: "two decimals"}.get(decimals, f"{decimals} decimals")
+
+    def printed(value: float) -> str:
+        return " or ".join(_fmt(float(printed_as(value, decimals=decimals, convention=c))) for c in CONVENTIONS)
+
+    stop_days = sorted(set(outcomes.side_effect_stop_day(ev.facts).reindex(shortest).dropna()))
+    in_text, text_readings = "", ""
+    if len(stop_days) == 1:  # the paper: one patient, stopped after 5 days
+        days = float(stop_days[0])
+        in_text = f"; {_fmt(days)} days in the Results"
+        text_readings = (
+            f"; the text's {_fmt(days)} days ({_fmt(days_to_months(days))} months) as {printed(days_to_months(days))}"
+        )
+    elif stop_days:
+        in_text = f"; {_fmt(float(stop_days[0]))}-{_fmt(float(stop_days[-1]))} days in the Results"
+    lowest = float(months.min())
+    half_up, truncated = (_fmt(float(printed_as(lowest, decimals=decimals, convention=c))) for c in CONVENTIONS)
+    return (
+        f"the shortest course ({_patients(shortest)}, {_fmt(lowest)} months in Table 4{in_text}) lies below the reported range; "
+        f"readings tried: at the printed {precision}, {_fmt(lowest)} prints as {half_up} (half-up) or {truncated} (truncation){text_readings}; "
+        f"leaving {_patients(shortest)} out gives a minimum of {_fmt(float(without.min()))} but a mean of {_fmt(float(without.mean()))}"
+    )
+
+
 @check("treatment_mean_range")
 def _treatment_mean_range(ev: Evidence, rep: dict) -> Verdict:
     months = outcomes.treatment_duration(ev.cohort)["months"].dropna()
     table4 = ev.cohort["treatment_months"].dropna().astype(float)
     computed = {"mean": float(months.mean()), "min": float(months.min()), "max": float(months.max()), "n": len(months)}
     problems = _mismatches(rep, computed)
-    if problems:
-        shortest = months[months == months.min()].index
-        without = months.drop(shortest)
-        problems.append(
-            f"the shortest course ({_patients(shortest)}, {_fmt(float(months.min()))} months in Table 4; 5 days in the Results) lies below the reported range; "
-            f"readings tried: at the printed one decimal, 0.25 prints as 0.3 (half-up) or 0.2 (truncation); the text's 5 days (0.16 months) as 0.2 or 0.1; "
-            f"leaving {_patients(shortest)} out gives a minimum of {_fmt(float(without.min()))} but a mean of {_fmt(float(without.mean()))}"
-        )
+    if problems and "min" in rep and months.min() < printing_interval(rep["min"], rep.decimals["min"])[0]:
+        problems.append(_shortest_course_readings(ev, months, rep))
     notes = [
         f"mean over Table 4's {len(table4)} patients alone: {_fmt(float(table4.mean()))}",
         *_conventions(rep, computed),

@@ -16,12 +16,14 @@ from .base import (
     _ids,
     _judge,
     _mismatches,
+    _none_in_cohort,
     _own_arithmetic,
     _patient_keys,
     _patients,
     _reading,
     check,
     compare,
+    patient_key,
 )
 
 # --- checks: end of follow-up ----------------------------------------------------------------
@@ -222,6 +224,8 @@ def _overall_follow_up(ev: Evidence, rep: dict) -> Verdict:
 @check("fistula_treatment_mean")
 def _fistula_treatment_mean(ev: Evidence, rep: dict) -> Verdict:
     with_fistula = ev.cohort[ev.cohort["perianal_fistula"].astype(bool)]
+    if with_fistula.empty:
+        return _none_in_cohort("patients with fistulas")
     months = outcomes.treatment_duration(with_fistula)["months"].dropna()
     follow = with_fistula["follow_up_months"].dropna()
     return compare(
@@ -236,6 +240,8 @@ def _fistula_treatment_mean(ev: Evidence, rep: dict) -> Verdict:
 @check("fistula_outcomes")
 def _fistula_outcomes(ev: Evidence, rep: dict) -> Verdict:
     counts = outcomes.fistula_outcome_counts(ev.cohort).set_index("fistula_outcome")
+    if not int(counts["of"].iloc[0]):
+        return _none_in_cohort("patients with fistulas")
     computed = {
         "total": int(counts["of"].iloc[0]),
         "complete": int(counts.loc["complete_healing", "patients"]),
@@ -243,8 +249,12 @@ def _fistula_outcomes(ev: Evidence, rep: dict) -> Verdict:
         "none": int(counts.loc["no_response", "patients"]),
     }
     not_recorded = int(counts.loc["not recorded", "patients"])
+    listed = {
+        name: counts.loc[name, "patient_ids"] or "none"
+        for name in ("complete_healing", "partial_response", "no_response")
+    }
     notes = [
-        f"complete: patients {counts.loc['complete_healing', 'patient_ids']}; partial: {counts.loc['partial_response', 'patient_ids']}; none: {counts.loc['no_response', 'patient_ids']}"
+        f"complete: patients {listed['complete_healing']}; partial: {listed['partial_response']}; none: {listed['no_response']}"
     ]
     if not_recorded:
         notes.append(f"{not_recorded} with a fistula have no fistula outcome in Table 4")
@@ -369,7 +379,7 @@ def _ongoing_end(ev: Evidence, rep: dict) -> Verdict:
     problems = _own_arithmetic(rep)
     detail = (
         f"Table 5 lists {low} ongoing ({_ids(ongoing_table5)}); stopped: {_ids(stopped)} (Table 5 and the Results' stop days); "
-        f"not in Table 5 and no stop in the text: {_ids(unknown)}; so {low}-{high} patients were on treatment"
+        f"not in Table 5 and no stop in the text: {_ids(unknown)}; so {low}{f'-{high}' if high > low else ''} patients were on treatment"
     )
     if not low <= rep["count"] <= high:
         return _judge(computed, problems + [f"count: reported {_fmt_reported(rep, 'count')}; {detail}"])
@@ -404,8 +414,8 @@ def _half_remission(ev: Evidence, rep: dict) -> Verdict:
     uc_remission = int(outcome[uc.index].eq("remission").sum())
     uc_follow = uc["follow_up_months"].dropna()
     computed = {
-        "percent_uc": 100 * uc_remission / len(uc),
-        "months_uc": float(uc_follow.mean()),
+        "percent_uc": 100 * uc_remission / len(uc) if len(uc) else float("nan"),
+        "months_uc": float(uc_follow.mean()) if len(uc_follow) else float("nan"),
         "percent_all": 100 * remission / len(ev.cohort),
         "months_all_table5": float(follow.mean()),
     }
@@ -416,7 +426,9 @@ def _half_remission(ev: Evidence, rep: dict) -> Verdict:
             "(a) the UC patients",
             "discrepancy" if uc_fit else "reproduced",
             f"{uc_remission}/{len(uc)} in remission (Table 4) at a mean follow-up of {_fmt(computed['months_uc'])} months (Table 5)",
-        ),
+        )
+        if len(uc)
+        else ("(a) the UC patients", "not_computable", "this cohort has no UC patients"),
         (
             "(b) all patients",
             "discrepancy" if all_fit else "reproduced",
@@ -435,7 +447,7 @@ def _half_remission(ev: Evidence, rep: dict) -> Verdict:
 
 def _remission_inferred(ev: Evidence, outcome: pd.Series) -> tuple:
     inferred = ev.cohort.index[ev.cohort["outcome_end_of_follow_up_basis"].eq("inferred") & outcome.eq("remission")]
-    return tuple((int(pid), "end_of_follow_up_outcome") for pid in inferred)
+    return tuple((patient_key(pid), "end_of_follow_up_outcome") for pid in inferred)
 
 
 #: "Almost half": at least this share and below one half (a reading; the words give no bound).

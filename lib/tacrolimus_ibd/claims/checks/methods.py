@@ -27,6 +27,13 @@ def _monitoring_interval(ev: Evidence, rep: dict) -> Verdict:
         f"Patient {pid} ({_fmt(m)} months, about {_fmt(float(np.floor(e)))} visits expected)"
         for pid, m, e in zip(single.index, single["tacrolimus_duration_months"], expected, strict=True)
     )
+    if single.empty:
+        return _judge(
+            {"table5_single_valued_ranges": 0},
+            unknown=[
+                "visit dates are not published; no trough range in Table 5 is a single value: every patient it lists had at least two different levels"
+            ],
+        )
     return _judge(
         {"table5_single_valued_ranges": len(single)},
         unknown=[

@@ -30,6 +30,8 @@ def _trough_mean(ev: Evidence, rep: dict) -> Verdict:
     those five would need to average for the reported mean.
     """
     table = trough.trough_table(ev.cohort)
+    if table.empty:
+        return _judge({"n": 0}, unknown=["Table 5 gives no patient's trough levels in this cohort"])
     summary = trough.summarise_troughs(table)
     readings = trough.reported_vs_computed(summary, rep)
     problems = []
@@ -54,9 +56,11 @@ def _trough_mean(ev: Evidence, rep: dict) -> Verdict:
     mean_fits = readings[(readings["reported_part"] == "mean") & readings["agrees"]]
     status_a = "reproduced" if not len(mean_fits) == 0 and not mixed else "discrepancy"
     n_all, n_listed = len(ev.cohort), int(summary["n"])
-    need = (rep["mean"] * n_all - summary["mean_of_means"] * n_listed) / (n_all - n_listed)
+    need = (rep["mean"] * n_all - summary["mean_of_means"] * n_listed) / (n_all - n_listed) if n_all > n_listed else 0
     reading_b = (
-        f"not computable: the {n_all - n_listed} patients without published levels ({_ids(sorted(set(ev.cohort.index) - set(table.index)))}) would need "
+        "the same patients: Table 5 lists every one"  # another cohort may give every patient's levels
+        if n_all == n_listed
+        else f"not computable: the {n_all - n_listed} patients without published levels ({_ids(sorted(set(ev.cohort.index) - set(table.index)))}) would need "
         f"patient means averaging about {_fmt(need)} ng/mL for a mean of means of {_fmt_reported(rep, 'mean')}"
         + (
             f"; a range of patient means from {_fmt_reported(rep, 'min')} would then need one of them at {_fmt_reported(rep, 'min')}"
@@ -64,6 +68,7 @@ def _trough_mean(ev: Evidence, rep: dict) -> Verdict:
             else ""
         )
     )
+    status_b = status_a if n_all == n_listed else "not_computable"
     computed = {
         "mean_of_table5_means": summary["mean_of_means"],
         "median_of_table5_means": summary["median_of_means"],
@@ -74,7 +79,7 @@ def _trough_mean(ev: Evidence, rep: dict) -> Verdict:
         computed,
         [
             (f"(a) the {n_listed} patients of Table 5", status_a, "; ".join(problems) or "agrees"),
-            (f"(b) all {n_all} patients", "not_computable", reading_b),
+            (f"(b) all {n_all} patients", status_b, reading_b),
         ],
     )
     return verdict

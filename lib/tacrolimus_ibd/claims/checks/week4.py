@@ -17,13 +17,31 @@ from .base import (
     _group,
     _ids,
     _judge,
+    _none_in_cohort,
     _patients,
     _reading,
     check,
     compare,
+    patient_key,
 )
 
 # --- checks: week-4 response -----------------------------------------------------------------
+
+
+def _table3(ev: Evidence, ids, column: str) -> str:
+    """What Table 3 holds of ``column`` for the patients ``ids``, in the words a note uses:
+    "lost" where every row's ``missing_reason`` says so (the paper's transcription: its rows were
+    lost in the text extraction), "not recorded" where the values are missing for another reason,
+    and "recorded, but not read by these checks" where another cohort gives them (Table 3's scores
+    are validated, not analysed)."""
+    table3 = ev.tables.get("table3_week4")
+    rows = table3[table3["patient_id"].isin(ids)] if table3 is not None else pd.DataFrame()
+    if column in rows and rows[column].notna().any():
+        return "recorded, but not read by these checks"
+    reasons = rows.get("missing_reason", pd.Series(dtype=object)).fillna("")
+    if len(rows) and reasons.str.contains("lost", case=False).all():
+        return "lost"
+    return "not recorded"
 
 
 def _basis_note(part: pd.DataFrame, column: str) -> str:
@@ -34,12 +52,12 @@ def _basis_note(part: pd.DataFrame, column: str) -> str:
 def _week4_from_text(part: pd.DataFrame) -> tuple:
     """The week-4 responses of ``part`` that come from the text (Table 3 is lost): (patient, fact) pairs."""
     from_text = part.index[part["week4_response_basis"].isin(["stated", "inferred"])]
-    return tuple((int(pid), "week4_response") for pid in from_text)
+    return tuple((patient_key(pid), "week4_response") for pid in from_text)
 
 
 def _remission_from_text(part: pd.DataFrame, outcome: pd.Series) -> tuple:
     inferred = part.index[part["outcome_end_of_follow_up_basis"].eq("inferred") & outcome.eq("remission")]
-    return tuple((int(pid), "end_of_follow_up_outcome") for pid in inferred)
+    return tuple((patient_key(pid), "end_of_follow_up_outcome") for pid in inferred)
 
 
 def _group_rate_check(group: str, kind: str) -> CheckFunction:
@@ -65,7 +83,7 @@ def _group_rate_check(group: str, kind: str) -> CheckFunction:
                 notes.append(
                     f"{_patients(inferred)} not in Table 4: remission inferred from the Results text; Table 4 alone gives {len(ids) - len(inferred)}"
                 )
-        return _count_verdict(rep, ids, len(part), notes=notes, inferred=from_text)
+        return _count_verdict(rep, ids, len(part), notes=notes, inferred=from_text, group=group)
 
     return run
 
@@ -95,9 +113,12 @@ def _cdai_week4_all(ev: Evidence, rep: dict) -> Verdict:
     so not computable. The readings give different verdicts: ambiguous.
     """
     cd = _group(ev, "CD")
+    if cd.empty:
+        return _none_in_cohort("CD patients")
     on = _on_treatment_at_week4(ev)[cd.index]
     stop_day = outcomes.side_effect_stop_day(ev.facts)
     off = on.index[~on]
+    cdai_state = _table3(ev, cd.index, "disease_activity_week4")
     computed = {"on_treatment_at_week4": int(on.sum()), "total": len(cd)}
     stops = ", ".join(f"Patient {pid} after {_fmt(float(stop_day[pid]))} days" for pid in off)
     reading_a_status = "discrepancy" if len(off) else "not_computable"
@@ -105,7 +126,7 @@ def _cdai_week4_all(ev: Evidence, rep: dict) -> Verdict:
         f"includes {stops}, who stopped for side effects before week 4 and whom the Discussion excepts from the CD patients "
         "with a reduction ('except for two patients'): the two sentences disagree, with no number of the tables involved"
         if len(off)
-        else "needs Table 3's CDAI (lost)"
+        else f"needs Table 3's CDAI ({cdai_state})"
     )
     status = "ambiguous" if reading_a_status != "not_computable" else "not_computable"
     return _reading(
@@ -116,7 +137,7 @@ def _cdai_week4_all(ev: Evidence, rep: dict) -> Verdict:
             (
                 f"(b) the {int(on.sum())} assessed on tacrolimus at week 4",
                 "not_computable",
-                "needs Table 3's CDAI (lost); consistent with the Discussion",
+                f"needs Table 3's CDAI ({cdai_state}); consistent with the Discussion",
             ),
         ],
         notes=["the reported P value fits either n (see cdai-reduction), so it does not tell the readings apart"],
@@ -127,15 +148,21 @@ def _cdai_week4_all(ev: Evidence, rep: dict) -> Verdict:
 def _cd_week4_benefit(ev: Evidence, rep: dict) -> Verdict:
     """Discussion: all CD patients benefited at week 4 except those who stopped for side effects."""
     cd = _group(ev, "CD")
+    if cd.empty:
+        return _none_in_cohort("CD patients")
     on = _on_treatment_at_week4(ev)[cd.index]
     responders = cd.index[cd["week4_response"].fillna(False).astype(bool)]
     computed = {"benefited": len(responders), "discontinued": int((~on).sum())}
+    cdai_state = _table3(ev, cd.index, "disease_activity_week4")
+    basis = (
+        "per-patient benefit inferred from this sentence, Table 3 being lost"
+        if cdai_state == "lost"
+        else f"per-patient benefit from the cohort's week-4 responses (Table 3's CDAI: {cdai_state})"
+    )
     return compare(
         rep,
         computed,
-        notes=[
-            f"stopped before week 4: patients {_ids(on.index[~on])} (Table 4 and the Results' stop days); per-patient benefit inferred from this sentence, Table 3 being lost"
-        ],
+        notes=[f"stopped before week 4: patients {_ids(on.index[~on])} (Table 4 and the Results' stop days); {basis}"],
         inferred=_week4_from_text(cd),
     )
 
@@ -144,6 +171,8 @@ def _cd_week4_benefit(ev: Evidence, rep: dict) -> Verdict:
 def _cdai_reduction(ev: Evidence, rep: dict) -> Verdict:
     """Median and range need Table 3; the P value depends on n alone once every reduction is positive."""
     cd = _group(ev, "CD")
+    if cd.empty:
+        return _none_in_cohort("CD patients")
     n_on = int(_on_treatment_at_week4(ev)[cd.index].sum())
     n_all = len(cd)
     tests = statistics.all_positive_paired_tests([n_on, n_all], alternatives=("two-sided",))
@@ -167,7 +196,7 @@ def _cdai_reduction(ev: Evidence, rep: dict) -> Verdict:
     return _judge(
         computed,
         unknown=[
-            "median and range of the reductions need the per-patient CDAI of Table 3 (lost)",
+            f"median and range of the reductions need the per-patient CDAI of Table 3 ({_table3(ev, cd.index, 'disease_activity_week4')})",
             f"P: the range starts above 0, so every reduction was positive and the two-sided P depends on n alone: {listing}. "
             f"The reported P is given by: {fit}; the paper does not name its test",
         ],
@@ -177,8 +206,11 @@ def _cdai_reduction(ev: Evidence, rep: dict) -> Verdict:
 @check("cd_stool_counts")
 def _cd_stool_counts(ev: Evidence, rep: dict) -> Verdict:
     cd = _group(ev, "CD")
+    if cd.empty:
+        return _none_in_cohort("CD patients")
     on = _on_treatment_at_week4(ev)[cd.index]
     total = rep["improved"] + rep["unchanged"]
+    stool_state = _table3(ev, cd.index, "stool_frequency_week4_per_day")
     problems = [] if total <= len(cd) else [f"improved + unchanged = {_fmt(total)} exceeds the {len(cd)} CD patients"]
     return _judge(
         {"cd_patients": len(cd), "on_treatment_at_week4": int(on.sum())},
@@ -186,6 +218,8 @@ def _cd_stool_counts(ev: Evidence, rep: dict) -> Verdict:
         unknown=[
             f"the per-patient stool frequencies were in Table 3 (lost); improved + unchanged = {_fmt(total)} covers all {len(cd)} CD patients, "
             f"including patients {_ids(on.index[~on])}, who stopped tacrolimus before week 4"
+            if stool_state == "lost" and total == len(cd)
+            else f"the per-patient stool frequencies of Table 3: {stool_state}"
         ],
     )
 
@@ -215,7 +249,7 @@ def _uc_week4_split(ev: Evidence, rep: dict) -> Verdict:
     return _judge(
         {"uc_patients": len(uc)},
         unknown=[
-            "which UC patients were in remission and which responded at week 4 needs Table 3's Truelove-Witts scores (lost); "
+            f"which UC patients were in remission and which responded at week 4 needs Table 3's Truelove-Witts scores ({_table3(ev, uc.index, 'disease_activity_week4')}); "
             f"the week-4 responses of {_patients(inferred)} were inferred from this sentence, so they cannot check it"
         ],
     )
@@ -224,6 +258,8 @@ def _uc_week4_split(ev: Evidence, rep: dict) -> Verdict:
 @check("uc_two_thirds")
 def _uc_two_thirds(ev: Evidence, rep: dict) -> Verdict:
     uc = _group(ev, "UC")
+    if uc.empty:
+        return _none_in_cohort("UC patients")
     declined = int(uc["week4_response"].fillna(False).astype(bool).sum())
     fraction = Fraction(declined, len(uc))
     reported_fraction = Fraction(int(rep["numerator"]), int(rep["denominator"]))
@@ -245,15 +281,16 @@ def _pouch_response_from_mpdai(ev: Evidence, rep: dict) -> Verdict:
     week0 = outcomes.fact_values(ev.facts, "mpdai_week0", numeric=True)
     week4 = outcomes.fact_values(ev.facts, "mpdai_week4", numeric=True)
     responders, notes, used = [], [], []
+    source = "Results; Table 3 lost" if _table3(ev, part.index, "disease_activity_week4") == "lost" else "patient facts"
     for pid in part.index:
         if pid in week0.index and pid in week4.index:
-            used += [(int(pid), "mpdai_week0"), (int(pid), "mpdai_week4")]
+            used += [(patient_key(pid), "mpdai_week0"), (patient_key(pid), "mpdai_week4")]
             category = scores.mpdai_category(int(week4[pid]))
             notes.append(
-                f"Patient {pid}: mPDAI {_fmt(float(week0[pid]))} to {_fmt(float(week4[pid]))} (Results; Table 3 lost), {category} by the paper's definition"
+                f"Patient {pid}: mPDAI {_fmt(float(week0[pid]))} to {_fmt(float(week4[pid]))} ({source}), {category} by the paper's definition"
             )
             if week4[pid] < week0[pid]:
                 responders.append(pid)
         else:
             notes.append(f"Patient {pid}: no mPDAI published")
-    return _count_verdict(rep, responders, len(part), notes=notes, inferred=tuple(used))
+    return _count_verdict(rep, responders, len(part), notes=notes, inferred=tuple(used), group="pouchitis")
