@@ -218,6 +218,7 @@ def test_example_batch_file_runs_with_the_committed_notebooks():
     assert any(s.data_dir != "data" for s in specs)
 
 
+@pytest.mark.e2e  # two batches of real runs, kernels and all: the end-to-end tier's kind of test
 def test_a_batch_started_inside_a_run_it_replaces_runs_every_run(tmp_path, monkeypatch):
     """Started from inside outputs/batch/<run>/ (the folder its first run replaces), a batch
     works from the project folder: every later run used to fail as papermill read a removed folder."""
