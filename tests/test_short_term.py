@@ -59,3 +59,32 @@ def test_a_group_the_cohort_lacks_reads_as_no_rate(study):
     no_pouch = dataclasses.replace(study, cohort=study.cohort[study.cohort["diagnosis"] != "pouchitis"])
     reading = short_term.short_term_outcomes(no_pouch).reading("intervals")
     assert "nan" not in reading and "pouchitis: no patient with a week-4 result, so no rate" in reading
+
+
+def test_a_cohort_without_cd_patients_has_no_cdai_p_values_and_draws_no_warning(tmp_path):
+    """A UC-only cohort (any subset of groups is a valid cohort) used to stop notebook 03 with
+    'n must be at least 1, got 0'; its CDAI P table is empty, and the P figure says so."""
+    import contextlib
+    import importlib.util
+    import io
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    from tacrolimus_ibd import plots
+
+    from .conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("make_synthetic_cohort", ROOT / "tools" / "make_synthetic_cohort.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert tool.main([str(tmp_path / "uc"), "--patients", "8", "--groups", "UC"]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = short_term.short_term_outcomes(open_study(tmp_path / "uc", style=False))
+        assert result.n_cd == 0 and result.p_values.empty and result.matches.empty
+        fig, ax = plt.subplots()
+        plots.p_value_dots(result.p_values, reported=result.reported_p, ax=ax, title="t")
+        assert "no CD patient" in ax.texts[0].get_text()
+        plt.close(fig)

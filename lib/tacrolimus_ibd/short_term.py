@@ -239,7 +239,8 @@ def short_term_outcomes(study, *, alpha: float = 0.05) -> ShortTermResults:
     n_cd = int((cohort["diagnosis"] == "CD").sum())
     n_assessable = n_cd - len(early.index[early["before_week4_assessment"] & (early["diagnosis"] == "CD")])
     reported_p = study.reported("cdai-reduction")["p"]
-    p_values = statistics.all_positive_paired_tests([n_cd, n_assessable])
+    # A cohort without CD patients (or with none assessed at week 4) has no CDAI fall to test.
+    p_values = statistics.all_positive_paired_tests([n for n in (n_cd, n_assessable) if n > 0])
     p_values["rounds_to_reported_p"] = statistics.rounds_to(p_values["p_value"], reported_p)
     return ShortTermResults(
         study=study,

@@ -84,6 +84,10 @@ def _all_positive_exact(n: int, alternative: str):
     return SimpleNamespace(statistic=n * (n + 1) / 2, pvalue=1.0)  # "less": every pattern has T+ <= the maximum
 
 
+#: The columns of :func:`all_positive_paired_tests`.
+PAIRED_TEST_COLUMNS = ["test", "method", "settings", "n", "alternative", "statistic", "statistic_name", "z", "p_value"]
+
+
 def all_positive_paired_tests(n_values, *, alternatives=("two-sided", "greater")) -> pd.DataFrame:
     """P-values of paired tests when all n paired differences are positive, distinct and non-zero.
 
@@ -103,7 +107,8 @@ def all_positive_paired_tests(n_values, *, alternatives=("two-sided", "greater")
       releases called it "approx"), without and with the continuity correction;
     * sign test, exact binomial (``scipy.stats.binomtest``, p = 0.5).
 
-    Columns: test, method, settings, n, alternative, statistic, statistic_name, z, p_value.
+    Columns: test, method, settings, n, alternative, statistic, statistic_name, z, p_value
+    (no rows when ``n_values`` is empty).
     """
     from scipy import stats
 
@@ -155,7 +160,7 @@ def all_positive_paired_tests(n_values, *, alternatives=("two-sided", "greater")
                     "p_value": float(result.pvalue),
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=PAIRED_TEST_COLUMNS)
 
 
 def decimals_of(value: float) -> int:

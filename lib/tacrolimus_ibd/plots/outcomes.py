@@ -343,6 +343,11 @@ def p_value_dots(table, *, reported: float, ax=None, title: str = ""):
     labels = [f"{t}, {m}" for t, m in zip(table["test"], table["method"], strict=True)]
     rows = list(dict.fromkeys(labels))
     ax = ax or plt.subplots(figsize=(9, 0.6 * len(rows) + 1.5))[1]
+    if table.empty:  # a cohort without CD patients assessed at week 4: no CDAI fall to test
+        ax.text(0.5, 0.5, "no p-value: no CD patient to test in this cohort", transform=ax.transAxes, ha="center")
+        ax.set_axis_off()
+        ax.set_title(title)
+        return ax
     ax.axvspan(reported - half, reported + half, color="#F0E442", alpha=0.5, label="rounds to the reported P", lw=0)
     # one marker per sample size compared (at most four): the list is longer, zip stops at the sizes
     markers = {n: m for n, m in zip(sorted(table["n"].unique(), reverse=True), ["o", "s", "^", "D"], strict=False)}
