@@ -261,3 +261,20 @@ def test_the_pages_set_the_cohort_beside_the_paper_in_the_comparisons_words(cent
     for page, phrases in paper_only.items():
         assert not [p for p in phrases if p in text(page)], page
     assert "synthetic" in text("appraisal.html").lower() and "This cohort" in text("summary.html")
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("groups", ["UC", "pouchitis"])
+def test_a_cohort_of_one_group_runs_every_notebook_without_a_warning(tmp_path, groups):
+    """Any subset of groups is a valid cohort: with no CD patient, notebook 03 used to stop
+    ('n must be at least 1, got 0'). Every notebook runs, and none prints to stderr."""
+    cohort, outputs = tmp_path / "cohort", tmp_path / "outputs"
+    assert _tool(str(cohort), "--patients", "5", "--groups", groups).returncode == 0
+    run = _run(
+        "-m", "tacrolimus_ibd", "reproduce", "--data-dir", str(cohort), "--output-dir", str(outputs), "--no-progress"
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    for path in sorted((outputs / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        stderr = [o for c in cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
+        assert stderr == [], (path.name, stderr)
