@@ -40,6 +40,7 @@ from ..data import cohort_from_tables, cohort_name, load_tables
 from ..paper import Paper, load_paper
 from ..readme import read_block, rewrite_block
 from .checks import CHECKS, Evidence, Verdict
+from .checks.base import patient_key
 from .ledger import AUDIT_COLUMNS, AUDIT_FILE, GRADES, README_MARKERS, STATUSES, THEMES, load_readings
 from .wording import comparison_note
 
@@ -218,9 +219,7 @@ def fact_sources(facts: pd.DataFrame, ledger: pd.DataFrame) -> dict[tuple[int, s
         if evidence not in by_evidence:
             passages = [_plain(p) for p in _segments(evidence)]
             by_evidence[evidence] = {c for c, q in quotes if any(p in q for p in passages)}
-        sources[(int(pid) if isinstance(pid, (int, float)) or str(pid).isdigit() else pid, fact)] = set(
-            by_evidence[evidence]
-        )
+        sources[(patient_key(pid), fact)] = set(by_evidence[evidence])
     return sources
 
 
