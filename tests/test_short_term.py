@@ -88,3 +88,42 @@ def test_a_cohort_without_cd_patients_has_no_cdai_p_values_and_draws_no_warning(
         plots.p_value_dots(result.p_values, reported=result.reported_p, ax=ax, title="t")
         assert "no CD patient" in ax.texts[0].get_text()
         plt.close(fig)
+
+
+def test_table_3_scores_are_summarised_per_group_where_a_cohort_gives_them():
+    """The synthetic example's Table 3 gives week-0 and week-4 scores: each group's change, and the
+    two-sided exact Wilcoxon signed-rank P, as computed directly from its CSV with scipy."""
+    import pandas as pd
+    from scipy import stats
+
+    from .conftest import ROOT
+
+    folder = ROOT / "examples" / "synthetic_cohort"
+    result = short_term.short_term_outcomes(open_study(folder, style=False))
+    table3 = pd.read_csv(folder / "table3_week4.csv").dropna(
+        subset=["disease_activity_week0", "disease_activity_week4"]
+    )
+    groups = pd.read_csv(folder / "table1_baseline.csv").set_index("patient_id")["analysis_group"]
+    cd = table3[table3["patient_id"].map(groups) == "CD"]
+    row = result.table3.set_index("group").loc["CD"]
+    change = cd["disease_activity_week4"] - cd["disease_activity_week0"]
+    assert row["index"] == "CDAI" and row["patients"] == len(cd)
+    assert row["median_change"] == change.median() and row["fell"] == (change < 0).sum()
+    expected = stats.wilcoxon(cd["disease_activity_week0"], cd["disease_activity_week4"], method="exact").pvalue
+    assert row["wilcoxon_p"] == pytest.approx(expected) and row["wilcoxon_method"] == "exact null distribution"
+    assert "CD (CDAI): " in result.reading("table3")
+
+
+def test_the_papers_table_3_gives_no_scores_and_says_why(result):
+    assert result.table3.empty
+    assert "Table 3 rows lost in the text extraction" in result.reading("table3")
+
+
+def test_wilcoxon_change_drops_unchanged_pairs_and_tests_nothing_when_none_changed():
+    from tacrolimus_ibd import statistics
+
+    assert statistics.wilcoxon_change([3, 4, 5], [3, 4, 5])["method"] == "no test: no patient changed"
+    some = statistics.wilcoxon_change([3, 4, 5, 6], [3, 2, 2, 1])
+    assert some["n"] == 3 and some["p_value"] == pytest.approx(0.25)
+    many = statistics.wilcoxon_change(range(60), [v - 1 - (v % 7) for v in range(60)])
+    assert many["n"] == 60 and many["method"] == "normal approximation, continuity correction"

@@ -552,3 +552,33 @@ def outcome_rates(
     rates = pd.concat(parts, ignore_index=True)
     rates["denominator"] = denominator
     return rates
+
+
+#: The disease-activity index Table 3 gives for each group (the data dictionary's description of
+#: disease_activity_week0/4): estimated CDAI (Best et al. 1976), modified Truelove-Witts (Truelove &
+#: Witts 1955), modified PDAI (Shen et al. 2003). Lower is less active on each.
+TABLE3_INDEX = {"CD": "CDAI", "UC": "modified Truelove-Witts", "pouchitis": "mPDAI"}
+
+#: The columns of :func:`table3_changes`.
+TABLE3_CHANGE_COLUMNS = ["patient_id", "group", "index", "week0", "week4", "change"]
+
+
+def table3_changes(study) -> pd.DataFrame:
+    """Each patient's disease-activity index at weeks 0 and 4 where Table 3 gives both, and the
+    change (week 4 minus week 0: negative is a fall). Empty when Table 3 gives no such pair, as in
+    the paper's transcription, whose Table 3 rows were lost. ``study``: anything with ``tables``
+    and ``cohort`` (a ``study.Study``, a check's Evidence)."""
+    table3 = study.tables["table3_week4"]
+    both = table3.dropna(subset=["disease_activity_week0", "disease_activity_week4"])
+    group = study.cohort["diagnosis"].reindex(both["patient_id"]).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "patient_id": both["patient_id"].to_numpy(),
+            "group": group,
+            "index": [TABLE3_INDEX.get(g, "disease activity") for g in group],
+            "week0": both["disease_activity_week0"].astype(float).to_numpy(),
+            "week4": both["disease_activity_week4"].astype(float).to_numpy(),
+        }
+    )
+    frame["change"] = frame["week4"] - frame["week0"]
+    return frame[TABLE3_CHANGE_COLUMNS]

@@ -15,6 +15,49 @@ import pandas as pd
 
 from . import claims, outcomes, scores, statistics
 
+#: The columns of :func:`table3_summary`.
+TABLE3_SUMMARY_COLUMNS = [
+    "group",
+    "index",
+    "patients",
+    "median_week0",
+    "median_week4",
+    "median_change",
+    "min_change",
+    "max_change",
+    "fell",
+    "wilcoxon_n",
+    "wilcoxon_p",
+    "wilcoxon_method",
+]
+
+
+def table3_summary(changes: pd.DataFrame) -> pd.DataFrame:
+    """Per group: patients with both scores, the medians at weeks 0 and 4, the median change and
+    its range, how many fell, and the Wilcoxon signed-rank test of the change
+    (``statistics.wilcoxon_change``); ``changes``: ``outcomes.table3_changes``."""
+    rows = []
+    for group, part in changes.groupby("group", sort=True):
+        test = statistics.wilcoxon_change(part["week0"], part["week4"])
+        rows.append(
+            {
+                "group": group,
+                "index": part["index"].iloc[0],
+                "patients": len(part),
+                "median_week0": float(part["week0"].median()),
+                "median_week4": float(part["week4"].median()),
+                "median_change": float(part["change"].median()),
+                "min_change": float(part["change"].min()),
+                "max_change": float(part["change"].max()),
+                "fell": int((part["change"] < 0).sum()),
+                "wilcoxon_n": test["n"],
+                "wilcoxon_p": test["p_value"],
+                "wilcoxon_method": test["method"],
+            }
+        )
+    return pd.DataFrame(rows, columns=TABLE3_SUMMARY_COLUMNS)
+
+
 #: The ledger's claim of week-4 response, by group.
 RESPONSE_CLAIMS = {"CD": "cd-week4-response", "UC": "uc-week4-response", "pouchitis": "pouch-week4-response"}
 
@@ -46,7 +89,8 @@ class ShortTermResults:
     week-4 response is known), ``response`` (response by group with intervals and the reported
     counts), ``reported_response``, ``early`` (stops for side effects, before or after the week-4
     assessment), ``n_cd``, ``n_assessable``, ``p_values`` (the CDAI fall's P under each test and n),
-    ``reported_p``, ``pouch`` (the pouchitis patients' weeks 0 and 4)."""
+    ``reported_p``, ``pouch`` (the pouchitis patients' weeks 0 and 4), ``table3`` (the change of
+    each group's disease-activity index where Table 3 gives weeks 0 and 4: ``table3_summary``)."""
 
     study: object
     alpha: float
@@ -59,6 +103,7 @@ class ShortTermResults:
     p_values: pd.DataFrame
     reported_p: float
     pouch: pd.DataFrame
+    table3: pd.DataFrame
 
     def summary_frame(self) -> pd.DataFrame:
         """Week-4 response by group: counts, proportion, both intervals, the reported count."""
@@ -126,7 +171,7 @@ class ShortTermResults:
         return rows[["patient_id", "value", "basis", "evidence"]].rename(columns={"value": "week4_response"})
 
     def reading(self, section: str) -> str:
-        """The plain-text reading of ``verdicts``, ``intervals``, ``p_values``, ``medians`` or ``uc``."""
+        """The plain-text reading of ``verdicts``, ``intervals``, ``p_values``, ``medians``, ``uc`` or ``table3``."""
         return "\n".join(getattr(self, f"_reading_{section}")())
 
     def _reading_verdicts(self):
@@ -172,6 +217,26 @@ class ShortTermResults:
             f"difference of the reported medians: {week0['median'] - week4['median']:g} points; "
             f"reported median of the reductions: {reduction['median']:g} points"
         )
+
+    def _reading_table3(self):
+        if self.table3.empty:
+            reasons = self.study.tables["table3_week4"]["missing_reason"].dropna()
+            why = f" ({reasons.mode().iloc[0]})" if len(reasons) else ""
+            yield f"Table 3 gives no patient a disease-activity score at both week 0 and week 4{why}: nothing to compute here."
+            return
+        for row in self.table3.itertuples():
+            p = (
+                "no test: no patient changed"
+                if row.wilcoxon_n == 0
+                else "Wilcoxon signed-rank "
+                + ("P < 0.001" if row.wilcoxon_p < 0.001 else f"P = {row.wilcoxon_p:.2g}")
+                + f" ({row.wilcoxon_method})"
+            )
+            yield (
+                f"{row.group} ({row.index}): {row.patients} patients with both scores; median {row.median_week0:g} at week 0 "
+                f"and {row.median_week4:g} at week 4; median change {row.median_change:+g} (range {row.min_change:+g} to "
+                f"{row.max_change:+g}); the score fell in {row.fell} of {row.patients}; {p}"
+            )
 
     def _reading_uc(self):
         uc_reported, two_thirds = self.study.reported("uc-week4-remission"), self.study.reported("disc-uc-two-thirds")
@@ -254,4 +319,5 @@ def short_term_outcomes(study, *, alpha: float = 0.05) -> ShortTermResults:
         p_values=p_values,
         reported_p=reported_p,
         pouch=pouchitis_before_after(study),
+        table3=table3_summary(outcomes.table3_changes(study)),
     )

@@ -163,6 +163,30 @@ def all_positive_paired_tests(n_values, *, alternatives=("two-sided", "greater")
     return pd.DataFrame(rows, columns=PAIRED_TEST_COLUMNS)
 
 
+#: Largest n for which :func:`wilcoxon_change` asks scipy for the exact null distribution.
+WILCOXON_EXACT_UP_TO = 50
+
+
+def wilcoxon_change(before, after) -> dict:
+    """Wilcoxon signed-rank test of paired values (Wilcoxon, Biometrics Bulletin 1945), two-sided.
+
+    ``scipy.stats.wilcoxon(before, after, zero_method="wilcox")``: pairs with no change are left
+    out; the exact null distribution up to ``WILCOXON_EXACT_UP_TO`` pairs with a change, the normal
+    approximation with the continuity correction above. Returns ``n`` (pairs with a change),
+    ``statistic``, ``p_value`` and ``method``; with no change at all, no test (P is NaN).
+    """
+    from scipy import stats
+
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    n = int(np.count_nonzero(after - before))
+    if n == 0:
+        return {"n": 0, "statistic": np.nan, "p_value": np.nan, "method": "no test: no patient changed"}
+    method = "exact" if n <= WILCOXON_EXACT_UP_TO else "asymptotic"
+    result = stats.wilcoxon(before, after, zero_method="wilcox", correction=method == "asymptotic", method=method)
+    label = "exact null distribution" if method == "exact" else "normal approximation, continuity correction"
+    return {"n": n, "statistic": float(result.statistic), "p_value": float(result.pvalue), "method": label}
+
+
 def decimals_of(value: float) -> int:
     """Number of decimals in the shortest printed form of ``value`` (0.002 -> 3, 0.05 -> 2)."""
     from decimal import Decimal
