@@ -44,6 +44,12 @@ def _table3(ev: Evidence, ids, column: str) -> str:
     return "not recorded"
 
 
+def _scored(ev: Evidence, group: str) -> pd.DataFrame:
+    """The ``group``'s patients whose index Table 3 gives at weeks 0 and 4 (``outcomes.table3_changes``)."""
+    changes = outcomes.table3_changes(ev)
+    return changes[changes["group"] == group]
+
+
 def _basis_note(part: pd.DataFrame, column: str) -> str:
     basis = part[column].fillna("missing").value_counts().sort_index()
     return "from the text (Table 3 is lost): " + ", ".join(f"{n} {b}" for b, n in basis.items())
@@ -115,6 +121,14 @@ def _cdai_week4_all(ev: Evidence, rep: dict) -> Verdict:
     cd = _group(ev, "CD")
     if cd.empty:
         return _none_in_cohort("CD patients")
+    scored = _scored(ev, "CD")
+    if not scored.empty:  # another cohort's Table 3 gives the CDAI: count the falls
+        fell = int((scored["change"] < 0).sum())
+        unscored = cd.index.difference(pd.Index(scored["patient_id"]))
+        notes = [f"from Table 3's CDAI: it fell in {fell} of the {len(scored)} CD patients scored at weeks 0 and 4"]
+        if len(unscored):
+            notes.append(f"no CDAI at both weeks for {_patients(unscored)}")
+        return compare(rep, {"decreased": fell, "total": len(scored)}, notes=notes)
     on = _on_treatment_at_week4(ev)[cd.index]
     stop_day = outcomes.side_effect_stop_day(ev.facts)
     off = on.index[~on]
@@ -173,8 +187,7 @@ def _cdai_reduction(ev: Evidence, rep: dict) -> Verdict:
     cd = _group(ev, "CD")
     if cd.empty:
         return _none_in_cohort("CD patients")
-    scored = outcomes.table3_changes(ev)
-    scored = scored[scored["group"] == "CD"]
+    scored = _scored(ev, "CD")
     if not scored.empty:  # another cohort's Table 3 gives the CDAI: the reduction itself, as notebook 03 computes it
         test = statistics.wilcoxon_change(scored["week0"], scored["week4"])
         reduction = -scored["change"]
