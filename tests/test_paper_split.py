@@ -255,3 +255,13 @@ def test_the_shortest_course_is_read_from_the_cohorts_own_stop_days(paper_audit)
     assert "3-21 days in the patient facts" in note and "5 days" not in note and "Results" not in note
     paper_note = paper_audit.set_index("claim_id").loc["duration-mean-range", "note"]
     assert "5 days in the Results" in paper_note and "the text's 5 days (0.16 months) as 0.2 or 0.1" in paper_note
+
+
+def test_a_comparison_says_recorded_where_the_audit_says_published(paper_audit):
+    """What the paper does not publish, another cohort's data do not record: its notes say so, and
+    name no patient as inferred from the paper's sentence when none was."""
+    comparison, _ = claims.audit.compare(SYNTHETIC)
+    notes = " ".join(comparison["note"])
+    assert "published" not in notes and "not recorded" in notes
+    assert "no patient were inferred" not in notes
+    assert "not published" in " ".join(paper_audit["note"])

@@ -32,6 +32,11 @@ _COMPARISON_WORDING = (
     (re.compile(r"\bdays in the Results\b"), "days in the patient facts"),
     (re.compile(r"\(Results text\)"), "(patient facts)"),
     (re.compile(r"\bfrom the Results text\b"), "from the patient facts"),
+    # What the paper does not publish, a cohort's data do not record.
+    (re.compile(r"\bnot published\b"), "not recorded"),
+    (re.compile(r"\bwithout published levels\b"), "without recorded levels"),
+    (re.compile(r"\bfollow-up is published for\b"), "follow-up is recorded for"),
+    (re.compile(r"\bno mPDAI published\b"), "no mPDAI recorded"),
 )
 
 

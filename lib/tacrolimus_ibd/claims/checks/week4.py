@@ -274,12 +274,16 @@ def _pouch_mpdai(ev: Evidence, rep: dict) -> Verdict:
 def _uc_week4_split(ev: Evidence, rep: dict) -> Verdict:
     """Three UC patients in remission and one responding at week 4: Table 3 would show which."""
     uc = _group(ev, "UC")
+    if uc.empty:
+        return _none_in_cohort("UC patients")
     inferred = [pid for pid, _ in _week4_from_text(uc) if uc.loc[pid, "week4_response_basis"] == "inferred"]
+    needs = f"which UC patients were in remission and which responded at week 4 needs Table 3's Truelove-Witts scores ({_table3(ev, uc.index, 'disease_activity_week4')})"
     return _judge(
         {"uc_patients": len(uc)},
         unknown=[
-            f"which UC patients were in remission and which responded at week 4 needs Table 3's Truelove-Witts scores ({_table3(ev, uc.index, 'disease_activity_week4')}); "
-            f"the week-4 responses of {_patients(inferred)} were inferred from this sentence, so they cannot check it"
+            f"{needs}; the week-4 responses of {_patients(inferred)} were inferred from this sentence, so they cannot check it"
+            if inferred
+            else needs
         ],
     )
 
