@@ -265,3 +265,20 @@ def test_a_comparison_says_recorded_where_the_audit_says_published(paper_audit):
     assert "published" not in notes and "not recorded" in notes
     assert "no patient were inferred" not in notes
     assert "not published" in " ".join(paper_audit["note"])
+
+
+def test_a_comparison_sets_figures_side_by_side_and_leaves_out_what_reads_no_cohort():
+    """A fresh reviewer's findings on the synthetic example: verdict phrases of the audit ("6/7 is
+    not 2/3", "no summary of Table 5 gives", "..., not 6") read as a side-by-side; a claim whose
+    check reads nothing of the cohort (the paper's mPDAI sentence, its dose statements, index
+    cut-offs) is left out with the reason, not shown with the paper's own values as this cohort's."""
+    comparison, left_out = claims.audit.compare(SYNTHETIC)
+    notes = dict(zip(comparison["claim_id"], comparison["note"], strict=True))
+    assert notes["disc-uc-two-thirds"].startswith("6/7 where the paper says 2/3")
+    assert "where the paper prints 6" in notes["follow-up-overall"]
+    assert "no summary of Table 5 gives" not in notes["trough-mean"]
+    reasons = dict(zip(left_out["claim_id"], left_out["reason"], strict=True))
+    for claim_id in ("pouch-mpdai", "methods-initial-dose", "methods-cdai-remission"):
+        assert claim_id not in notes and reasons[claim_id] == claims.audit.READS_NO_COHORT
+    # Sources and per-patient levels named as this cohort has them.
+    assert "(5 from Table 4, 1 from Table 5)" in notes["disc-fistula-duration"]

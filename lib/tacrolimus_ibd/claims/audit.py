@@ -361,6 +361,13 @@ def evaluate(
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
+#: Why a claim whose check reads no table of the cohort is not set beside it.
+READS_NO_COHORT = (
+    "checks the paper's statements against each other or against an index's scale, reading nothing of a cohort: "
+    "the same on every cohort (the paper's audit)"
+)
+
+
 def not_compared_reason(claim) -> str:
     """Why a claim of the ledger is not set beside another cohort ("" when it is)."""
     if claim.theme == OTHER_STUDIES:
@@ -385,8 +392,14 @@ def compare(data_dir: str | Path | None = None, *, paper: Paper | None = None) -
     paper = paper or load_paper()
     tables = load_tables(data_dir)
     reasons = [not_compared_reason(c) for c in paper.ledger.itertuples(index=False)]
+    reads: dict[str, set[str]] = {}
+    verdicts = _run_checks(paper.ledger[[not r for r in reasons]], tables, paper.literature, reads=reads)
+    # A check that read nothing of the cohort weighs the paper's statements against each other or
+    # against an index's scale: what it gives is the paper's, whatever the cohort.
+    reasons = [
+        r or (READS_NO_COHORT if not reads[c] else "") for r, c in zip(reasons, paper.ledger["claim_id"], strict=True)
+    ]
     compared = paper.ledger[[not r for r in reasons]]
-    verdicts = _run_checks(compared, tables, paper.literature)
     comparison = pd.DataFrame(
         [
             {

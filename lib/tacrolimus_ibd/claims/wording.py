@@ -32,6 +32,19 @@ _COMPARISON_WORDING = (
     (re.compile(r"\bdays in the Results\b"), "days in the patient facts"),
     (re.compile(r"\(Results text\)"), "(patient facts)"),
     (re.compile(r"\bfrom the Results text\b"), "from the patient facts"),
+    # A check's verdict phrases, as a side-by-side: "6/7 is not 2/3" -> "6/7 where the paper says 2/3".
+    (re.compile(r"\b(\d+/\d+(?: = [\d.]+%)?) is not (?=[\w\d])"), r"\1 where the paper says "),
+    (re.compile(r" at (\d+) decimals, not (\S+?)(?=;|$)"), r" at \1 decimals, where the paper prints \2"),
+    (
+        re.compile(r"\bno summary of Table 5 gives the (\w+) (\S+) \("),
+        r"the paper's \1 \2 beside Table 5's summaries (",
+    ),
+    (re.compile(r"\blies below the reported range\b"), "lies below the paper's range"),
+    (re.compile(r"(?<=: )agrees(?=;|$)"), "gives the paper's figure"),
+    (
+        re.compile(r"\bimproved \+ unchanged = (\S+) exceeds the (\d+) CD patients\b"),
+        r"the paper's improved + unchanged = \1, this cohort's \2 CD patients",
+    ),
     # What the paper does not publish, a cohort's data do not record.
     (re.compile(r"\bnot published\b"), "not recorded"),
     (re.compile(r"\bwithout published levels\b"), "without recorded levels"),

@@ -144,9 +144,17 @@ def _renal_trough_high(ev: Evidence, rep: dict) -> Verdict:
     if troughs["trough_max_ng_ml"].isna().all():
         return _no_renal_troughs(troughs)
     computed = {"level": float(troughs["trough_max_ng_ml"].max())}
-    return compare(
-        rep, computed, notes=[f"highest trough in Table 5 of {_patients(troughs.index)} (renal impairment in Table 4)"]
-    )
+    if len(troughs) == 1:  # the paper: one patient with renal impairment
+        where = f"highest trough in Table 5 of {_patients(troughs.index)} (renal impairment in Table 4)"
+    else:  # another cohort may have several: each one's highest, and who has no levels
+        listed = troughs["trough_max_ng_ml"].dropna().sort_values(ascending=False)
+        where = "highest trough in Table 5 of each patient with renal impairment in Table 4: " + ", ".join(
+            f"{_patients([pid])} {_fmt(float(level))}" for pid, level in listed.items()
+        )
+        unlisted = troughs.index[troughs["trough_max_ng_ml"].isna()]
+        if len(unlisted):
+            where += f"; no levels for {_patients(unlisted)}"
+    return compare(rep, computed, notes=[where])
 
 
 @check("renal_trough_after")

@@ -226,13 +226,17 @@ def _fistula_treatment_mean(ev: Evidence, rep: dict) -> Verdict:
     with_fistula = ev.cohort[ev.cohort["perianal_fistula"].astype(bool)]
     if with_fistula.empty:
         return _none_in_cohort("patients with fistulas")
-    months = outcomes.treatment_duration(with_fistula)["months"].dropna()
+    duration = outcomes.treatment_duration(with_fistula).dropna(subset=["months"])
+    months = duration["months"]
     follow = with_fistula["follow_up_months"].dropna()
+    sources = duration["duration_source"].value_counts().sort_index()
+    source = sources.index[0] if len(sources) == 1 else ", ".join(f"{n} from {s}" for s, n in sources.items())
+    coverage = "for all of them" if len(follow) == len(months) else f"for {len(follow)} only"
     return compare(
         rep,
         {"mean": float(months.mean()), "n": len(months)},
         notes=[
-            f"mean months on tacrolimus of the {len(months)} patients with fistulas (Table 4); their follow-up is published for {len(follow)} only (see fistula-follow-up)"
+            f"mean months on tacrolimus of the {len(months)} patients with fistulas ({source}); their follow-up is published {coverage} (see fistula-follow-up)"
         ],
     )
 

@@ -61,7 +61,11 @@ def _trough_mean(ev: Evidence, rep: dict) -> Verdict:
         "the same patients: Table 5 lists every one"  # another cohort may give every patient's levels
         if n_all == n_listed
         else f"not computable: the {n_all - n_listed} patients without published levels ({_ids(sorted(set(ev.cohort.index) - set(table.index)))}) would need "
-        f"patient means averaging about {_fmt(need)} ng/mL for a mean of means of {_fmt_reported(rep, 'mean')}"
+        + (
+            f"patient means averaging about {_fmt(need)} ng/mL for a mean of means of {_fmt_reported(rep, 'mean')}"
+            if need >= 0
+            else f"a negative mean for a mean of means of {_fmt_reported(rep, 'mean')}: no levels of theirs could give it"
+        )
         + (
             f"; a range of patient means from {_fmt_reported(rep, 'min')} would then need one of them at {_fmt_reported(rep, 'min')}"
             if "min" in rep and rep["min"] < summary["lowest_mean"]
