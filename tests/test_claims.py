@@ -695,3 +695,13 @@ def test_a_readme_block_is_rewritten_between_its_markers_only(tmp_path):
     readme.write_text("<!-- x:end -->\n<!-- x:start -->\n", encoding="utf-8")
     with pytest.raises(ValueError, match="needs one <!-- x:start --> followed by one <!-- x:end -->"):
         rewrite_block(readme, "<!-- x:start -->", "<!-- x:end -->", "new")
+
+
+def test_the_tolerated_count_says_it_counts_the_patients_table_4_does_not_list():
+    """A fresh referee re-derived ae-tolerated as reproduced, on the reading that the two patients
+    Table 4 does not list tolerated the drug (no adverse effect of theirs is recorded): the note
+    names them and what the count would be if they were unknown."""
+    audit = claims.evaluate(DATA_DIR, claim_ids=["ae-tolerated"]).set_index("claim_id")
+    row = audit.loc["ae-tolerated"]
+    assert row["status"] == "reproduced"
+    assert "patients 7, 9 are not in Table 4" in row["note"] and "the count would be 12 to 14" in row["note"]

@@ -67,14 +67,18 @@ def _tolerated(ev: Evidence, rep: dict) -> Verdict:
     ok = outcomes.tolerated(ev.cohort)
     stopped = outcomes.stopped_for_side_effects(ev.cohort, ev.facts)
     not_ok = ok.index[~ok]
-    return _count_verdict(
-        rep,
-        ok.index[ok],
-        len(ev.cohort),
-        notes=[
-            f"tolerated = no adverse effect in Table 4; patients {_ids(not_ok)} had one, and {_ids(set(not_ok) - set(stopped.index[stopped]))} of them continued"
-        ],
-    )
+    notes = [
+        f"tolerated = no adverse effect in Table 4; patients {_ids(not_ok)} had one, and {_ids(set(not_ok) - set(stopped.index[stopped]))} of them continued"
+    ]
+    # The reading the count rests on: a patient Table 4 does not list, with no adverse effect recorded
+    # elsewhere, is counted as tolerating the drug (a fresh referee's re-derivation agreed).
+    unlisted = ok.index[ok & ~ev.cohort["in_table4"].astype(bool)]
+    if len(unlisted):
+        notes.append(
+            f"{_patients(unlisted)} {'is' if len(unlisted) == 1 else 'are'} not in Table 4 and no adverse effect of theirs is recorded: "
+            f"counted as tolerated (as unknown, the count would be {int(ok.sum()) - len(unlisted)} to {int(ok.sum())})"
+        )
+    return _count_verdict(rep, ok.index[ok], len(ev.cohort), notes=notes)
 
 
 @check("creatinine_episode")
