@@ -282,3 +282,6 @@ def test_a_comparison_sets_figures_side_by_side_and_leaves_out_what_reads_no_coh
         assert claim_id not in notes and reasons[claim_id] == claims.audit.READS_NO_COHORT
     # Sources and per-patient levels named as this cohort has them.
     assert "(5 from Table 4, 1 from Table 5)" in notes["disc-fistula-duration"]
+    assert notes["renal-creatinine"].startswith("no creatinine value is recorded for Patient 3")
+    assert "(the paper's sentence counts 19)" in notes["cohort-sex"] and "all 16 patients: 14;" in notes["tx-prev-aza"]
+    assert "of these, patients 1, 16 continued" in notes["ae-tolerated"]

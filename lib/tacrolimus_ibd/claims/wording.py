@@ -45,6 +45,12 @@ _COMPARISON_WORDING = (
         re.compile(r"\bimproved \+ unchanged = (\S+) exceeds the (\d+) CD patients\b"),
         r"the paper's improved + unchanged = \1, this cohort's \2 CD patients",
     ),
+    # The paper's sentence, named as the paper's; a count of the cohort's facts in plain words.
+    (re.compile(r"\(the sentence's scope: its counts add up to (\d+)\)"), r"(the paper's sentence counts \1)"),
+    (re.compile(r"\ball (\d+) patients \(the sentence's denominator\) (\d+)"), r"all \1 patients: \2"),
+    (re.compile(r"\bthe Results' list\b"), "the paper's Results' list"),
+    (re.compile(r"\bTable 4 plus the text\b"), "Table 4 plus the patient facts"),
+    (re.compile(r"(?<=from the cohort's patient facts: )(\d+) stated\b"), r"\1 recorded"),
     # What the paper does not publish, a cohort's data do not record.
     (re.compile(r"\bnot published\b"), "not recorded"),
     (re.compile(r"\bwithout published levels\b"), "without recorded levels"),

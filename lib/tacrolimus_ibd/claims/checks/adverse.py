@@ -68,7 +68,7 @@ def _tolerated(ev: Evidence, rep: dict) -> Verdict:
     stopped = outcomes.stopped_for_side_effects(ev.cohort, ev.facts)
     not_ok = ok.index[~ok]
     notes = [
-        f"tolerated = no adverse effect in Table 4; patients {_ids(not_ok)} had one, and {_ids(set(not_ok) - set(stopped.index[stopped]))} of them continued"
+        f"tolerated = no adverse effect in Table 4; patients {_ids(not_ok)} had one; of these, {_patients(set(not_ok) - set(stopped.index[stopped]))} continued"
     ]
     # The reading the count rests on: a patient Table 4 does not list, with no adverse effect recorded
     # elsewhere, is counted as tolerating the drug (a fresh referee's re-derivation agreed).
@@ -91,6 +91,14 @@ def _creatinine_episode(ev: Evidence, rep: dict) -> Verdict:
     """
     low, high = rep["normal_low"], rep["normal_high"]
     renal = ev.cohort.index[ev.cohort["adverse_effects"].map(lambda e: "renal_impairment" in e)]
+    if renal.empty:
+        return _none_in_cohort("patients with renal impairment in Table 4")
+    peaks = outcomes.fact_values(ev.facts, "peak_creatinine_umol_l", numeric=True)
+    if not renal.isin(peaks.index).any():  # the sentence's values would stand in for this cohort's
+        return _judge(
+            {"creatinine_values": 0},
+            unknown=[f"no creatinine value is recorded for {_patients(renal)} (renal impairment in Table 4)"],
+        )
     after = rep["after"]
     readings = [
         (

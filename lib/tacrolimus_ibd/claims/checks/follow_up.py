@@ -436,7 +436,13 @@ def _half_remission(ev: Evidence, rep: dict) -> Verdict:
         (
             "(b) all patients",
             "discrepancy" if all_fit else "reproduced",
-            f"{remission}/{len(ev.cohort)} in remission ({unknown} outcome unknown, so at most {_fmt(100 * (remission + unknown) / len(ev.cohort))}%), "
+            f"{remission}/{len(ev.cohort)} in remission"
+            + (
+                f" ({unknown} outcome unknown, so at most {_fmt(100 * (remission + unknown) / len(ev.cohort))}%)"
+                if unknown
+                else ""
+            )
+            + ", "
             f"at a mean follow-up of {_fmt(computed['months_all_table5'])} months over Table 5's {len(follow)}",
         ),
     ]
