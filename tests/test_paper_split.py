@@ -234,6 +234,8 @@ def test_a_cohort_that_keeps_table_3_is_not_told_that_table_3_is_lost():
     # The CDAI reduction, which the paper's Table 3 would have given, is computed from the cohort's.
     reduction = comparison.set_index("claim_id").loc["cdai-reduction"]
     assert reduction["this cohort"].startswith("median=") and "from Table 3's CDAI of" in reduction["note"]
+    stool = comparison.set_index("claim_id").loc["cd-stool-improved"]
+    assert stool["this cohort"] == "improved=5; unchanged=0" and "from Table 3's stool frequencies" in stool["note"]
 
 
 def test_patient_keys_print_numbers_by_value_and_codes_in_their_natural_order():

@@ -261,7 +261,8 @@ def _fistula_outcomes(ev: Evidence, rep: dict) -> Verdict:
         f"complete: patients {listed['complete_healing']}; partial: {listed['partial_response']}; none: {listed['no_response']}"
     ]
     if not_recorded:
-        notes.append(f"{not_recorded} with a fistula have no fistula outcome in Table 4")
+        unrecorded = counts.loc["not recorded", "patient_ids"].split()
+        notes.append(f"no fistula outcome in Table 4 for {_patients(unrecorded)}")
     return compare(rep, computed, notes=notes)
 
 

@@ -237,6 +237,20 @@ def _cd_stool_counts(ev: Evidence, rep: dict) -> Verdict:
     cd = _group(ev, "CD")
     if cd.empty:
         return _none_in_cohort("CD patients")
+    table3 = ev.tables["table3_week4"]
+    stools = table3[table3["patient_id"].isin(cd.index)].dropna(
+        subset=["stool_frequency_week0_per_day", "stool_frequency_week4_per_day"]
+    )
+    if not stools.empty:  # another cohort's Table 3 gives the stool frequencies: count them
+        change = stools["stool_frequency_week4_per_day"] - stools["stool_frequency_week0_per_day"]
+        computed = {"improved": int((change < 0).sum()), "unchanged": int((change == 0).sum())}
+        return compare(
+            rep,
+            computed,
+            notes=[
+                f"from Table 3's stool frequencies of {len(stools)} of the {len(cd)} CD patients; {int((change > 0).sum())} worse"
+            ],
+        )
     on = _on_treatment_at_week4(ev)[cd.index]
     total = rep["improved"] + rep["unchanged"]
     stool_state = _table3(ev, cd.index, "stool_frequency_week4_per_day")
