@@ -228,7 +228,7 @@ def test_a_cohort_that_keeps_table_3_is_not_told_that_table_3_is_lost():
     comparison, _ = claims.audit.compare(SYNTHETIC)
     notes = " ".join(comparison["note"])
     quoted_from_paper = comparison.loc[comparison["claim_id"] == "pouch-mpdai", "note"]  # the sentence's own values
-    assert "recorded, but not read by these checks" in notes
+    assert "recorded, but not read by this check" in notes
     lost = [n for n in comparison["note"] if "lost" in n and n not in set(quoted_from_paper)]
     assert lost == []
     # The CDAI reduction, which the paper's Table 3 would have given, is computed from the cohort's.
@@ -287,3 +287,9 @@ def test_a_comparison_sets_figures_side_by_side_and_leaves_out_what_reads_no_coh
     assert notes["renal-creatinine"].startswith("no creatinine value is recorded for Patient 3")
     assert "(the paper's sentence counts 19)" in notes["cohort-sex"] and "all 16 patients: 14;" in notes["tx-prev-aza"]
     assert "of these, patients 1, 16 continued" in notes["ae-tolerated"]
+    # A second fresh review: conventions as a side by side, no "patients none", unknown outcomes named.
+    assert "this cohort gives 12.4545, where the paper prints 6" in notes["follow-up-overall"]
+    assert notes["duration-median"].endswith("recorded for every patient")
+    assert "no outcome recorded for Patient 7: counted as not in remission" in notes["uc-remission-end"]
+    this_cohort = dict(zip(comparison["claim_id"], comparison["this cohort"], strict=True))
+    assert this_cohort["tx-prev-adacolumn"].endswith("(no patient)")

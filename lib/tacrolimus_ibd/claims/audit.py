@@ -408,7 +408,7 @@ def compare(data_dir: str | Path | None = None, *, paper: Paper | None = None) -
                 "theme": c.theme,
                 "quote": c.quote,
                 "the paper reported": c.reported,
-                "this cohort": verdicts[c.claim_id].computed,
+                "this cohort": comparison_note(verdicts[c.claim_id].computed),
                 "note": comparison_note(verdicts[c.claim_id].note),
             }
             for c in compared.itertuples(index=False)

@@ -36,6 +36,17 @@ _COMPARISON_WORDING = (
     (re.compile(r"\b(\d+/\d+(?: = [\d.]+%)?) is not (?=[\w\d])"), r"\1 where the paper says "),
     (re.compile(r" at (\d+) decimals, not (\S+?)(?=;|$)"), r" at \1 decimals, where the paper prints \2"),
     (
+        re.compile(r"(-?[\d.]+) prints as \S+ \(half-up\) or \S+ \(truncation\) at [^,;]*, where the paper prints "),
+        r"this cohort gives \1, where the paper prints ",
+    ),
+    # A printing convention that makes the cohort's figure print as the paper's: both, side by side.
+    (
+        re.compile(r"\b(\w+): (-?[\d.]+) prints as (-?[\d.]+) (?:only by truncation )?\([^)]*\)"),
+        r"\1: the paper reported \3, this cohort gives \2",
+    ),
+    (re.compile(r"\bnot (?:published|recorded) for no patient\b"), "recorded for every patient"),
+    (re.compile(r"\bpatients none\b"), "no patient"),
+    (
         re.compile(r"\bno summary of Table 5 gives the (\w+) (\S+) \("),
         r"the paper's \1 \2 beside Table 5's summaries (",
     ),

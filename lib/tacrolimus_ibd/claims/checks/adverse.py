@@ -176,6 +176,9 @@ def _renal_trough_after(ev: Evidence, rep: dict) -> Verdict:
         return _no_renal_troughs(troughs)
     low, high = float(troughs["trough_min_ng_ml"].min()), float(troughs["trough_max_ng_ml"].max())
     inside = low <= rep["level"] <= high
+    levels = troughs.index[troughs["trough_min_ng_ml"].notna()]
+    without = troughs.index.difference(levels)
+    of_whom = _patients(levels) + (f" (no levels for {_patients(without)})" if len(without) else "")
     problems = (
         []
         if inside
@@ -185,6 +188,6 @@ def _renal_trough_after(ev: Evidence, rep: dict) -> Verdict:
         {"table5_range_low": low, "table5_range_high": high},
         problems,
         unknown=[
-            f"single trough values are not published; {_fmt_reported(rep, 'level')} lies within Table 5's range {_fmt(low)}-{_fmt(high)} for {_patients(troughs.index)}"
+            f"single trough values are not published; {_fmt_reported(rep, 'level')} lies within Table 5's range {_fmt(low)}-{_fmt(high)} for {of_whom}"
         ],
     )

@@ -100,6 +100,6 @@ def _trough_target(ev: Evidence, rep: dict) -> Verdict:
         unknown=[
             "a target, not a result: the dose adjustments are not published",
             f"of Table 5's {len(table)} patient means, {int(counts['below'])} lie below, {int(counts['in'])} within and {int(counts['above'])} above the target; "
-            f"{len(outside_singles)} patients had a single level outside it",
+            f"{len(outside_singles)} patients had at least one level outside it",
         ],
     )

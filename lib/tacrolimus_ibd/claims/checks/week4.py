@@ -32,12 +32,11 @@ def _table3(ev: Evidence, ids, column: str) -> str:
     """What Table 3 holds of ``column`` for the patients ``ids``, in the words a note uses:
     "lost" where every row's ``missing_reason`` says so (the paper's transcription: its rows were
     lost in the text extraction), "not recorded" where the values are missing for another reason,
-    and "recorded, but not read by these checks" where another cohort gives them (Table 3's scores
-    are validated, not analysed)."""
+    and "recorded, but not read by this check" where another cohort gives them."""
     table3 = ev.tables.get("table3_week4")
     rows = table3[table3["patient_id"].isin(ids)] if table3 is not None else pd.DataFrame()
     if column in rows and rows[column].notna().any():
-        return "recorded, but not read by these checks"
+        return "recorded, but not read by this check"
     reasons = rows.get("missing_reason", pd.Series(dtype=object)).fillna("")
     if len(rows) and reasons.str.contains("lost", case=False).all():
         return "lost"
@@ -85,6 +84,9 @@ def _group_rate_check(group: str, kind: str) -> CheckFunction:
             from_text = _remission_from_text(part, outcome)
             inferred = [pid for pid, _ in from_text]
             notes = [f"Table 4{' plus the text' if len(inferred) else ''}"]
+            unknown = outcome.index[outcome.isna()]
+            if len(unknown):  # another cohort may not record every outcome: counted as not in remission
+                notes.append(f"no outcome recorded for {_patients(unknown)}: counted as not in remission")
             if len(inferred):
                 notes.append(
                     f"{_patients(inferred)} not in Table 4: remission inferred from the Results text; Table 4 alone gives {len(ids) - len(inferred)}"
