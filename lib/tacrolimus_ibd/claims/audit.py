@@ -168,16 +168,17 @@ def _run_checks(
     *,
     cohort: pd.DataFrame | None = None,
     reads: dict[str, set[str]] | None = None,
+    comparison: bool = False,
 ) -> dict[str, Verdict]:
     """Every claim's verdict on ``tables``; with ``reads`` given, each check's reads (the tables
     it read, and ``_COHORT``) are noted there by claim."""
     cohort = cohort_from_tables(tables) if cohort is None else cohort
-    evidence = Evidence(tables, cohort, literature)
+    evidence = Evidence(tables, cohort, literature, comparison)
     verdicts = {}
     for claim in ledger.itertuples(index=False):
         if reads is not None:
             reads[claim.claim_id] = set()
-            evidence = _TracedEvidence(_ReadLog(tables, reads[claim.claim_id]), cohort, literature)
+            evidence = _TracedEvidence(_ReadLog(tables, reads[claim.claim_id]), cohort, literature, comparison)
         if claim.check:
             if claim.check not in CHECKS:
                 raise KeyError(f"claims.csv: claim {claim.claim_id} names unknown check {claim.check!r}")
@@ -393,7 +394,9 @@ def compare(data_dir: str | Path | None = None, *, paper: Paper | None = None) -
     tables = load_tables(data_dir)
     reasons = [not_compared_reason(c) for c in paper.ledger.itertuples(index=False)]
     reads: dict[str, set[str]] = {}
-    verdicts = _run_checks(paper.ledger[[not r for r in reasons]], tables, paper.literature, reads=reads)
+    verdicts = _run_checks(
+        paper.ledger[[not r for r in reasons]], tables, paper.literature, reads=reads, comparison=True
+    )
     # A check that read nothing of the cohort weighs the paper's statements against each other or
     # against an index's scale: what it gives is the paper's, whatever the cohort.
     reasons = [

@@ -38,11 +38,14 @@ class Verdict:
 @dataclass(frozen=True)
 class Evidence:
     """What a check may read: the validated tables, the joined cohort and the paper's literature
-    table (``paper.Paper.literature``: the other studies' own figures)."""
+    table (``paper.Paper.literature``: the other studies' own figures). ``comparison`` is true when
+    the cohort is set beside the paper rather than audited (``audit.compare``): a check then leaves
+    out readings that only ask whether unrecorded values could give the paper's figure."""
 
     tables: dict[str, pd.DataFrame]
     cohort: pd.DataFrame
     literature: pd.DataFrame
+    comparison: bool = False
 
     @property
     def facts(self) -> pd.DataFrame:
@@ -245,7 +248,9 @@ def _follow_up_floor(cohort: pd.DataFrame) -> pd.Series:
     return pd.concat([months, relapse], axis=1).max(axis=1, skipna=True).where(months.notna() | relapse.notna())
 
 
-def _follow_up_check(cohort: pd.DataFrame, rep: dict, label: str, *, scope_is_clear: bool) -> Verdict:
+def _follow_up_check(
+    cohort: pd.DataFrame, rep: dict, label: str, *, scope_is_clear: bool, comparison: bool = False
+) -> Verdict:
     """A reported mean follow-up against Table 5 and what its unlisted patients would need.
 
     Two readings of the group: (a) the patients Table 5 lists, (b) every patient of the group,
@@ -259,6 +264,11 @@ def _follow_up_check(cohort: pd.DataFrame, rep: dict, label: str, *, scope_is_cl
         return _none_in_cohort(label)
     follow = cohort["follow_up_months"].astype(float)
     known, floors = follow.dropna(), _follow_up_floor(cohort)[follow.isna()]
+    if comparison:  # this cohort's mean beside the paper's, and whose follow-up is not recorded
+        unrecorded = f"; not recorded for {_patients(floors.index)}" if len(floors) else ""
+        return compare(
+            rep, {"mean": float(known.mean())}, notes=[f"{len(known)} {label} with a follow-up in Table 5{unrecorded}"]
+        )
     decimals = rep.decimals["mean"]
     bounds = _mean_bounds(known, floors)
     computed = {f"mean_table5_{len(known)}_patients": float(known.mean())}

@@ -202,23 +202,23 @@ def _stop_at_week(ev: Evidence, rep: dict) -> Verdict:
 
 @check("cd_follow_up")
 def _cd_follow_up(ev: Evidence, rep: dict) -> Verdict:
-    return _follow_up_check(_group(ev, "CD"), rep, "CD patients", scope_is_clear=True)
+    return _follow_up_check(_group(ev, "CD"), rep, "CD patients", scope_is_clear=True, comparison=ev.comparison)
 
 
 @check("uc_follow_up")
 def _uc_follow_up(ev: Evidence, rep: dict) -> Verdict:
-    return _follow_up_check(_group(ev, "UC"), rep, "UC patients", scope_is_clear=True)
+    return _follow_up_check(_group(ev, "UC"), rep, "UC patients", scope_is_clear=True, comparison=ev.comparison)
 
 
 @check("fistula_follow_up")
 def _fistula_follow_up(ev: Evidence, rep: dict) -> Verdict:
     with_fistula = ev.cohort[ev.cohort["perianal_fistula"].astype(bool)]
-    return _follow_up_check(with_fistula, rep, "patients with fistulas", scope_is_clear=True)
+    return _follow_up_check(with_fistula, rep, "patients with fistulas", scope_is_clear=True, comparison=ev.comparison)
 
 
 @check("overall_follow_up")
 def _overall_follow_up(ev: Evidence, rep: dict) -> Verdict:
-    return _follow_up_check(ev.cohort, rep, "patients", scope_is_clear=False)
+    return _follow_up_check(ev.cohort, rep, "patients", scope_is_clear=False, comparison=ev.comparison)
 
 
 @check("fistula_treatment_mean")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ... import trough
-from .base import Evidence, Verdict, _fmt, _fmt_reported, _ids, _judge, _reading, check
+from .base import Evidence, Verdict, _fmt, _fmt_reported, _ids, _judge, _patients, _reading, check
 
 # --- checks: trough levels -------------------------------------------------------------------
 
@@ -56,6 +56,17 @@ def _trough_mean(ev: Evidence, rep: dict) -> Verdict:
     mean_fits = readings[(readings["reported_part"] == "mean") & readings["agrees"]]
     status_a = "reproduced" if not len(mean_fits) == 0 and not mixed else "discrepancy"
     n_all, n_listed = len(ev.cohort), int(summary["n"])
+    unlisted = sorted(set(ev.cohort.index) - set(table.index))
+    if ev.comparison:  # Table 5's summaries beside the paper's figures, without solving for the unlisted
+        notes = [f"the {n_listed} patients of Table 5: " + ("; ".join(problems) or "agrees")]
+        return _judge(
+            {
+                "mean_of_table5_means": summary["mean_of_means"],
+                "median_of_table5_means": summary["median_of_means"],
+                "n": n_listed,
+            },
+            notes=notes + ([f"no levels for {_patients(unlisted)}"] if unlisted else []),
+        )
     need = (rep["mean"] * n_all - summary["mean_of_means"] * n_listed) / (n_all - n_listed) if n_all > n_listed else 0
     reading_b = (
         "the same patients: Table 5 lists every one"  # another cohort may give every patient's levels
