@@ -51,6 +51,21 @@ def paper_text() -> str:
     return PAPER_TEXT.read_text(encoding="utf-8")
 
 
+def run_synthetic_tool(*args: str) -> tuple[int, str]:
+    """tools/make_synthetic_cohort.py with these arguments, in this process: (exit status, stderr)."""
+    import contextlib
+    import importlib.util
+    import io
+
+    spec = importlib.util.spec_from_file_location("make_synthetic_cohort", ROOT / "tools" / "make_synthetic_cohort.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        status = module.main(list(args))
+    return status, err.getvalue()
+
+
 def copy_project(target: Path, notebooks: list[str] | None = None) -> Path:
     """A copy of data/ and of the committed notebooks (all, or the names given) in target."""
     shutil.copytree(DATA_DIR, target / "data")

@@ -28,6 +28,9 @@ COHORTS = {
         "12",
     ],
     "thousand": ["--patients", "1000", "--seed", "13"],
+    # No CD patient: notebook 03 used to stop ('n must be at least 1, got 0').
+    "uc_alone": ["--patients", "5", "--groups", "UC"],
+    "pouchitis_alone": ["--patients", "5", "--groups", "pouchitis"],
 }
 
 
@@ -42,6 +45,8 @@ def _run(*args: str) -> subprocess.CompletedProcess:
         "one_patient",
         "cd_alone_string_ids_shuffled",
         "thousand",
+        "uc_alone",
+        "pouchitis_alone",
     ],
 )
 def test_validate_and_every_notebook_run_on_the_cohort(name, tmp_path):
@@ -58,6 +63,10 @@ def test_validate_and_every_notebook_run_on_the_cohort(name, tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     assert sorted(p.name for p in (outputs / "notebooks").glob("*.ipynb")) == NOTEBOOKS
     assert json.loads((outputs / "manifest.json").read_text())["completed"] is True
+    for path in sorted((outputs / "notebooks").glob("*.ipynb")):  # no warning, nothing on stderr
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        stderr = [o for c in cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
+        assert stderr == [], (name, path.name, stderr)
     # Per-patient tables: one row per patient up to the display limit, counts (and a caption saying so) above it.
     from tacrolimus_ibd.outputs import PER_PATIENT_DISPLAY_LIMIT
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-import io
 import json
 import shutil
 import subprocess
@@ -17,7 +14,7 @@ import pytest
 
 from tacrolimus_ibd.__main__ import main
 
-from .conftest import DATA_DIR, ROOT
+from .conftest import DATA_DIR, ROOT, run_synthetic_tool
 
 TOOL = ROOT / "tools" / "make_synthetic_cohort.py"
 EXAMPLE = ROOT / "examples" / "synthetic_cohort"
@@ -25,13 +22,8 @@ EXAMPLE = ROOT / "examples" / "synthetic_cohort"
 
 def _tool(*args: str) -> SimpleNamespace:
     """tools/make_synthetic_cohort.py with these arguments, in this process: exit status, stderr."""
-    spec = importlib.util.spec_from_file_location("make_synthetic_cohort", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    err = io.StringIO()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-        status = module.main(list(args))
-    return SimpleNamespace(returncode=status, stderr=err.getvalue())
+    status, stderr = run_synthetic_tool(*args)
+    return SimpleNamespace(returncode=status, stderr=stderr)
 
 
 def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -261,20 +253,3 @@ def test_the_pages_set_the_cohort_beside_the_paper_in_the_comparisons_words(cent
     for page, phrases in paper_only.items():
         assert not [p for p in phrases if p in text(page)], page
     assert "synthetic" in text("appraisal.html").lower() and "This cohort" in text("summary.html")
-
-
-@pytest.mark.e2e
-@pytest.mark.parametrize("groups", ["UC", "pouchitis"])
-def test_a_cohort_of_one_group_runs_every_notebook_without_a_warning(tmp_path, groups):
-    """Any subset of groups is a valid cohort: with no CD patient, notebook 03 used to stop
-    ('n must be at least 1, got 0'). Every notebook runs, and none prints to stderr."""
-    cohort, outputs = tmp_path / "cohort", tmp_path / "outputs"
-    assert _tool(str(cohort), "--patients", "5", "--groups", groups).returncode == 0
-    run = _run(
-        "-m", "tacrolimus_ibd", "reproduce", "--data-dir", str(cohort), "--output-dir", str(outputs), "--no-progress"
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    for path in sorted((outputs / "notebooks").glob("*.ipynb")):
-        cells = json.loads(path.read_text())["cells"]
-        stderr = [o for c in cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
-        assert stderr == [], (path.name, stderr)

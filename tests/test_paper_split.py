@@ -12,7 +12,7 @@ import pytest
 from tacrolimus_ibd import claims, data, open_study
 from tacrolimus_ibd.paper import default_paper_dir, load_paper
 
-from .conftest import DATA_DIR, ROOT
+from .conftest import DATA_DIR, ROOT, run_synthetic_tool
 
 SYNTHETIC = ROOT / "examples" / "synthetic_cohort"
 PAPER_FILES = ("claims.csv", "literature.csv")
@@ -178,15 +178,7 @@ def test_the_slides_and_the_journal_club_page_ask_about_the_comparison_on_anothe
 
 def _synthetic(folder, *args: str):
     """tools/make_synthetic_cohort.py into ``folder`` (in this process): the folder."""
-    import contextlib
-    import importlib.util
-    import io
-
-    spec = importlib.util.spec_from_file_location("make_synthetic_cohort", ROOT / "tools" / "make_synthetic_cohort.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        assert module.main([str(folder), *args]) == 0
+    assert run_synthetic_tool(str(folder), *args)[0] == 0
     return folder
 
 

@@ -64,22 +64,15 @@ def test_a_group_the_cohort_lacks_reads_as_no_rate(study):
 def test_a_cohort_without_cd_patients_has_no_cdai_p_values_and_draws_no_warning(tmp_path):
     """A UC-only cohort (any subset of groups is a valid cohort) used to stop notebook 03 with
     'n must be at least 1, got 0'; its CDAI P table is empty, and the P figure says so."""
-    import contextlib
-    import importlib.util
-    import io
     import warnings
 
     import matplotlib.pyplot as plt
 
     from tacrolimus_ibd import plots
 
-    from .conftest import ROOT
+    from .conftest import run_synthetic_tool
 
-    spec = importlib.util.spec_from_file_location("make_synthetic_cohort", ROOT / "tools" / "make_synthetic_cohort.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert tool.main([str(tmp_path / "uc"), "--patients", "8", "--groups", "UC"]) == 0
+    assert run_synthetic_tool(str(tmp_path / "uc"), "--patients", "8", "--groups", "UC")[0] == 0
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         result = short_term.short_term_outcomes(open_study(tmp_path / "uc", style=False))

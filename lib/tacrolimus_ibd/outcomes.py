@@ -559,25 +559,36 @@ def outcome_rates(
 #: Witts 1955), modified PDAI (Shen et al. 2003). Lower is less active on each.
 TABLE3_INDEX = {"CD": "CDAI", "UC": "modified Truelove-Witts", "pouchitis": "mPDAI"}
 
+#: Table 3's paired measures: (week-0 column, week-4 column).
+TABLE3_MEASURES = {
+    "disease_activity": ("disease_activity_week0", "disease_activity_week4"),
+    "stool_frequency": ("stool_frequency_week0_per_day", "stool_frequency_week4_per_day"),
+}
+
 #: The columns of :func:`table3_changes`.
 TABLE3_CHANGE_COLUMNS = ["patient_id", "group", "index", "week0", "week4", "change"]
 
 
-def table3_changes(study) -> pd.DataFrame:
-    """Each patient's disease-activity index at weeks 0 and 4 where Table 3 gives both, and the
-    change (week 4 minus week 0: negative is a fall). Empty when Table 3 gives no such pair, as in
-    the paper's transcription, whose Table 3 rows were lost. ``study``: anything with ``tables``
-    and ``cohort`` (a ``study.Study``, a check's Evidence)."""
+def table3_changes(study, *, measure: str = "disease_activity") -> pd.DataFrame:
+    """Each patient's ``measure`` (``TABLE3_MEASURES``: the disease-activity index, or the stool
+    frequency) at weeks 0 and 4 where Table 3 gives both, and the change (week 4 minus week 0:
+    negative is a fall). Empty when Table 3 gives no such pair, as in the paper's transcription,
+    whose Table 3 rows were lost. ``study``: anything with ``tables`` and ``cohort`` (a
+    ``study.Study``, a check's Evidence)."""
+    week0, week4 = TABLE3_MEASURES[measure]
     table3 = study.tables["table3_week4"]
-    both = table3.dropna(subset=["disease_activity_week0", "disease_activity_week4"])
+    both = table3.dropna(subset=[week0, week4])
     group = study.cohort["diagnosis"].reindex(both["patient_id"]).to_numpy()
     frame = pd.DataFrame(
         {
             "patient_id": both["patient_id"].to_numpy(),
             "group": group,
-            "index": [TABLE3_INDEX.get(g, "disease activity") for g in group],
-            "week0": both["disease_activity_week0"].astype(float).to_numpy(),
-            "week4": both["disease_activity_week4"].astype(float).to_numpy(),
+            "index": [
+                TABLE3_INDEX.get(g, "disease activity") if measure == "disease_activity" else "stools per day"
+                for g in group
+            ],
+            "week0": both[week0].astype(float).to_numpy(),
+            "week4": both[week4].astype(float).to_numpy(),
         }
     )
     frame["change"] = frame["week4"] - frame["week0"]

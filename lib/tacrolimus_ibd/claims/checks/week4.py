@@ -43,9 +43,9 @@ def _table3(ev: Evidence, ids, column: str) -> str:
     return "not recorded"
 
 
-def _scored(ev: Evidence, group: str) -> pd.DataFrame:
-    """The ``group``'s patients whose index Table 3 gives at weeks 0 and 4 (``outcomes.table3_changes``)."""
-    changes = outcomes.table3_changes(ev)
+def _scored(ev: Evidence, group: str, measure: str = "disease_activity") -> pd.DataFrame:
+    """The ``group``'s patients whose ``measure`` Table 3 gives at weeks 0 and 4 (``outcomes.table3_changes``)."""
+    changes = outcomes.table3_changes(ev, measure=measure)
     return changes[changes["group"] == group]
 
 
@@ -239,12 +239,9 @@ def _cd_stool_counts(ev: Evidence, rep: dict) -> Verdict:
     cd = _group(ev, "CD")
     if cd.empty:
         return _none_in_cohort("CD patients")
-    table3 = ev.tables["table3_week4"]
-    stools = table3[table3["patient_id"].isin(cd.index)].dropna(
-        subset=["stool_frequency_week0_per_day", "stool_frequency_week4_per_day"]
-    )
+    stools = _scored(ev, "CD", measure="stool_frequency")
     if not stools.empty:  # another cohort's Table 3 gives the stool frequencies: count them
-        change = stools["stool_frequency_week4_per_day"] - stools["stool_frequency_week0_per_day"]
+        change = stools["change"]
         computed = {"improved": int((change < 0).sum()), "unchanged": int((change == 0).sum())}
         return compare(
             rep,
