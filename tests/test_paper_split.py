@@ -10,6 +10,7 @@ import shutil
 import pytest
 
 from tacrolimus_ibd import claims, data, open_study
+from tacrolimus_ibd.claims import audit
 from tacrolimus_ibd.paper import default_paper_dir, load_paper
 
 from .conftest import DATA_DIR, ROOT, run_synthetic_tool
@@ -203,7 +204,7 @@ def test_every_compared_check_runs_on_any_cohort_without_a_warning(tmp_path, arg
     folder = _synthetic(tmp_path / "cohort", *args)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        comparison, _ = claims.audit.compare(folder)
+        comparison, _ = audit.compare(folder)
     broken = {r.claim_id: r.note for r in comparison.itertuples() if any(w in r.note for w in BROKEN_NOTE)}
     assert broken == {}
     if "--groups" in args and "UC" in args:
@@ -217,7 +218,7 @@ def test_every_compared_check_runs_on_any_cohort_without_a_warning(tmp_path, arg
 def test_a_cohort_that_keeps_table_3_is_not_told_that_table_3_is_lost():
     """The paper's Table 3 rows were lost (its missing_reason says so); the synthetic example's
     Table 3 has values, which the checks do not read: its notes say that, not "lost"."""
-    comparison, _ = claims.audit.compare(SYNTHETIC)
+    comparison, _ = audit.compare(SYNTHETIC)
     notes = " ".join(comparison["note"])
     quoted_from_paper = comparison.loc[comparison["claim_id"] == "pouch-mpdai", "note"]  # the sentence's own values
     assert "recorded, but not read by this check" in notes
@@ -228,6 +229,67 @@ def test_a_cohort_that_keeps_table_3_is_not_told_that_table_3_is_lost():
     assert reduction["this cohort"].startswith("median=") and "from Table 3's CDAI of" in reduction["note"]
     stool = comparison.set_index("claim_id").loc["cd-stool-improved"]
     assert stool["this cohort"] == "improved=5; unchanged=0" and "from Table 3's stool frequencies" in stool["note"]
+
+
+def test_every_week4_figure_of_a_kept_table_3_is_set_beside_the_papers():
+    """The sentences the paper's lost Table 3 would have decided (median CDAI at weeks 0 and 4,
+    the stool-frequency summary, the abstract's fall of three a day, the Discussion's CD benefit
+    and UC decline) are computed from a cohort's own Table 3: figures re-derived here from the
+    example's CSV files, not from the library."""
+    import pandas as pd
+
+    groups = pd.read_csv(SYNTHETIC / "table1_baseline.csv").set_index("patient_id")["analysis_group"]
+    table3 = pd.read_csv(SYNTHETIC / "table3_week4.csv").set_index("patient_id")
+    cd, uc = (table3[groups.reindex(table3.index) == g] for g in ("CD", "UC"))
+    cdai0, cdai4 = cd["disease_activity_week0"].dropna(), cd["disease_activity_week4"].dropna()
+    stools = cd[["stool_frequency_week0_per_day", "stool_frequency_week4_per_day"]].dropna()
+    fall = stools.iloc[:, 0] - stools.iloc[:, 1]
+    cd_pairs = cd[["disease_activity_week0", "disease_activity_week4"]].dropna()
+    uc_pairs = uc[["disease_activity_week0", "disease_activity_week4"]].dropna()
+
+    def fmt(value):
+        return f"{value:g}" if float(value).is_integer() else f"{value:.2f}".rstrip("0")
+
+    comparison, left_out = audit.compare(SYNTHETIC)
+    this = dict(zip(comparison["claim_id"], comparison["this cohort"], strict=True))
+    assert this["cdai-week0"] == f"median={fmt(cdai0.median())}; min={fmt(cdai0.min())}; max={fmt(cdai0.max())}"
+    assert this["cdai-week4"] == f"median={fmt(cdai4.median())}; min={fmt(cdai4.min())}; max={fmt(cdai4.max())}"
+    assert this["cd-stool-frequency"] == (
+        f"mean_reduction={fmt(fall.mean())}; median_week0={fmt(stools.iloc[:, 0].median())}; "
+        f"median_week4={fmt(stools.iloc[:, 1].median())}"
+    )
+    assert this["abstract-stool-reduction"] == f"reduction_per_day={fmt(fall.mean())}"
+    cd_fell = int((cd_pairs.iloc[:, 1] < cd_pairs.iloc[:, 0]).sum())
+    assert this["disc-cd-benefit"].startswith(f"benefited={cd_fell};")
+    uc_fell = int((uc_pairs.iloc[:, 1] < uc_pairs.iloc[:, 0]).sum())
+    assert this["disc-uc-two-thirds"] == f"declined={uc_fell}; total={int((groups == 'UC').sum())}"
+    assert not set(left_out["claim_id"]) & {
+        "cdai-week0",
+        "cdai-week4",
+        "cd-stool-frequency",
+        "abstract-stool-reduction",
+    }
+
+
+def test_a_table_3_left_empty_for_another_reason_is_not_recorded_not_lost(data_copy):
+    """On a cohort whose Table 3 is empty for its own reason, the week-4 summaries say what they
+    need and that this cohort does not record it; only the paper's transcription says "lost"."""
+    import pandas as pd
+
+    path = data_copy / "table3_week4.csv"
+    table3 = pd.read_csv(path)
+    table3["missing_reason"] = "not assessed at week 4"
+    table3.to_csv(path, index=False)
+    comparison, _ = audit.compare(data_copy)
+    notes = dict(zip(comparison["claim_id"], comparison["note"], strict=True))
+    assert notes["cdai-week0"] == "needs each CD patient's estimated CDAI before treatment from Table 3 (not recorded)"
+    assert (
+        notes["cd-stool-frequency"]
+        == "needs the CD patients' stool frequencies at weeks 0 and 4 from Table 3 (not recorded)"
+    )
+    assert not any(
+        "lost" in notes[c] for c in ("cdai-week0", "cdai-week4", "cd-stool-frequency", "abstract-stool-reduction")
+    )
 
 
 def test_patient_keys_print_numbers_by_value_and_codes_in_their_natural_order():
@@ -244,7 +306,7 @@ def test_patient_keys_print_numbers_by_value_and_codes_in_their_natural_order():
 def test_the_shortest_course_is_read_from_the_cohorts_own_stop_days(paper_audit):
     """The paper's note names its one patient stopped after 5 days; another cohort's note gives its
     own stop days (3-21 in the example), in the words of a comparison, never the paper's 5 days."""
-    comparison, _ = claims.audit.compare(SYNTHETIC)
+    comparison, _ = audit.compare(SYNTHETIC)
     note = comparison.set_index("claim_id").loc["duration-mean-range", "note"]
     assert "3-21 days in the patient facts" in note and "5 days" not in note and "Results" not in note
     paper_note = paper_audit.set_index("claim_id").loc["duration-mean-range", "note"]
@@ -254,7 +316,7 @@ def test_the_shortest_course_is_read_from_the_cohorts_own_stop_days(paper_audit)
 def test_a_comparison_says_recorded_where_the_audit_says_published(paper_audit):
     """What the paper does not publish, another cohort's data do not record: its notes say so, and
     name no patient as inferred from the paper's sentence when none was."""
-    comparison, _ = claims.audit.compare(SYNTHETIC)
+    comparison, _ = audit.compare(SYNTHETIC)
     notes = " ".join(comparison["note"])
     assert "published" not in notes and "not recorded" in notes
     assert "no patient were inferred" not in notes
@@ -266,13 +328,13 @@ def test_a_comparison_sets_figures_side_by_side_and_leaves_out_what_reads_no_coh
     not 2/3", "no summary of Table 5 gives", "..., not 6") read as a side-by-side; a claim whose
     check reads nothing of the cohort (the paper's mPDAI sentence, its dose statements, index
     cut-offs) is left out with the reason, not shown with the paper's own values as this cohort's."""
-    comparison, left_out = claims.audit.compare(SYNTHETIC)
+    comparison, left_out = audit.compare(SYNTHETIC)
     notes = dict(zip(comparison["claim_id"], comparison["note"], strict=True))
     assert notes["disc-uc-two-thirds"].startswith("6/7 where the paper says 2/3")
     assert "no summary of Table 5 gives" not in notes["trough-mean"]
     reasons = dict(zip(left_out["claim_id"], left_out["reason"], strict=True))
     for claim_id in ("pouch-mpdai", "methods-initial-dose", "methods-cdai-remission"):
-        assert claim_id not in notes and reasons[claim_id] == claims.audit.READS_NO_COHORT
+        assert claim_id not in notes and reasons[claim_id] == audit.READS_NO_COHORT
     # Sources and per-patient levels named as this cohort has them.
     assert "(5 from Table 4, 1 from Table 5)" in notes["disc-fistula-duration"]
     assert notes["renal-creatinine"].startswith("no creatinine value is recorded for Patient 3")

@@ -43,6 +43,20 @@ def _table3(ev: Evidence, ids, column: str) -> str:
     return "not recorded"
 
 
+def _table3_column(ev: Evidence, part: pd.DataFrame, column: str) -> pd.Series:
+    """The ``column`` of Table 3 for the patients of ``part`` where it is recorded, by patient."""
+    table3 = ev.tables["table3_week4"]
+    rows = table3[table3["patient_id"].isin(part.index)]
+    return rows.set_index("patient_id")[column].dropna().astype(float)
+
+
+def _table3_needed(ev: Evidence, part: pd.DataFrame, column: str, needs: str, *, where_lost: str) -> Verdict:
+    """Not computable: the claim needs ``needs`` of Table 3, which does not give ``column`` for
+    ``part``. ``where_lost`` is the note where Table 3's rows were lost (the paper's transcription)."""
+    state = _table3(ev, part.index, column)
+    return _judge({}, unknown=[where_lost if state == "lost" else f"needs {needs} from Table 3 ({state})"])
+
+
 def _scored(ev: Evidence, group: str, measure: str = "disease_activity") -> pd.DataFrame:
     """The ``group``'s patients whose ``measure`` Table 3 gives at weeks 0 and 4 (``outcomes.table3_changes``)."""
     changes = outcomes.table3_changes(ev, measure=measure)
@@ -167,6 +181,18 @@ def _cd_week4_benefit(ev: Evidence, rep: dict) -> Verdict:
     if cd.empty:
         return _none_in_cohort("CD patients")
     on = _on_treatment_at_week4(ev)[cd.index]
+    stopped = f"stopped before week 4: patients {_ids(on.index[~on])} (Table 4 and the Results' stop days)"
+    scored = _scored(ev, "CD")
+    if not scored.empty:  # another cohort's Table 3 gives the CDAI: a benefit is a fall in it, as the sentence says
+        fell = int((scored["change"] < 0).sum())
+        return compare(
+            rep,
+            {"benefited": fell, "discontinued": int((~on).sum())},
+            notes=[
+                stopped,
+                f"benefit read as a fall in Table 3's CDAI: {fell} of the {len(scored)} CD patients scored at weeks 0 and 4",
+            ],
+        )
     responders = cd.index[cd["week4_response"].fillna(False).astype(bool)]
     computed = {"benefited": len(responders), "discontinued": int((~on).sum())}
     cdai_state = _table3(ev, cd.index, "disease_activity_week4")
@@ -178,7 +204,7 @@ def _cd_week4_benefit(ev: Evidence, rep: dict) -> Verdict:
     return compare(
         rep,
         computed,
-        notes=[f"stopped before week 4: patients {_ids(on.index[~on])} (Table 4 and the Results' stop days); {basis}"],
+        notes=[f"{stopped}; {basis}"],
         inferred=_week4_from_text(cd),
     )
 
@@ -230,6 +256,93 @@ def _cdai_reduction(ev: Evidence, rep: dict) -> Verdict:
             f"median and range of the reductions need the per-patient CDAI of Table 3 ({_table3(ev, cd.index, 'disease_activity_week4')})",
             f"P: the range starts above 0, so every reduction was positive and the two-sided P depends on n alone: {listing}. "
             f"The reported P is given by: {fit}; the paper does not name its test",
+        ],
+    )
+
+
+def _cdai_summary_check(column: str, week: str) -> CheckFunction:
+    """The median and range of the CD patients' estimated CDAI at ``week`` (Results: 'The initial
+    median CDAI was ...', 'this decreased to a median of ...'), over the CD patients Table 3 scores."""
+
+    def run(ev: Evidence, rep: dict) -> Verdict:
+        cd = _group(ev, "CD")
+        if cd.empty:
+            return _none_in_cohort("CD patients")
+        cdai = _table3_column(ev, cd, column)
+        if cdai.empty:
+            return _table3_needed(
+                ev,
+                cd,
+                column,
+                f"each CD patient's estimated CDAI {week}",
+                where_lost=f"Needs each CD patient's estimated CDAI {week}, which was in Table 3, whose rows are lost; "
+                "no other table or sentence gives them.",
+            )
+        unscored = cd.index.difference(cdai.index)
+        notes = [f"from Table 3's CDAI of {len(cdai)} of the {len(cd)} CD patients"]
+        if len(unscored):
+            notes.append(f"no CDAI {week} for {_patients(unscored)}")
+        computed = {"median": float(cdai.median()), "min": float(cdai.min()), "max": float(cdai.max())}
+        return compare(rep, computed, notes=notes)
+
+    return run
+
+
+check("cdai_week0_summary")(_cdai_summary_check("disease_activity_week0", "before treatment"))
+check("cdai_week4_summary")(_cdai_summary_check("disease_activity_week4", "at week 4"))
+
+
+def _cd_stool_falls(ev: Evidence, *, where_lost: str) -> Verdict | tuple[pd.DataFrame, pd.Series, str]:
+    """The CD patients' stool frequencies at weeks 0 and 4 (``outcomes.table3_changes``) and each
+    one's fall in stools per day, and whom they cover; or, where Table 3 gives none, why not (``where_lost`` on the paper)."""
+    cd = _group(ev, "CD")
+    if cd.empty:
+        return _none_in_cohort("CD patients")
+    stools = _scored(ev, "CD", measure="stool_frequency")
+    if stools.empty:
+        needs = "the CD patients' stool frequencies at weeks 0 and 4"
+        return _table3_needed(ev, cd, "stool_frequency_week4_per_day", needs, where_lost=where_lost)
+    return stools, -stools["change"], f"{len(stools)} of the {len(cd)} CD patients"
+
+
+@check("cd_stool_frequency")
+def _cd_stool_frequency(ev: Evidence, rep: dict) -> Verdict:
+    """Results: the mean fall in the CD patients' stool frequency, and the medians at weeks 0 and 4,
+    over the CD patients Table 3 gives at both weeks."""
+    found = _cd_stool_falls(
+        ev,
+        where_lost="Needs the CD patients' stool frequencies at week 0 and week 4, which were in Table 3, whose rows are lost.",
+    )
+    if isinstance(found, Verdict):
+        return found
+    stools, falls, covered = found
+    computed = {
+        "mean_reduction": float(falls.mean()),
+        "median_week0": float(stools["week0"].median()),
+        "median_week4": float(stools["week4"].median()),
+    }
+    return compare(rep, computed, notes=[f"from Table 3's stool frequencies of {covered}"])
+
+
+@check("abstract_stool_reduction")
+def _abstract_stool_reduction(ev: Evidence, rep: dict) -> Verdict:
+    """Abstract: a fall in stool frequency of three per day at week 4. It names neither the group
+    nor the summary; the Results give it as the CD patients' mean (claim cd-stool-frequency), the
+    reading compared here, with the median beside it."""
+    found = _cd_stool_falls(
+        ev,
+        where_lost="Needs the week-0 and week-4 stool frequencies of Table 3, whose rows are lost; the abstract does not "
+        "say whether three is a mean or a median (the Results give it as a mean: cd-stool-frequency).",
+    )
+    if isinstance(found, Verdict):
+        return found
+    _, falls, covered = found
+    return compare(
+        rep,
+        {"reduction_per_day": float(falls.mean())},
+        notes=[
+            f"read as the CD patients' mean fall, as the Results give it (cd-stool-frequency), over "
+            f"{covered} in Table 3; their median fall is {_fmt(float(falls.median()))}"
         ],
     )
 
@@ -306,12 +419,22 @@ def _uc_two_thirds(ev: Evidence, rep: dict) -> Verdict:
     uc = _group(ev, "UC")
     if uc.empty:
         return _none_in_cohort("UC patients")
-    declined = int(uc["week4_response"].fillna(False).astype(bool).sum())
+    scored = _scored(ev, "UC")
+    if scored.empty:  # the paper's transcription: each patient's week-4 response, from the text
+        declined = int(uc["week4_response"].fillna(False).astype(bool).sum())
+        notes, inferred = [_basis_note(uc, "week4_response_basis")], _week4_from_text(uc)
+    else:  # another cohort's Table 3 gives the Truelove-Witts scores: a decline is a fall in them
+        declined = int((scored["change"] < 0).sum())
+        unscored = uc.index.difference(pd.Index(scored["patient_id"]))
+        notes = [f"from Table 3's Truelove-Witts scores of {len(scored)} of the {len(uc)} UC patients"]
+        if len(unscored):
+            notes.append(f"no score at both weeks for {_patients(unscored)}: counted as no decline")
+        inferred = ()
     fraction = Fraction(declined, len(uc))
     reported_fraction = Fraction(int(rep["numerator"]), int(rep["denominator"]))
     computed = {"declined": declined, "total": len(uc)}
     problems = [] if fraction == reported_fraction else [f"{declined}/{len(uc)} is not {reported_fraction}"]
-    return _judge(computed, problems, notes=[_basis_note(uc, "week4_response_basis")], inferred=_week4_from_text(uc))
+    return _judge(computed, problems, notes=notes, inferred=inferred)
 
 
 @check("pouch_response_from_mpdai")
