@@ -112,6 +112,32 @@ def test_the_papers_table_3_gives_no_scores_and_says_why(result):
     assert "Table 3 rows lost in the text extraction" in result.reading("table3")
 
 
+def test_stool_frequency_is_summarised_where_a_cohort_gives_it_and_said_lost_on_the_paper(result):
+    """The Results' stool-frequency summaries (mean fall, medians, improved/unchanged) from a
+    cohort's Table 3, re-derived here from the example's CSV; on the paper's transcription the
+    reading says that none can be re-derived, and why, instead of the markdown asserting it."""
+    import pandas as pd
+
+    from .conftest import ROOT
+
+    folder = ROOT / "examples" / "synthetic_cohort"
+    synthetic = short_term.short_term_outcomes(open_study(folder, style=False))
+    groups = pd.read_csv(folder / "table1_baseline.csv").set_index("patient_id")["analysis_group"]
+    table3 = pd.read_csv(folder / "table3_week4.csv")
+    cd = table3[table3["patient_id"].map(groups) == "CD"].dropna(
+        subset=["stool_frequency_week0_per_day", "stool_frequency_week4_per_day"]
+    )
+    fall = cd["stool_frequency_week0_per_day"] - cd["stool_frequency_week4_per_day"]
+    reading = synthetic.reading("stool")
+    assert f"CD, from Table 3: {len(cd)} of {int((groups == 'CD').sum())} patients" in reading
+    assert f"mean fall {round(fall.mean(), 2):g} per day" in reading
+    assert f"improved in {int((fall > 0).sum())}, unchanged in {int((fall == 0).sum())}" in reading
+    assert "the paper reported: mean fall 3 per day" in reading and "a comparison" in reading
+    assert result.cd_stool.empty
+    paper = result.reading("stool")
+    assert "Table 3 rows lost in the text extraction" in paper and "none of the reported values" in paper
+
+
 def test_wilcoxon_change_drops_unchanged_pairs_and_tests_nothing_when_none_changed():
     from tacrolimus_ibd import statistics
 

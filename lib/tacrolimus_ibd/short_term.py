@@ -90,7 +90,9 @@ class ShortTermResults:
     counts), ``reported_response``, ``early`` (stops for side effects, before or after the week-4
     assessment), ``n_cd``, ``n_assessable``, ``p_values`` (the CDAI fall's P under each test and n),
     ``reported_p``, ``pouch`` (the pouchitis patients' weeks 0 and 4), ``table3`` (the change of
-    each group's disease-activity index where Table 3 gives weeks 0 and 4: ``table3_summary``)."""
+    each group's disease-activity index where Table 3 gives weeks 0 and 4: ``table3_summary``),
+    ``cd_stool`` (the CD patients' stool frequencies where Table 3 gives weeks 0 and 4:
+    ``outcomes.table3_changes``)."""
 
     study: object
     alpha: float
@@ -104,6 +106,7 @@ class ShortTermResults:
     reported_p: float
     pouch: pd.DataFrame
     table3: pd.DataFrame
+    cd_stool: pd.DataFrame
 
     def summary_frame(self) -> pd.DataFrame:
         """Week-4 response by group: counts, proportion, both intervals, the reported count."""
@@ -171,7 +174,7 @@ class ShortTermResults:
         return rows[["patient_id", "value", "basis", "evidence"]].rename(columns={"value": "week4_response"})
 
     def reading(self, section: str) -> str:
-        """The plain-text reading of ``verdicts``, ``intervals``, ``p_values``, ``medians``, ``uc`` or ``table3``."""
+        """The plain-text reading of ``verdicts``, ``intervals``, ``p_values``, ``medians``, ``uc``, ``table3`` or ``stool``."""
         return "\n".join(getattr(self, f"_reading_{section}")())
 
     def _reading_verdicts(self):
@@ -237,6 +240,29 @@ class ShortTermResults:
                 f"and {row.median_week4:g} at week 4; median change {row.median_change:+g} (range {row.min_change:+g} to "
                 f"{row.max_change:+g}); the score fell in {row.fell} of {row.patients}; {p}"
             )
+
+    def _reading_stool(self):
+        if self.cd_stool.empty:
+            reasons = self.study.tables["table3_week4"]["missing_reason"].dropna()
+            why = f" ({reasons.mode().iloc[0]})" if len(reasons) else ""
+            yield (
+                f"Table 3 gives no CD patient a stool frequency at both week 0 and week 4{why}: "
+                "none of the reported values above can be re-derived."
+            )
+            return
+        fall = -self.cd_stool["change"]
+        yield (
+            f"CD, from Table 3: {len(self.cd_stool)} of {self.n_cd} patients with a stool frequency at both weeks; "
+            f"mean fall {round(fall.mean(), 2):g} per day, from a median of {self.cd_stool['week0'].median():g} to "
+            f"{self.cd_stool['week4'].median():g} per day; improved in {int((fall > 0).sum())}, unchanged in "
+            f"{int((fall == 0).sum())}, worse in {int((fall < 0).sum())}"
+        )
+        frequency, improved = self.study.reported("cd-stool-frequency"), self.study.reported("cd-stool-improved")
+        yield (
+            f"the paper reported: mean fall {frequency['mean_reduction']:g} per day, from a median of "
+            f"{frequency['median_week0']:g} to {frequency['median_week4']:g}; improved in {improved['improved']:g}, "
+            f"unchanged in {improved['unchanged']:g} (a comparison: this cohort is not the paper's data)"
+        )
 
     def _reading_uc(self):
         uc_reported, two_thirds = self.study.reported("uc-week4-remission"), self.study.reported("disc-uc-two-thirds")
@@ -307,6 +333,7 @@ def short_term_outcomes(study, *, alpha: float = 0.05) -> ShortTermResults:
     # A cohort without CD patients (or with none assessed at week 4) has no CDAI fall to test.
     p_values = statistics.all_positive_paired_tests([n for n in (n_cd, n_assessable) if n > 0])
     p_values["rounds_to_reported_p"] = statistics.rounds_to(p_values["p_value"], reported_p)
+    stool = outcomes.table3_changes(study, measure="stool_frequency")
     return ShortTermResults(
         study=study,
         alpha=alpha,
@@ -320,4 +347,5 @@ def short_term_outcomes(study, *, alpha: float = 0.05) -> ShortTermResults:
         reported_p=reported_p,
         pouch=pouchitis_before_after(study),
         table3=table3_summary(outcomes.table3_changes(study)),
+        cd_stool=stool[stool["group"] == "CD"].reset_index(drop=True),
     )
