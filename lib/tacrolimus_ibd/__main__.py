@@ -308,6 +308,32 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _add_run_options(p: argparse.ArgumentParser, *, output_dir: Path, jobs_over: str) -> None:
+    """The options reproduce and batch share (one engine runs both)."""
+    p.add_argument("--project-dir", default=".", type=Path, help="the compendium's folder (default: .)")
+    p.add_argument(
+        "--output-dir",
+        default=output_dir,
+        type=Path,
+        help=f"where the outputs are published (default: {output_dir.as_posix()}); it must be empty, absent or hold a previous run's outputs",
+    )
+    p.add_argument("--notebooks-dir", default="notebooks", type=Path, help="the notebooks to run (default: notebooks)")
+    p.add_argument("--jobs", type=int, default=None, help=f"notebooks run at once{jobs_over} (default: cores + 1)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--cell-timeout",
+        type=_seconds,
+        default=DEFAULT_CELL_TIMEOUT,
+        metavar="SECONDS",
+        help=f"fail a cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT})",
+    )
+    p.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="start every kernel as a new Python process (default: fork it from one that has imported the notebooks' modules)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tacrolimus_ibd",
@@ -320,12 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("reproduce", help="validate data/, run every notebook, write outputs/")
-    p.add_argument("--project-dir", default=".", type=Path)
-    p.add_argument("--data-dir", default="data", type=Path)
-    p.add_argument("--output-dir", default="outputs", type=Path)
-    p.add_argument("--notebooks-dir", default="notebooks", type=Path)
-    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores + 1)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--data-dir", default="data", type=Path, help="the cohort's data folder (default: data, the paper's)"
+    )
+    _add_run_options(p, output_dir=Path("outputs"), jobs_over="")
     p.add_argument("--no-site", action="store_true", help="do not build the HTML report (outputs/site/)")
     p.add_argument(
         "-p",
@@ -335,18 +359,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar=("NAME", "VALUE"),
         help="set a notebook parameter (checked against its declared type before anything runs)",
-    )
-    p.add_argument(
-        "--cell-timeout",
-        type=_seconds,
-        default=DEFAULT_CELL_TIMEOUT,
-        metavar="SECONDS",
-        help=f"fail a cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT})",
-    )
-    p.add_argument(
-        "--fresh-kernels",
-        action="store_true",
-        help="start every kernel as a new Python process (default: fork it from one that has imported the notebooks' modules)",
     )
     p.set_defaults(func=cmd_reproduce)
 
@@ -359,24 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("batch", help="run the notebooks once per parameter set of a YAML file; compare key results")
     p.add_argument("batch_file", type=Path, help="YAML: runs: {name: {parameter: value, data_dir: folder}}")
-    p.add_argument("--project-dir", default=".", type=Path)
-    p.add_argument("--output-dir", default=Path("outputs") / "batch", type=Path)
-    p.add_argument("--notebooks-dir", default="notebooks", type=Path)
-    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once, over all runs (default: cores + 1)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_run_options(p, output_dir=Path("outputs") / "batch", jobs_over=", over all runs")
     p.add_argument("--site", action="store_true", help="also build each run's HTML report")
-    p.add_argument(
-        "--cell-timeout",
-        type=_seconds,
-        default=DEFAULT_CELL_TIMEOUT,
-        metavar="SECONDS",
-        help=f"fail a cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT})",
-    )
-    p.add_argument(
-        "--fresh-kernels",
-        action="store_true",
-        help="start every kernel as a new Python process (default: fork it from one that has imported the notebooks' modules)",
-    )
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")
