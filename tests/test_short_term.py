@@ -146,3 +146,16 @@ def test_wilcoxon_change_drops_unchanged_pairs_and_tests_nothing_when_none_chang
     assert some["n"] == 3 and some["p_value"] == pytest.approx(0.25)
     many = statistics.wilcoxon_change(range(60), [v - 1 - (v % 7) for v in range(60)])
     assert many["n"] == 60 and many["method"] == "normal approximation, continuity correction"
+
+
+def test_a_cohort_that_scores_its_cd_patients_is_pointed_to_its_own_cdai_test():
+    """The n-alone P-values assume every CDAI fell (the paper's premise): on a cohort whose Table 3
+    gives the CDAI, the passage says its own test is the Table 3 section's, on the patients scored."""
+    from tacrolimus_ibd import narrative
+
+    from .conftest import ROOT
+
+    study = open_study(ROOT / "examples" / "synthetic_cohort", style=False)
+    result = short_term.short_term_outcomes(study)
+    scored = int(result.table3.set_index("group").loc["CD", "patients"])
+    assert f"on the {scored} CD patients it scores at both weeks" in narrative.text("short_p_reading", study, result)

@@ -226,11 +226,19 @@ def _short_p_reading(study, result) -> str:
             "only Table 3 had. The text therefore cannot settle which test was used, and the\nchoice of n is entangled "
             "with the contradiction above."
         )
+    own = ""
+    if "CD" in set(result.table3["group"]):
+        cd = result.table3.set_index("group").loc["CD"]
+        own = (
+            f" This cohort's own CDAI reduction is tested in the Table 3 section above, on the {cd['patients']} CD "
+            "patients it scores at both weeks; the P-values here assume instead, as the paper's range implies, that "
+            "every CDAI fell, and depend on n alone."
+        )
     return (
         "The rows listed above, in the shaded band of the figure in the appendix at the end, are the settings whose "
         "P-value prints as the reported P with this cohort's numbers of CD patients. This cohort is not the paper's, "
         "so they cannot say which test the paper used; they show how far the choice of test and of n moves the "
-        "P-value. A paired t-test cannot be checked: it needs the spread of the differences."
+        f"P-value. A paired t-test cannot be checked: it needs the spread of the differences.{own}"
     )
 
 
