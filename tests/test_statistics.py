@@ -217,3 +217,18 @@ def test_proportion_table_leaves_an_empty_group_without_a_proportion():
     table = proportion_table(pd.DataFrame({"group": ["CD", "pouchitis"], "events": [3, 0], "total": [4, 0]}))
     assert table.loc[0, "proportion"] == 0.75 and 0 < table.loc[0, "clopper_pearson_low"] < 0.75
     assert table.loc[1, ["proportion", "clopper_pearson_low", "wilson_high"]].isna().all()
+
+
+@pytest.mark.parametrize("n", [1, 5, 10, 12])
+def test_the_smallest_exact_signed_rank_p_is_what_scipy_gives_when_every_pair_falls(n):
+    """2 / 2**n: scipy's exact two-sided P for n distinct falls of one sign."""
+    from scipy import stats
+
+    from tacrolimus_ibd import statistics
+
+    before = np.arange(1, n + 1) * 10.0
+    after = before - np.arange(1, n + 1)
+    expected = stats.wilcoxon(before, after, method="exact").pvalue
+    assert statistics.smallest_exact_signed_rank_p(n) == pytest.approx(expected)
+    with pytest.raises(ValueError):
+        statistics.smallest_exact_signed_rank_p(0)

@@ -351,6 +351,16 @@ def _package(source: dict, n_patients: int, seed: int, *, string_ids: bool = Fal
                     }
                     field["constraints"] = constraints
     package["resources"] = [res for res in package["resources"] if res["name"] not in NOT_A_COHORT_TABLE]
+    # A table's description and its missing values' meaning tell how the paper's table was transcribed
+    # (rows lost, patients not listed): not true of generated values, so each says what it is instead.
+    for res in package["resources"]:
+        res["description"] = (
+            f"{MARKER}: generated values in the layout of the compendium's {res['name']} "
+            f"({res.get('title', res['name'])}); missing values are explained in missing_reason where the table has one."
+        )
+        for field in res["schema"]["fields"]:
+            if "missing_meaning" in field:
+                field["missing_meaning"] = f"{MARKER}: not generated for this patient"
     # Its own name: a cohort that declared the transcription's would be audited as the paper (paper.Paper.transcribes).
     package["name"] = "synthetic-cohort-not-real-patients"
     package["title"] = (

@@ -233,7 +233,13 @@ class ShortTermResults:
                 if row.wilcoxon_n == 0
                 else "Wilcoxon signed-rank "
                 + ("P < 0.001" if row.wilcoxon_p < 0.001 else f"P = {row.wilcoxon_p:.2g}")
-                + f" ({row.wilcoxon_method})"
+                + f" ({row.wilcoxon_method}"
+                + (
+                    f"; with {row.wilcoxon_n} pairs it cannot be below "
+                    f"{statistics.smallest_exact_signed_rank_p(row.wilcoxon_n):.2g})"
+                    if row.wilcoxon_method == "exact null distribution"
+                    else ")"
+                )
             )
             yield (
                 f"{row.group} ({row.index}): {row.patients} patients with both scores; median {row.median_week0:g} at week 0 "

@@ -187,6 +187,16 @@ def wilcoxon_change(before, after) -> dict:
     return {"n": n, "statistic": float(result.statistic), "p_value": float(result.pvalue), "method": label}
 
 
+def smallest_exact_signed_rank_p(n: int) -> float:
+    """The smallest two-sided P the exact Wilcoxon signed-rank test can give with ``n`` pairs (no
+    ties, no zeros): every difference of one sign, the most extreme of the 2**n equally likely sign
+    patterns at each end (Wilcoxon, Biometrics Bulletin 1945), so 2 / 2**n. With few pairs a large,
+    uniform effect cannot give a small P: 0.0625 with 5 pairs."""
+    if n < 1:
+        raise ValueError(f"n must be at least 1, not {n}")
+    return min(1.0, 2.0 / 2**n)
+
+
 def decimals_of(value: float) -> int:
     """Number of decimals in the shortest printed form of ``value`` (0.002 -> 3, 0.05 -> 2)."""
     from decimal import Decimal
