@@ -221,10 +221,14 @@ class ShortTermResults:
             f"reported median of the reductions: {reduction['median']:g} points"
         )
 
+    def _table3_missing_reason(self) -> str:
+        """Why Table 3's values are missing, as the data say it most often: " (reason)", or ""."""
+        reasons = self.study.tables["table3_week4"]["missing_reason"].dropna()
+        return f" ({reasons.mode().iloc[0]})" if len(reasons) else ""
+
     def _reading_table3(self):
         if self.table3.empty:
-            reasons = self.study.tables["table3_week4"]["missing_reason"].dropna()
-            why = f" ({reasons.mode().iloc[0]})" if len(reasons) else ""
+            why = self._table3_missing_reason()
             yield f"Table 3 gives no patient a disease-activity score at both week 0 and week 4{why}: nothing to compute here."
             return
         for row in self.table3.itertuples():
@@ -249,8 +253,7 @@ class ShortTermResults:
 
     def _reading_stool(self):
         if self.cd_stool.empty:
-            reasons = self.study.tables["table3_week4"]["missing_reason"].dropna()
-            why = f" ({reasons.mode().iloc[0]})" if len(reasons) else ""
+            why = self._table3_missing_reason()
             yield (
                 f"Table 3 gives no CD patient a stool frequency at both week 0 and week 4{why}: "
                 "none of the reported values above can be re-derived."
