@@ -226,3 +226,23 @@ def test_fistula_counts_match_the_text(cohort):
 def test_existing_patients_with(tables):
     treated = outcomes.patients_with(tables["table2_treatments"], timing="concurrent", drugs="thalidomide")
     assert len(treated) == 2  # "Two patients (11%) with perianal fistulas were taking thalidomide"
+
+
+def test_fall_summary_counts_falls_as_improvement():
+    import pandas as pd
+
+    from tacrolimus_ibd.outcomes import fall_summary
+
+    changes = pd.DataFrame({"week0": [6.0, 8.0, 4.0, 3.0], "week4": [3.0, 8.0, 5.0, 1.0]})
+    changes["change"] = changes["week4"] - changes["week0"]
+    summary = fall_summary(changes)
+    assert summary == {
+        "patients": 4,
+        "mean_fall": 1.0,
+        "median_fall": 1.0,
+        "median_week0": 5.0,
+        "median_week4": 4.0,
+        "improved": 2,
+        "unchanged": 1,
+        "worse": 1,
+    }

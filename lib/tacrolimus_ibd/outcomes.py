@@ -593,3 +593,20 @@ def table3_changes(study, *, measure: str = "disease_activity") -> pd.DataFrame:
     )
     frame["change"] = frame["week4"] - frame["week0"]
     return frame[TABLE3_CHANGE_COLUMNS]
+
+
+def fall_summary(changes: pd.DataFrame) -> dict:
+    """The Results' summaries of a fall from week 0 to week 4 over the rows of ``changes``
+    (``table3_changes``): ``patients``, ``mean_fall`` and ``median_fall`` (week 0 minus week 4),
+    ``median_week0``, ``median_week4``, and how many ``improved`` (fell), were ``unchanged`` or ``worse``."""
+    fall = -changes["change"]
+    return {
+        "patients": len(changes),
+        "mean_fall": float(fall.mean()),
+        "median_fall": float(fall.median()),
+        "median_week0": float(changes["week0"].median()),
+        "median_week4": float(changes["week4"].median()),
+        "improved": int((fall > 0).sum()),
+        "unchanged": int((fall == 0).sum()),
+        "worse": int((fall < 0).sum()),
+    }

@@ -259,12 +259,12 @@ class ShortTermResults:
                 "none of the reported values above can be re-derived."
             )
             return
-        fall = -self.cd_stool["change"]
+        stool = outcomes.fall_summary(self.cd_stool)
         yield (
-            f"CD, from Table 3: {len(self.cd_stool)} of {self.n_cd} patients with a stool frequency at both weeks; "
-            f"mean fall {round(fall.mean(), 2):g} per day, from a median of {self.cd_stool['week0'].median():g} to "
-            f"{self.cd_stool['week4'].median():g} per day; improved in {int((fall > 0).sum())}, unchanged in "
-            f"{int((fall == 0).sum())}, worse in {int((fall < 0).sum())}"
+            f"CD, from Table 3: {stool['patients']} of {self.n_cd} patients with a stool frequency at both weeks; "
+            f"mean fall {round(stool['mean_fall'], 2):g} per day, from a median of {stool['median_week0']:g} to "
+            f"{stool['median_week4']:g} per day; improved in {stool['improved']}, unchanged in {stool['unchanged']}, "
+            f"worse in {stool['worse']}"
         )
         frequency, improved = self.study.reported("cd-stool-frequency"), self.study.reported("cd-stool-improved")
         yield (

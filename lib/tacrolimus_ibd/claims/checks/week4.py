@@ -303,9 +303,10 @@ check("cdai_week0_summary")(_cdai_summary_check("disease_activity_week0", "befor
 check("cdai_week4_summary")(_cdai_summary_check("disease_activity_week4", "at week 4"))
 
 
-def _cd_stool_falls(ev: Evidence, *, where_lost: str) -> Verdict | tuple[pd.DataFrame, pd.Series, str]:
-    """The CD patients' stool frequencies at weeks 0 and 4 (``outcomes.table3_changes``) and each
-    one's fall in stools per day, and whom they cover; or, where Table 3 gives none, why not (``where_lost`` on the paper)."""
+def _cd_stool_falls(ev: Evidence, *, where_lost: str) -> Verdict | tuple[dict, str]:
+    """The summaries of the CD patients' fall in stools per day from week 0 to week 4
+    (``outcomes.fall_summary``) and whom they cover; or, where Table 3 gives none, why not
+    (``where_lost`` on the paper)."""
     cd = _group(ev, "CD")
     if cd.empty:
         return _none_in_cohort("CD patients")
@@ -313,7 +314,7 @@ def _cd_stool_falls(ev: Evidence, *, where_lost: str) -> Verdict | tuple[pd.Data
     if stools.empty:
         needs = "the CD patients' stool frequencies at weeks 0 and 4"
         return _table3_needed(ev, cd, "stool_frequency_week4_per_day", needs, where_lost=where_lost)
-    return stools, -stools["change"], f"{len(stools)} of the {len(cd)} CD patients"
+    return outcomes.fall_summary(stools), f"{len(stools)} of the {len(cd)} CD patients"
 
 
 @check("cd_stool_frequency")
@@ -326,12 +327,8 @@ def _cd_stool_frequency(ev: Evidence, rep: dict) -> Verdict:
     )
     if isinstance(found, Verdict):
         return found
-    stools, falls, covered = found
-    computed = {
-        "mean_reduction": float(falls.mean()),
-        "median_week0": float(stools["week0"].median()),
-        "median_week4": float(stools["week4"].median()),
-    }
+    summary, covered = found
+    computed = {"mean_reduction": summary["mean_fall"], **{k: summary[k] for k in ("median_week0", "median_week4")}}
     return compare(rep, computed, notes=[f"from Table 3's stool frequencies of {covered}"])
 
 
@@ -347,10 +344,10 @@ def _abstract_stool_reduction(ev: Evidence, rep: dict) -> Verdict:
     )
     if isinstance(found, Verdict):
         return found
-    _, falls, covered = found
+    summary, covered = found
     return compare(
         rep,
-        {"mean": float(falls.mean()), "median": float(falls.median())},
+        {"mean": summary["mean_fall"], "median": summary["median_fall"]},
         notes=[
             f"the paper's three per day beside both summaries of the CD patients' fall, over {covered} in Table 3: "
             "the Results give it as a mean (cd-stool-frequency); the abstract's 'a median reduction of the estimated "
@@ -366,10 +363,10 @@ def _cd_stool_counts(ev: Evidence, rep: dict) -> Verdict:
         return _none_in_cohort("CD patients")
     stools = _scored(ev, "CD", measure="stool_frequency")
     if not stools.empty:  # another cohort's Table 3 gives the stool frequencies: count them
-        change = stools["change"]
-        computed = {"improved": int((change < 0).sum()), "unchanged": int((change == 0).sum())}
+        summary = outcomes.fall_summary(stools)
+        computed = {k: summary[k] for k in ("improved", "unchanged")}
         notes = [
-            f"from Table 3's stool frequencies of {len(stools)} of the {len(cd)} CD patients; {int((change > 0).sum())} worse"
+            f"from Table 3's stool frequencies of {len(stools)} of the {len(cd)} CD patients; {summary['worse']} worse"
         ]
         unscored = cd.index.difference(pd.Index(stools["patient_id"]))
         if len(unscored):  # the paper's improved + unchanged covers its stoppers too (see its audit note)
